@@ -1,0 +1,104 @@
+import { parseArgs } from "node:util";
+import { type Clock, systemClock } from "./clock.ts";
+import { configError, toConnectorError } from "./errors.ts";
+import { type ByteSink, MessageWriter } from "./protocol/writer.ts";
+import { check } from "./commands/check.ts";
+import type { CommandContext } from "./commands/context.ts";
+import { discover } from "./commands/discover.ts";
+import { read } from "./commands/read.ts";
+import { spec } from "./commands/spec.ts";
+
+/** Usage text, printed to stderr for --help and for a bad command line. */
+export const USAGE = `Usage: source-humaans <command> [options]
+
+Commands:
+  spec                                          print the configuration schema
+  check    --config FILE                        test the config and the API token
+  discover --config FILE                        print the catalog of streams
+  read     --config FILE --catalog FILE [--state FILE]   sync records
+
+Options:
+  --debug   also print DEBUG log messages
+  --help    show this text`;
+
+const COMMANDS = {
+  spec: { run: spec, needs: [] },
+  check: { run: check, needs: ["config"] },
+  discover: { run: discover, needs: ["config"] },
+  read: { run: read, needs: ["config", "catalog"] },
+} as const;
+
+/** Where a run's output goes, and what it runs with (tests inject their own). */
+export interface RunOptions {
+  stdout: ByteSink;
+  stderr?: ByteSink;
+  clock?: Clock;
+  fetch?: typeof fetch;
+}
+
+/** Runs the connector with command-line `args`; resolves to the exit code. */
+export async function run(args: string[], options: RunOptions): Promise<number> {
+  const clock = options.clock ?? systemClock;
+  const stderrText = (text: string) => options.stderr?.write(new TextEncoder().encode(text + "\n"));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        catalog: { type: "string" },
+        state: { type: "string" },
+        debug: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    parsed = undefined;
+    const writer = new MessageWriter(options.stdout, { stderr: options.stderr, now: clock.now });
+    stderrText(USAGE);
+    await writer.error(`Invalid command line: ${(error as Error).message}`, {
+      failureType: "config_error",
+    });
+    return 2;
+  }
+  const writer = new MessageWriter(options.stdout, {
+    stderr: options.stderr,
+    now: clock.now,
+    logLevel: parsed.values.debug ? "DEBUG" : "INFO",
+  });
+  const name = parsed.positionals[0];
+  if (parsed.values.help || name === undefined || name === "help") {
+    stderrText(USAGE);
+    return name === undefined && !parsed.values.help ? 2 : 0;
+  }
+  const context: CommandContext = {
+    writer,
+    clock,
+    fetch: options.fetch,
+    files: parsed.values,
+  };
+  try {
+    if (!(name in COMMANDS)) {
+      stderrText(USAGE);
+      throw configError(`Unknown command "${name}": use spec, check, discover or read`);
+    }
+    const command = COMMANDS[name as keyof typeof COMMANDS];
+    for (const flag of command.needs) {
+      if (!parsed.values[flag]) {
+        throw configError(`The ${name} command needs --${flag} FILE`);
+      }
+    }
+    return await command.run(context);
+  } catch (thrown) {
+    const error = toConnectorError(thrown);
+    await writer.flush();
+    await writer.error(error.message, {
+      failureType: error.failureType,
+      internalMessage: error.internalMessage,
+    });
+    return 1;
+  } finally {
+    await writer.flush();
+  }
+}

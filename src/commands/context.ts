@@ -1,0 +1,44 @@
+import type { Clock } from "../clock.ts";
+import { type Config, parseConfig } from "../config.ts";
+import { readJsonFile } from "../files.ts";
+import { HumaansClient } from "../http/client.ts";
+import type { MessageWriter } from "../protocol/writer.ts";
+
+/** What every command runs with. */
+export interface CommandContext {
+  writer: MessageWriter;
+  clock: Clock;
+  /** The fetch the HTTP client uses (a test may wrap it). */
+  fetch?: typeof fetch;
+  /** File paths given on the command line. */
+  files: { config?: string; catalog?: string; state?: string };
+}
+
+/** Reads, validates and registers (as a secret) the config named by `--config`. */
+export async function loadConfig(context: CommandContext): Promise<Config> {
+  const path = context.files.config!;
+  const raw = await readJsonFile(path, "config");
+  const token = (raw as { api_token?: unknown } | null)?.api_token;
+  if (typeof token === "string") context.writer.addSecret(token.trim());
+  return parseConfig(raw, { source: path });
+}
+
+/** The HTTP client for a config, logging each retry. */
+export function clientFor(config: Config, context: CommandContext): HumaansClient {
+  const { writer } = context;
+  return new HumaansClient({
+    baseUrl: config.base_url,
+    token: config.api_token,
+    timeoutMs: config.request_timeout_seconds * 1000,
+    retryAttempts: config.retry_attempts,
+    clock: context.clock,
+    fetch: context.fetch,
+    onRetry: (info) =>
+      writer.log(
+        "WARN",
+        `${info.method} ${info.path} attempt ${info.attempt} failed (${info.reason}); retrying in ${
+          (info.delayMs / 1000).toFixed(1)
+        } s`,
+      ),
+  });
+}

@@ -1,0 +1,43 @@
+/** Classification of a failure, as the Airbyte protocol's TRACE ERROR `failure_type` names it. */
+export type FailureType = "config_error" | "transient_error" | "system_error";
+
+/** Options of a {@linkcode ConnectorError}. */
+export interface ConnectorErrorOptions {
+  /** How a platform should treat the failure. */
+  failureType: FailureType;
+  /** Detail for operators (never shown as the user-facing message). */
+  internalMessage?: string;
+  /** The error that caused this one. */
+  cause?: unknown;
+}
+
+/** An error with a user-facing message and an Airbyte failure type. */
+export class ConnectorError extends Error {
+  /** How a platform should treat the failure. */
+  readonly failureType: FailureType;
+  /** Detail for operators. */
+  readonly internalMessage?: string;
+
+  constructor(message: string, options: ConnectorErrorOptions) {
+    super(message, { cause: options.cause });
+    this.name = "ConnectorError";
+    this.failureType = options.failureType;
+    this.internalMessage = options.internalMessage;
+  }
+}
+
+/** Builds a {@linkcode ConnectorError} of type config_error. */
+export function configError(message: string, options: { cause?: unknown } = {}): ConnectorError {
+  return new ConnectorError(message, { failureType: "config_error", cause: options.cause });
+}
+
+/** Turns anything thrown into a {@linkcode ConnectorError} (system_error when unknown). */
+export function toConnectorError(error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectorError(`Unexpected error: ${message}`, {
+    failureType: "system_error",
+    internalMessage: error instanceof Error ? error.stack : undefined,
+    cause: error,
+  });
+}

@@ -1,0 +1,258 @@
+import { type Clock, systemClock } from "../clock.ts";
+import { ConnectorError, type FailureType } from "../errors.ts";
+import {
+  type BackoffOptions,
+  failureTypeOfStatus,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryDelay,
+} from "./retry.ts";
+
+/** What the client reports before it waits for a retry. */
+export interface RetryInfo {
+  method: string;
+  path: string;
+  /** The failed attempt, 1-based. */
+  attempt: number;
+  /** How long it will wait, in ms. */
+  delayMs: number;
+  /** Why the attempt failed, e.g. "429 Too Many Requests" or "timed out after 30 s". */
+  reason: string;
+}
+
+/** Options of a {@linkcode HumaansClient}. */
+export interface HumaansClientOptions {
+  /** API root, e.g. https://app.humaans.io/api. */
+  baseUrl: string;
+  /** Bearer token; never appears in errors or logs. */
+  token: string;
+  /** Per-request timeout, body included, in ms. */
+  timeoutMs: number;
+  /** Retries after the first attempt. */
+  retryAttempts: number;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  backoff?: BackoffOptions;
+  /** Called before each retry wait. */
+  onRetry?: (info: RetryInfo) => void | Promise<void>;
+}
+
+/** An HTTP request that failed for good. */
+export class HttpError extends ConnectorError {
+  /** HTTP status, or undefined for network errors and timeouts. */
+  readonly status?: number;
+  /** The API's own error message, when it sent one. */
+  readonly apiMessage?: string;
+  /** Attempts made, the first included. */
+  readonly attempts: number;
+
+  constructor(
+    message: string,
+    options: {
+      failureType: FailureType;
+      status?: number;
+      apiMessage?: string;
+      attempts: number;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { failureType: options.failureType, cause: options.cause });
+    this.name = "HttpError";
+    this.status = options.status;
+    this.apiMessage = options.apiMessage;
+    this.attempts = options.attempts;
+  }
+}
+
+/** Query values; arrays repeat the key. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+interface Failure {
+  reason: string;
+  retryable: boolean;
+  failureType: FailureType;
+  status?: number;
+  apiMessage?: string;
+  retryAfterMs?: number;
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Reads a Feathers-style error body: `message`, then `name`/`code`, then raw text. */
+export function apiErrorMessage(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  try {
+    const body = JSON.parse(trimmed);
+    if (body && typeof body === "object") {
+      if (typeof body.message === "string" && body.message) return body.message;
+      if (typeof body.name === "string") return body.code ? `${body.name} (${body.code})` : body.name;
+    }
+  } catch {
+    // not JSON: fall through to raw text
+  }
+  const plain = trimmed.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  return plain.length > 200 ? `${plain.slice(0, 200)}...` : plain || undefined;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Humaans REST client: bearer auth, timeouts, retries with backoff, shared Retry-After pauses. */
+export class HumaansClient {
+  #options: HumaansClientOptions;
+  #clock: Clock;
+  #fetch: typeof fetch;
+  #pausedUntil = 0;
+
+  constructor(options: HumaansClientOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  /** The API host, for messages. */
+  get host(): string {
+    return new URL(this.#options.baseUrl).host;
+  }
+
+  /** GETs `path` and returns its JSON body (after `parse`, whose errors count as retryable). */
+  async get<T = unknown>(
+    path: string,
+    query: Query = {},
+    options: { parse?: (body: unknown) => T; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const url = this.#url(path, query);
+    const max = this.#options.retryAttempts + 1;
+    for (let attempt = 1;; attempt++) {
+      await this.#waitForPause(options.signal);
+      const failure = await this.#attempt(url, options);
+      if (!("reason" in failure)) return failure.value;
+      if (!failure.retryable || attempt >= max) throw this.#error("GET", path, failure, attempt);
+      const delayMs = retryDelay(attempt - 1, failure.retryAfterMs, {
+        random: this.#clock.random,
+        ...this.#options.backoff,
+      });
+      if (failure.retryAfterMs !== undefined) {
+        this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delayMs);
+      }
+      await this.#options.onRetry?.({
+        method: "GET",
+        path,
+        attempt,
+        delayMs,
+        reason: this.#redact(failure.reason),
+      });
+      if (failure.retryAfterMs === undefined) await this.#clock.sleep(delayMs, options.signal);
+    }
+  }
+
+  async #waitForPause(signal?: AbortSignal): Promise<void> {
+    const wait = this.#pausedUntil - this.#clock.now();
+    if (wait > 0) await this.#clock.sleep(wait, signal);
+  }
+
+  #url(path: string, query: Query): URL {
+    const url = new URL(this.#options.baseUrl + path);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.append(key, String(value));
+    }
+    return url;
+  }
+
+  async #attempt<T>(
+    url: URL,
+    options: { parse?: (body: unknown) => T; signal?: AbortSignal },
+  ): Promise<{ value: T } | Failure> {
+    const timeoutMs = this.#options.timeoutMs;
+    const timeout = this.#clock.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        headers: { authorization: `Bearer ${this.#options.token}`, accept: "application/json" },
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (timeout.aborted) {
+        return {
+          reason: `timed out after ${timeoutMs / 1000} s`,
+          retryable: true,
+          failureType: "transient_error",
+          hint: "raise request_timeout_seconds or try again later",
+          cause: error,
+        };
+      }
+      return {
+        reason: `network error reaching ${url.host}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        retryable: true,
+        failureType: "transient_error",
+        hint: "check base_url and the network",
+        cause: error,
+      };
+    }
+    if (!response.ok) {
+      const status = response.status;
+      return {
+        reason: `${status} ${response.statusText || "error"}`.trim(),
+        status,
+        apiMessage: apiErrorMessage(text),
+        retryable: isRetryableStatus(status),
+        failureType: failureTypeOfStatus(status),
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
+      };
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      const type = response.headers.get("content-type") ?? "no content type";
+      return {
+        reason: `response is not JSON (${type}, ${plural(text.length, "byte")}): ${
+          apiErrorMessage(text) ?? "empty body"
+        }`.slice(0, 300),
+        retryable: true,
+        failureType: "transient_error",
+        hint: "check base_url points at the Humaans API",
+        cause: error,
+      };
+    }
+    if (!options.parse) return { value: body as T };
+    try {
+      return { value: options.parse(body) };
+    } catch (error) {
+      return {
+        reason: `unexpected response: ${error instanceof Error ? error.message : String(error)}`,
+        retryable: true,
+        failureType: "system_error",
+        cause: error,
+      };
+    }
+  }
+
+  #error(method: string, path: string, failure: Failure, attempts: number): HttpError {
+    const detail = failure.apiMessage ? `: ${failure.apiMessage}` : "";
+    const hint = failure.hint ? `; ${failure.hint}` : "";
+    const message = `${method} ${path} failed with ${failure.reason}${detail} after ${
+      plural(attempts, "attempt")
+    }${hint}`;
+    return new HttpError(this.#redact(message), {
+      failureType: failure.failureType,
+      status: failure.status,
+      apiMessage: failure.apiMessage && this.#redact(failure.apiMessage),
+      attempts,
+      cause: failure.cause,
+    });
+  }
+
+  #redact(text: string): string {
+    const token = this.#options.token;
+    return token.length >= 4 ? text.replaceAll(token, "****") : text;
+  }
+}

@@ -1,0 +1,186 @@
+import type { FailureType } from "../errors.ts";
+
+/** Where encoded message lines go (stdout in production, a buffer in tests). */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<number> | number;
+}
+
+/** Log levels of an Airbyte LOG message, lowest first. */
+export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+
+const LEVEL_RANK: Record<LogLevel, number> = {
+  TRACE: 0,
+  DEBUG: 1,
+  INFO: 2,
+  WARN: 3,
+  ERROR: 4,
+  FATAL: 5,
+};
+
+/** Status of a stream in a STREAM_STATUS trace. */
+export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
+
+/** Options of a {@linkcode MessageWriter}. */
+export interface MessageWriterOptions {
+  /** Human-readable diagnostics (WARN and above, errors); default none. */
+  stderr?: ByteSink;
+  /** Lowest level of LOG message written to stdout; default INFO. */
+  logLevel?: LogLevel;
+  /** Buffered bytes that trigger a flush on the next {@linkcode MessageWriter.flushIfFull}. */
+  bufferBytes?: number;
+  /** Milliseconds since the epoch, for `emitted_at`. */
+  now?: () => number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The only code that writes to stdout: one Airbyte message per line.
+ *
+ * Records are buffered and flushed by page; every other message flushes the buffer, so a STATE
+ * is never visible before the records it covers. Registered secrets are masked in every line.
+ */
+export class MessageWriter {
+  #sink: ByteSink;
+  #stderr?: ByteSink;
+  #minLevel: number;
+  #bufferBytes: number;
+  #now: () => number;
+  #buffer: string[] = [];
+  #buffered = 0;
+  #secrets: string[] = [];
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(sink: ByteSink, options: MessageWriterOptions = {}) {
+    this.#sink = sink;
+    this.#stderr = options.stderr;
+    this.#minLevel = LEVEL_RANK[options.logLevel ?? "INFO"];
+    this.#bufferBytes = options.bufferBytes ?? 64 * 1024;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Masks `secret` in everything written from now on. */
+  addSecret(secret: string): void {
+    if (secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+  }
+
+  /** Replaces every registered secret in `text` with `****`. */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.#secrets) {
+      if (out.includes(secret)) out = out.replaceAll(secret, "****");
+    }
+    return out;
+  }
+
+  /** Whether a LOG message at `level` would be written. */
+  enabled(level: LogLevel): boolean {
+    return LEVEL_RANK[level] >= this.#minLevel;
+  }
+
+  /** Queues one RECORD; call {@linkcode flushIfFull} or {@linkcode flush} after a page. */
+  record(stream: string, data: Record<string, unknown>): void {
+    this.#push(
+      JSON.stringify({ type: "RECORD", record: { stream, data, emitted_at: this.#now() } }),
+    );
+  }
+
+  /** Writes a per-stream STATE checkpoint (with the records queued before it). */
+  async streamState(
+    stream: string,
+    streamState: Record<string, unknown>,
+    recordCount: number,
+  ): Promise<void> {
+    this.#push(JSON.stringify({
+      type: "STATE",
+      state: {
+        type: "STREAM",
+        stream: { stream_descriptor: { name: stream }, stream_state: streamState },
+        sourceStats: { recordCount },
+      },
+    }));
+    await this.flush();
+  }
+
+  /** Writes a LOG message if `level` is enabled; WARN and above also go to stderr. */
+  async log(level: LogLevel, message: string): Promise<void> {
+    if (LEVEL_RANK[level] >= LEVEL_RANK.WARN) this.diagnostic(`${level}: ${message}`);
+    if (!this.enabled(level)) return;
+    this.#push(JSON.stringify({ type: "LOG", log: { level, message } }));
+    await this.flush();
+  }
+
+  /** Writes a STREAM_STATUS trace. */
+  async streamStatus(stream: string, status: StreamStatus): Promise<void> {
+    await this.#trace({
+      type: "STREAM_STATUS",
+      stream_status: { stream_descriptor: { name: stream }, status },
+    });
+  }
+
+  /** Writes an ESTIMATE trace of a stream's row count. */
+  async estimate(stream: string, rowEstimate: number): Promise<void> {
+    await this.#trace({
+      type: "ESTIMATE",
+      estimate: { name: stream, type: "STREAM", row_estimate: rowEstimate },
+    });
+  }
+
+  /** Writes an ERROR trace; the message also goes to stderr. */
+  async error(
+    message: string,
+    options: { failureType: FailureType; internalMessage?: string; stream?: string },
+  ): Promise<void> {
+    this.diagnostic(`ERROR: ${message}`);
+    const error: Record<string, unknown> = { message, failure_type: options.failureType };
+    if (options.internalMessage) error.internal_message = options.internalMessage;
+    if (options.stream) error.stream_descriptor = { name: options.stream };
+    await this.#trace({ type: "ERROR", error });
+  }
+
+  /** Writes any other message (SPEC, CATALOG, CONNECTION_STATUS) as given. */
+  async message(message: { type: string } & Record<string, unknown>): Promise<void> {
+    this.#push(JSON.stringify(message));
+    await this.flush();
+  }
+
+  /** Writes a human-readable line to stderr (never stdout). */
+  diagnostic(text: string): void {
+    if (!this.#stderr) return;
+    const bytes = encoder.encode(this.redact(text) + "\n");
+    this.#stderr.write(bytes);
+  }
+
+  /** Flushes when the buffer has grown past its threshold. */
+  async flushIfFull(): Promise<void> {
+    if (this.#buffered >= this.#bufferBytes) await this.flush();
+  }
+
+  /** Writes every queued line; concurrent flushes write in call order. */
+  flush(): Promise<void> {
+    if (this.#buffer.length === 0) return this.#writing;
+    const bytes = encoder.encode(this.redact(this.#buffer.join("\n") + "\n"));
+    this.#buffer = [];
+    this.#buffered = 0;
+    this.#writing = this.#writing.then(async () => {
+      let offset = 0;
+      while (offset < bytes.length) offset += await this.#sink.write(bytes.subarray(offset));
+    });
+    return this.#writing;
+  }
+
+  /** Queues a LOG message without flushing (for hot paths); written with the next flush. */
+  queueLog(level: LogLevel, message: string): void {
+    if (this.enabled(level)) this.#push(JSON.stringify({ type: "LOG", log: { level, message } }));
+  }
+
+  async #trace(trace: Record<string, unknown>): Promise<void> {
+    this.#push(JSON.stringify({ type: "TRACE", trace: { ...trace, emitted_at: this.#now() } }));
+    await this.flush();
+  }
+
+  #push(line: string): void {
+    this.#buffer.push(line);
+    this.#buffered += line.length + 1;
+  }
+}

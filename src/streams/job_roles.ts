@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { col } from "./fields.ts";
+import { defineStream, type MapContext, type RawObject } from "./define.ts";
+
+/** A `job_roles` record: the seed's columns, then the API's. */
+export const JobRoleRecord = z.object({
+  id: col.id(),
+  name: col.string(),
+  description: col.string(),
+  department: col.string(),
+  location: col.string(),
+  employment_type: col.string(),
+  salary_range_min: col.number(),
+  salary_range_max: col.number(),
+  salary_currency: col.string(),
+  requirements: col.string(),
+  responsibilities: col.string(),
+  benefits: col.string(),
+  is_active: col.boolean(),
+  created_at: col.timestamp(),
+  updated_at: col.timestamp(),
+  timestamp: col.timestamp(),
+  company_id: col.string(),
+  person_id: col.string(),
+  job_title: col.string(),
+  reporting_to: col.string(),
+  effective_date: col.date(),
+  end_date: col.date(),
+  end_reason: col.string(),
+  note: col.string(),
+});
+
+/** A `job_roles` record. */
+export type JobRoleRecord = z.infer<typeof JobRoleRecord>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}/;
+
+function dateOf(value: unknown): string | undefined {
+  return typeof value === "string" && DATE.test(value) ? value.slice(0, 10) : undefined;
+}
+
+function departmentName(value: unknown): string | null {
+  if (typeof value === "string") return value === "" ? null : value;
+  if (value && typeof value === "object") {
+    const object = value as RawObject;
+    for (const key of ["name", "label", "title"]) {
+      if (typeof object[key] === "string" && object[key] !== "") return object[key] as string;
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether the role is in effect on the sync date: started (effectiveDate not in the future) and
+ * not ended (no endDate before today). Null when the dates cannot tell.
+ */
+export function isRoleActive(raw: RawObject, today: string): boolean | null {
+  const start = dateOf(raw.effectiveDate);
+  const end = dateOf(raw.endDate);
+  if (end !== undefined && end < today) return false;
+  if (start === undefined) return null;
+  return start <= today;
+}
+
+/** Seed columns of a job role: `name` from `jobTitle`, `department` as text, `is_active`. */
+export function deriveJobRole(raw: RawObject, context: MapContext): RawObject {
+  return {
+    name: typeof raw.jobTitle === "string" ? raw.jobTitle : null,
+    department: departmentName(raw.department),
+    is_active: isRoleActive(raw, context.today),
+  };
+}
+
+/** Effective-dated entries of each person's job history. */
+export const jobRoles = defineStream({
+  name: "job_roles",
+  path: "/job-roles",
+  description: "Each person's job history: one row per effective-dated role.",
+  scopes: ["public:read", "private:read"],
+  incremental: true,
+  record: JobRoleRecord,
+  derive: deriveJobRole,
+});

@@ -1,0 +1,109 @@
+import { configError } from "../errors.ts";
+import { utcTimestamp } from "../streams/fields.ts";
+
+/** What the input state says of each stream: its cursor (UTC ISO 8601), by stream name. */
+export interface InputState {
+  /** Per-stream cursors. */
+  cursors: Map<string, string>;
+  /** The seed's `last_sync_time`, applied to every stream without a cursor of its own. */
+  fallback?: string;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+class StateReader {
+  readonly state: InputState = { cursors: new Map() };
+  constructor(readonly source: string) {}
+
+  fail(field: string, problem: string): never {
+    throw configError(
+      `State file "${this.source}" field "${field}" ${problem}: fix or remove the state to start fresh`,
+    );
+  }
+
+  cursor(value: unknown, field: string): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    const cursor = utcTimestamp(value);
+    if (cursor === undefined) {
+      this.fail(field, `is not a timestamp (got ${JSON.stringify(value)})`);
+    }
+    return cursor;
+  }
+
+  streamState(name: unknown, streamState: unknown, field: string): void {
+    if (typeof name !== "string" || name === "") this.fail(field, "has no stream name");
+    if (streamState === undefined || streamState === null) return;
+    if (!isObject(streamState)) this.fail(`${field}.stream_state`, "is not an object");
+    const key = "updated_at" in streamState ? "updated_at" : "last_sync_time";
+    const cursor = this.cursor(streamState[key], `${field}.stream_state.${key}`);
+    if (cursor) this.state.cursors.set(name, cursor);
+  }
+
+  legacy(data: Json, field: string): void {
+    for (const [key, value] of Object.entries(data)) {
+      if (key === "last_sync_time") {
+        this.state.fallback = this.cursor(value, field ? `${field}.${key}` : key);
+      } else {
+        const at = field ? `${field}.${key}` : key;
+        if (!isObject(value)) this.fail(at, "is not an object of stream state");
+        this.streamState(key, value, at);
+      }
+    }
+  }
+
+  message(message: unknown, field: string): void {
+    if (!isObject(message)) this.fail(field, "is not a state message object");
+    const type = message.type ?? (message.stream ? "STREAM" : message.global ? "GLOBAL" : "LEGACY");
+    if (type === "STREAM") {
+      const stream = message.stream;
+      if (!isObject(stream)) this.fail(`${field}.stream`, "is missing or not an object");
+      const descriptor = stream.stream_descriptor;
+      if (!isObject(descriptor)) this.fail(`${field}.stream.stream_descriptor`, "is missing");
+      this.streamState(descriptor.name, stream.stream_state, `${field}.stream`);
+    } else if (type === "GLOBAL") {
+      const global = message.global;
+      if (!isObject(global) || !Array.isArray(global.stream_states)) {
+        this.fail(`${field}.global.stream_states`, "is missing or not an array");
+      }
+      global.stream_states.forEach((entry, i) => {
+        const at = `${field}.global.stream_states[${i}]`;
+        if (!isObject(entry) || !isObject(entry.stream_descriptor)) this.fail(at, "is invalid");
+        this.streamState(entry.stream_descriptor.name, entry.stream_state, at);
+      });
+    } else if (type === "LEGACY") {
+      const data = message.data ?? {};
+      if (!isObject(data)) this.fail(`${field}.data`, "is not an object");
+      this.legacy(data, `${field}.data`);
+    } else {
+      this.fail(`${field}.type`, `is ${JSON.stringify(type)}, not STREAM, GLOBAL or LEGACY`);
+    }
+  }
+}
+
+/**
+ * Reads an input state in any form a platform or the seed connector left it: an array of
+ * STREAM/GLOBAL/LEGACY state messages, one such message, a legacy `{ stream: { updated_at } }`
+ * object, or the seed's `{ "last_sync_time": ... }`. Undefined, `{}` and `[]` start fresh.
+ */
+export function parseState(raw: unknown, options: { source?: string } = {}): InputState {
+  const reader = new StateReader(options.source ?? "state");
+  if (raw === undefined || raw === null) return reader.state;
+  if (Array.isArray(raw)) {
+    raw.forEach((message, i) => reader.message(message, `[${i}]`));
+  } else if (isObject(raw)) {
+    if ("type" in raw || "stream" in raw || "global" in raw) reader.message(raw, "state");
+    else reader.legacy(raw, "");
+  } else {
+    reader.fail("(root)", "must be a JSON array of state messages or an object");
+  }
+  return reader.state;
+}
+
+/** The cursor of `stream`: its own, else the seed's fallback, else undefined. */
+export function cursorOf(state: InputState, stream: string): string | undefined {
+  return state.cursors.get(stream) ?? state.fallback;
+}
