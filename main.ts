@@ -11,6 +11,7 @@ if (import.meta.main) {
   const code = await run(Deno.args, {
     stdout: Deno.stdout,
     stderr: { write: (bytes) => Deno.stderr.writeSync(bytes) },
+    progress: Deno.stderr.isTerminal(),
   });
   Deno.exit(code);
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "./clock.ts";
 import { configError, toConnectorError } from "./errors.ts";
+import { ProgressLine } from "./progress.ts";
 import { type ByteSink, MessageWriter } from "./protocol/writer.ts";
 import { check } from "./commands/check.ts";
 import type { CommandContext } from "./commands/context.ts";
@@ -34,6 +35,8 @@ export interface RunOptions {
   stderr?: ByteSink;
   clock?: Clock;
   fetch?: typeof fetch;
+  /** Show read progress on stderr (main.ts turns it on when stderr is a terminal). */
+  progress?: boolean;
 }
 
 /** Runs the connector with command-line `args`; resolves to the exit code. */
@@ -77,6 +80,9 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
     clock,
     fetch: options.fetch,
     files: parsed.values,
+    progress: options.progress && options.stderr
+      ? new ProgressLine(options.stderr, { now: clock.now })
+      : undefined,
   };
   try {
     if (!(name in COMMANDS)) {

@@ -46,7 +46,10 @@ function toBoolean(value: unknown): unknown {
 
 function integerSetting(spec: Omit<SettingSpec, "type"> & { default: number }) {
   const inner = z.number().int().min(spec.minimum!).max(spec.maximum!);
-  return setting(z.preprocess(toInteger, inner).default(spec.default), { type: "integer", ...spec });
+  return setting(z.preprocess(toInteger, inner).default(spec.default), {
+    type: "integer",
+    ...spec,
+  });
 }
 
 function booleanSetting(spec: Omit<SettingSpec, "type"> & { default: boolean }) {
@@ -117,6 +120,15 @@ export const Config = z.object({
       "Read only rows updated since the last sync. When false, every stream syncs in full.",
     order: 5,
     default: true,
+  }),
+  concurrency: integerSetting({
+    title: "Concurrent requests",
+    description:
+      "Most API requests in flight at once, across pages and streams; halved on each burst of 429s and grown back slowly.",
+    order: 7,
+    default: 4,
+    minimum: 1,
+    maximum: 16,
   }),
   base_url: setting(
     z.string().trim().refine(isAllowedBaseUrl).transform((url) => url.replace(/\/+$/, ""))

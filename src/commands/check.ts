@@ -1,6 +1,6 @@
 import { toConnectorError } from "../errors.ts";
 import { HttpError, type HumaansClient } from "../http/client.ts";
-import { STREAMS, type StreamDefinition } from "../streams/mod.ts";
+import { type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
 /** Which streams a token can read, and how that was found out. */

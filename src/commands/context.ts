@@ -3,6 +3,7 @@ import { type Config, parseConfig } from "../config.ts";
 import { readJsonFile } from "../files.ts";
 import { HumaansClient } from "../http/client.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
+import type { ProgressLine } from "../progress.ts";
 
 /** What every command runs with. */
 export interface CommandContext {
@@ -10,6 +11,8 @@ export interface CommandContext {
   clock: Clock;
   /** The fetch the HTTP client uses (a test may wrap it). */
   fetch?: typeof fetch;
+  /** A progress display for terminals (read only). */
+  progress?: ProgressLine;
   /** File paths given on the command line. */
   files: { config?: string; catalog?: string; state?: string };
 }
@@ -31,6 +34,7 @@ export function clientFor(config: Config, context: CommandContext): HumaansClien
     token: config.api_token,
     timeoutMs: config.request_timeout_seconds * 1000,
     retryAttempts: config.retry_attempts,
+    maxConcurrency: config.concurrency,
     clock: context.clock,
     fetch: context.fetch,
     onRetry: (info) =>

@@ -1,5 +1,5 @@
 import { recordJsonSchema } from "../streams/fields.ts";
-import { CURSOR, STREAMS, type StreamDefinition } from "../streams/mod.ts";
+import { CURSOR, type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { type CommandContext, loadConfig } from "./context.ts";
 
 /** The AirbyteStream of one stream definition. */

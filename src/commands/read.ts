@@ -9,7 +9,9 @@ import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 /** `read`: syncs the catalog's streams; exit 1 when any stream ends INCOMPLETE. */
 export async function read(context: CommandContext): Promise<number> {
   const { writer, files } = context;
-  if (!files.catalog) throw configError("The read command needs --catalog FILE: run discover first");
+  if (!files.catalog) {
+    throw configError("The read command needs --catalog FILE: run discover first");
+  }
   const config = await loadConfig(context);
   const selected = parseCatalog(await readJsonFile(files.catalog, "catalog"), {
     source: files.catalog,
@@ -26,7 +28,10 @@ export async function read(context: CommandContext): Promise<number> {
       );
     }
     if (!selected.some((s) => s.stream.name === name)) {
-      await writer.log("INFO", `State for stream "${name}" is kept aside: it is not in the catalog`);
+      await writer.log(
+        "INFO",
+        `State for stream "${name}" is kept aside: it is not in the catalog`,
+      );
     }
   }
   if (statePath && rawState === undefined) {
@@ -34,20 +39,33 @@ export async function read(context: CommandContext): Promise<number> {
   }
 
   const client = clientFor(config, context);
+  const progress = context.progress;
   const syncStartedAt = context.clock.now();
+  // Streams run side by side; the client's adaptive limit caps the requests they make together.
+  const queue = [...selected];
   const results: StreamResult[] = [];
-  for (const { stream, syncMode } of selected) {
-    results.push(
-      await readStream(stream, {
-        client,
-        writer,
-        config,
-        syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
-        cursor: cursorOf(state, stream.name),
-        syncStartedAt,
-      }),
-    );
-  }
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { stream, syncMode } = next;
+      results.push(
+        await readStream(stream, {
+          client,
+          writer,
+          config,
+          syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
+          cursor: cursorOf(state, stream.name),
+          syncStartedAt,
+          onProgress: progress && ((name, counts) => progress.update(name, counts)),
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(config.concurrency, queue.length) }, worker));
+  results.sort((a, b) =>
+    selected.findIndex((s) => s.stream.name === a.name) -
+    selected.findIndex((s) => s.stream.name === b.name)
+  );
+  progress?.end();
   const failed = results.filter((r) => r.status === "INCOMPLETE");
   const summary = results.map((r) => `${r.name} ${r.records} records/${r.pages} pages`).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);

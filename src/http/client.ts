@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { ConnectorError, type FailureType } from "../errors.ts";
+import { AdaptiveLimit } from "./limit.ts";
 import {
   type BackoffOptions,
   failureTypeOfStatus,
@@ -33,6 +34,8 @@ export interface HumaansClientOptions {
   clock?: Clock;
   fetch?: typeof fetch;
   backoff?: BackoffOptions;
+  /** Most requests in flight at once (adapted down on 429s); default 1. */
+  maxConcurrency?: number;
   /** Called before each retry wait. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
 }
@@ -86,7 +89,9 @@ export function apiErrorMessage(text: string): string | undefined {
     const body = JSON.parse(trimmed);
     if (body && typeof body === "object") {
       if (typeof body.message === "string" && body.message) return body.message;
-      if (typeof body.name === "string") return body.code ? `${body.name} (${body.code})` : body.name;
+      if (typeof body.name === "string") {
+        return body.code ? `${body.name} (${body.code})` : body.name;
+      }
     }
   } catch {
     // not JSON: fall through to raw text
@@ -105,11 +110,16 @@ export class HumaansClient {
   #clock: Clock;
   #fetch: typeof fetch;
   #pausedUntil = 0;
+  /** The adaptive cap on requests in flight, shared by every stream. */
+  readonly limit: AdaptiveLimit;
+  /** Requests sent and 429s received, for progress reports and benchmarks. */
+  readonly stats = { requests: 0, throttled: 0, retries: 0 };
 
   constructor(options: HumaansClientOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
+    this.limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
   }
 
   /** The API host, for messages. */
@@ -126,8 +136,22 @@ export class HumaansClient {
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
-      await this.#waitForPause(options.signal);
-      const failure = await this.#attempt(url, options);
+      const ticket = await this.limit.acquire(options.signal);
+      let failure: { value: T } | Failure;
+      try {
+        await this.#waitForPause(options.signal);
+        this.stats.requests++;
+        failure = await this.#attempt(url, options);
+      } catch (error) {
+        this.limit.release(ticket, "failed");
+        throw error;
+      }
+      const throttled = "reason" in failure && failure.status === 429;
+      if (throttled) this.stats.throttled++;
+      this.limit.release(
+        ticket,
+        !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed",
+      );
       if (!("reason" in failure)) return failure.value;
       if (!failure.retryable || attempt >= max) throw this.#error("GET", path, failure, attempt);
       const delayMs = retryDelay(attempt - 1, failure.retryAfterMs, {
@@ -137,6 +161,7 @@ export class HumaansClient {
       if (failure.retryAfterMs !== undefined) {
         this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delayMs);
       }
+      this.stats.retries++;
       await this.#options.onRetry?.({
         method: "GET",
         path,

@@ -17,12 +17,16 @@ export function failureTypeOfStatus(status: number): FailureType {
  *
  * Returns undefined when the header is absent or unparsable; never negative.
  */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  nowMs: number,
+): number | undefined {
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  if (!/[a-z]/i.test(text)) return undefined;
+  // Every HTTP-date form has a month name and hh:mm:ss; V8 alone would read "abc 1" as 2001.
+  if (!/[a-z]/i.test(text) || !/\b\d{2}:\d{2}:\d{2}\b/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);

@@ -26,8 +26,6 @@ export interface MessageWriterOptions {
   stderr?: ByteSink;
   /** Lowest level of LOG message written to stdout; default INFO. */
   logLevel?: LogLevel;
-  /** Buffered bytes that trigger a flush on the next {@linkcode MessageWriter.flushIfFull}. */
-  bufferBytes?: number;
   /** Milliseconds since the epoch, for `emitted_at`. */
   now?: () => number;
 }
@@ -37,17 +35,15 @@ const encoder = new TextEncoder();
 /**
  * The only code that writes to stdout: one Airbyte message per line.
  *
- * Records are buffered and flushed by page; every other message flushes the buffer, so a STATE
+ * Records are buffered and written a page at a time; every other message flushes the buffer, so a STATE
  * is never visible before the records it covers. Registered secrets are masked in every line.
  */
 export class MessageWriter {
   #sink: ByteSink;
   #stderr?: ByteSink;
   #minLevel: number;
-  #bufferBytes: number;
   #now: () => number;
   #buffer: string[] = [];
-  #buffered = 0;
   #secrets: string[] = [];
   #writing: Promise<void> = Promise.resolve();
 
@@ -55,13 +51,18 @@ export class MessageWriter {
     this.#sink = sink;
     this.#stderr = options.stderr;
     this.#minLevel = LEVEL_RANK[options.logLevel ?? "INFO"];
-    this.#bufferBytes = options.bufferBytes ?? 64 * 1024;
     this.#now = options.now ?? Date.now;
   }
 
   /** Masks `secret` in everything written from now on. */
   addSecret(secret: string): void {
-    if (secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+    if (secret.length < 4) return;
+    // Lines are JSON: a secret with quotes, backslashes or control characters appears escaped.
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
+      if (!this.#secrets.includes(form)) this.#secrets.push(form);
+    }
+    // Longest first, so a secret containing another is masked whole.
+    this.#secrets.sort((a, b) => b.length - a.length);
   }
 
   /** Replaces every registered secret in `text` with `****`. */
@@ -78,7 +79,7 @@ export class MessageWriter {
     return LEVEL_RANK[level] >= this.#minLevel;
   }
 
-  /** Queues one RECORD; call {@linkcode flushIfFull} or {@linkcode flush} after a page. */
+  /** Queues one RECORD; call {@linkcode flush} after a page. */
   record(stream: string, data: Record<string, unknown>): void {
     this.#push(
       JSON.stringify({ type: "RECORD", record: { stream, data, emitted_at: this.#now() } }),
@@ -151,17 +152,11 @@ export class MessageWriter {
     this.#stderr.write(bytes);
   }
 
-  /** Flushes when the buffer has grown past its threshold. */
-  async flushIfFull(): Promise<void> {
-    if (this.#buffered >= this.#bufferBytes) await this.flush();
-  }
-
   /** Writes every queued line; concurrent flushes write in call order. */
   flush(): Promise<void> {
     if (this.#buffer.length === 0) return this.#writing;
     const bytes = encoder.encode(this.redact(this.#buffer.join("\n") + "\n"));
     this.#buffer = [];
-    this.#buffered = 0;
     this.#writing = this.#writing.then(async () => {
       let offset = 0;
       while (offset < bytes.length) offset += await this.#sink.write(bytes.subarray(offset));
@@ -181,6 +176,5 @@ export class MessageWriter {
 
   #push(line: string): void {
     this.#buffer.push(line);
-    this.#buffered += line.length + 1;
   }
 }

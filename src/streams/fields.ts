@@ -97,11 +97,28 @@ export function flatten(raw: Record<string, unknown>, prefix = ""): Record<strin
   return out;
 }
 
+/** A date-time without a zone designator, which Date.parse would read in local time. */
+const NAIVE_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+
+/** Whether YYYY-MM-DD names a real day (Date.parse rolls 2024-02-30 over to March 1). */
+function isCalendarDate(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(text);
+}
+
 /** A timestamp as UTC ISO 8601 with milliseconds, or undefined when it is not one. */
 export function utcTimestamp(value: unknown): string | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
-  if (typeof value === "string" && !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return undefined;
-  const ms = typeof value === "number" ? value : Date.parse(value.trim());
+  let ms: number;
+  if (typeof value === "number") {
+    ms = value;
+  } else {
+    let text = value.trim();
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || !isCalendarDate(text.slice(0, 10))) return undefined;
+    const naive = NAIVE_DATE_TIME.exec(text);
+    if (naive) text = `${naive[1]}T${naive[2]}Z`; // no zone: UTC, whatever the machine's TZ
+    ms = Date.parse(text);
+  }
   if (!Number.isFinite(ms)) return undefined;
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
@@ -110,7 +127,7 @@ export function utcTimestamp(value: unknown): string | undefined {
 function toDate(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (ISO_DATE.test(text)) return Number.isNaN(Date.parse(text)) ? undefined : text;
+  if (ISO_DATE.test(text)) return isCalendarDate(text) ? text : undefined;
   return utcTimestamp(text)?.slice(0, 10);
 }
 
@@ -135,7 +152,10 @@ function toText(value: unknown): string | undefined {
 }
 
 const CONVERT: Record<ColumnKind, (value: unknown) => unknown> = {
-  id: (value) => (typeof value === "string" && value !== "" ? value : toText(value)),
+  id: (value) => {
+    const id = typeof value === "number" ? String(value) : value;
+    return typeof id === "string" && id.trim() !== "" ? id : undefined;
+  },
   string: toText,
   timestamp: utcTimestamp,
   date: toDate,

@@ -27,7 +27,7 @@ export function parseCatalog(raw: unknown, options: { source?: string } = {}): S
   const fail = (field: string, problem: string): never => {
     throw configError(`Catalog file "${source}" field "${field}" ${problem}`);
   };
-  if (!isObject(raw)) fail("(root)", "must be a JSON object with a \"streams\" array");
+  if (!isObject(raw)) fail("(root)", 'must be a JSON object with a "streams" array');
   const streams = (raw as Json).streams;
   if (!Array.isArray(streams)) fail("streams", "must be an array of configured streams");
   const seen = new Set<string>();

@@ -1,9 +1,10 @@
 import type { Config } from "../config.ts";
-import { ConnectorError, toConnectorError } from "../errors.ts";
+import { type ConnectorError, toConnectorError } from "../errors.ts";
 import { HttpError, type HumaansClient, type Query } from "../http/client.ts";
-import { paginate } from "../http/paginate.ts";
+import { getPage, type Page, paginate } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
-import { snakeCase, utcTimestamp } from "../streams/fields.ts";
+import type { StreamProgress } from "../progress.ts";
+import { snakeCase } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
 
@@ -19,6 +20,8 @@ export interface ReadStreamOptions {
   /** When the sync started (ms since the epoch). */
   syncStartedAt: number;
   signal?: AbortSignal;
+  /** Told of the stream's counts after every page and at the end. */
+  onProgress?: (stream: string, progress: StreamProgress) => void;
 }
 
 /** What reading one stream came to. */
@@ -27,12 +30,24 @@ export interface StreamResult {
   status: "COMPLETE" | "INCOMPLETE";
   records: number;
   pages: number;
+  /** Who filtered and sorted the rows. */
+  paging: Paging;
   /** The cursor of the last STATE written, if any. */
   cursor?: string;
   error?: ConnectorError;
 }
 
+/**
+ * Who filters and sorts a stream's rows: the `server` (it honours `updatedAt[$gte]` and
+ * `$sort[updatedAt]`; checkpoints after every page) or the `client` (the server ignores or
+ * rejects them, or the stream has no updatedAt: every row is read, filtered here, and the one
+ * checkpoint comes at the end).
+ */
+export type Paging = "server" | "client";
+
 const DAY_MS = 86_400_000;
+/** A lower bound no row can reach: a server that honours filters answers it with no rows. */
+const FUTURE_PROBE = "9999-12-31T00:00:00.000Z";
 
 /** Tracks what one stream has written, and what a checkpoint may safely claim. */
 class Progress {
@@ -59,17 +74,63 @@ export function lowerBoundOf(
   return new Date(options.syncStartedAt - options.config.initial_sync_days * DAY_MS).toISOString();
 }
 
-function serverQuery(stream: StreamDefinition, lowerBound: string | undefined): Query {
-  if (!stream.incremental) return {};
-  const query: Query = { [`$sort[${CURSOR.api}]`]: 1 };
-  if (lowerBound) query[`${CURSOR.api}[$gte]`] = lowerBound;
-  return query;
+/**
+ * Finds out whether the server honours `updatedAt[$gte]` and `$sort`: one request for rows
+ * updated in the year 9999. No rows means honoured; rows mean ignored, and a
+ * 400 means rejected (both read every row and filter here; a rejection also warns).
+ */
+export async function choosePaging(
+  stream: StreamDefinition,
+  options: Pick<ReadStreamOptions, "client" | "writer" | "signal">,
+): Promise<Paging> {
+  if (!stream.incremental) return "client";
+  try {
+    const probe = await getPage(options.client, stream.path, {
+      [`${CURSOR.api}[$gte]`]: FUTURE_PROBE,
+      [`$sort[${CURSOR.api}]`]: 1,
+      $limit: 1,
+    }, options);
+    if (probe.total === 0) return "server";
+    await options.writer.log(
+      "INFO",
+      `Stream "${stream.name}": the API ignores the ${CURSOR.api} filter; reading every row and filtering here`,
+    );
+  } catch (error) {
+    if (!(error instanceof HttpError) || error.status !== 400) throw error;
+    await options.writer.log(
+      "WARN",
+      `Stream "${stream.name}": the API rejected the ${CURSOR.api} filter and sort (${
+        error.apiMessage ?? "400"
+      }); reading every row and filtering here`,
+    );
+  }
+  return "client";
+}
+
+function pagesOf(
+  stream: StreamDefinition,
+  paging: Paging,
+  lowerBound: string | undefined,
+  options: ReadStreamOptions,
+): AsyncGenerator<Page> {
+  const query: Query = {};
+  if (paging === "server") {
+    query[`$sort[${CURSOR.api}]`] = 1;
+    if (lowerBound) query[`${CURSOR.api}[$gte]`] = lowerBound;
+  }
+  return paginate(options.client, stream.path, {
+    query,
+    pageSize: options.config.max_records_per_page,
+    concurrency: options.config.concurrency,
+    signal: options.signal,
+  });
 }
 
 /**
- * Reads one stream: STARTED, pages of RECORDs with a STATE after each, then COMPLETE; on failure
- * an ERROR trace and INCOMPLETE. A checkpoint's cursor never passes a row not yet written: it
- * advances mid-stream only while the server returns rows sorted and filtered as asked.
+ * Reads one stream: STARTED, RUNNING with an ESTIMATE, pages of RECORDs with a STATE after each,
+ * then COMPLETE; on failure an ERROR trace and INCOMPLETE. A checkpoint's cursor never passes a
+ * row not yet written: it advances mid-stream only while the server filters and sorts, and rows
+ * arrive in order.
  */
 export async function readStream(
   stream: StreamDefinition,
@@ -85,85 +146,82 @@ export async function readStream(
     today: syncedAt.slice(0, 10),
     onInvalid: (column) => progress.invalid.set(column, (progress.invalid.get(column) ?? 0) + 1),
   };
-  const knownKeys = new Map<string, boolean>();
-  const columns = [...stream.columns.keys()];
-  const isKnownKey = (key: string): boolean => {
-    let known = knownKeys.get(key);
-    if (known === undefined) {
-      const snake = snakeCase(key);
-      known = columns.some((column) => column === snake || column.startsWith(snake + "_"));
-      knownKeys.set(key, known);
-      if (!known) {
-        writer.queueLog("DEBUG", `Stream "${name}": API field "${key}" is not in the schema; dropped`);
-      }
-    }
-    return known;
-  };
+  const unknownFields = unknownFieldReporter(stream, writer);
+  let paging: Paging = "client";
+  let total: number | undefined;
 
   await writer.streamStatus(name, "STARTED");
-  let query = serverQuery(stream, lowerBound);
   try {
-    for (let fallback = false;;) {
-      try {
-        for await (const page of paginate(options.client, stream.path, {
-          query,
-          pageSize: options.config.max_records_per_page,
-          signal: options.signal,
-        })) {
-          if (page.index === 0) {
-            await writer.streamStatus(name, "RUNNING");
-            await writer.estimate(name, page.total);
-          }
-          writePage(stream, page.data, { progress, context, lowerBound, isKnownKey, writer });
-          progress.pages++;
-          if (stream.incremental && progress.ordered && !fallback) {
-            const cursor = progress.maxSeen ?? lowerBound;
-            if (cursor && cursor !== progress.lastState) await checkpoint(writer, name, cursor, progress);
-          }
-          await writer.flushIfFull();
-        }
-        break;
-      } catch (error) {
-        const canFallBack = error instanceof HttpError && error.status === 400 &&
-          Object.keys(query).length > 0 && progress.pages === 0 && !fallback;
-        if (!canFallBack) throw error;
-        fallback = true;
-        query = {};
-        progress.ordered = false;
-        await writer.log(
-          "WARN",
-          `Stream "${name}": the API rejected the updatedAt filter and sort (${error.apiMessage ?? "400"}); reading every row and filtering here`,
-        );
+    paging = await choosePaging(stream, options);
+    for await (const page of pagesOf(stream, paging, lowerBound, options)) {
+      if (page.index === 0) {
+        await writer.streamStatus(name, "RUNNING");
+        await writer.estimate(name, page.total);
       }
+      writePage(stream, page.data, { progress, context, lowerBound, unknownFields, writer });
+      progress.pages++;
+      total ??= page.total;
+      options.onProgress?.(name, { records: progress.records, pages: progress.pages, total });
+      if (paging === "server" && progress.ordered) {
+        const cursor = progress.maxSeen ?? lowerBound;
+        if (cursor && cursor !== progress.lastState) {
+          await checkpoint(writer, name, cursor, progress);
+        }
+      }
+      await writer.flush();
     }
     await finish(stream, options, progress, lowerBound);
+    options.onProgress?.(name, { ...counts(progress), total, done: true });
     await writer.streamStatus(name, "COMPLETE");
-    return { name, status: "COMPLETE", records: progress.records, pages: progress.pages, cursor: progress.lastState };
+    return { name, status: "COMPLETE", ...counts(progress), paging };
   } catch (thrown) {
     const error = toConnectorError(thrown);
+    const hint = error instanceof HttpError && error.status === 403
+      ? `; the token needs the ${stream.scopes.join(" or ")} scope for this stream`
+      : "";
     await writer.flush();
-    await writer.error(`Stream "${name}" failed: ${error.message}`, {
+    await writer.error(`Stream "${name}" failed: ${error.message}${hint}`, {
       failureType: error.failureType,
       internalMessage: error.internalMessage,
       stream: name,
     });
     await writer.streamStatus(name, "INCOMPLETE");
-    return {
-      name,
-      status: "INCOMPLETE",
-      records: progress.records,
-      pages: progress.pages,
-      cursor: progress.lastState,
-      error,
-    };
+    return { name, status: "INCOMPLETE", ...counts(progress), paging, error };
   }
+}
+
+function counts(progress: Progress) {
+  return { records: progress.records, pages: progress.pages, cursor: progress.lastState };
+}
+
+/** Logs each API field the schema lacks, once per stream, at DEBUG level. */
+function unknownFieldReporter(
+  stream: StreamDefinition,
+  writer: MessageWriter,
+): (row: Record<string, unknown>) => void {
+  const known = new Map<string, boolean>();
+  const columns = [...stream.columns.keys()];
+  return (row) => {
+    for (const key in row) {
+      if (known.has(key)) continue;
+      const snake = snakeCase(key);
+      const isKnown = columns.some((column) => column === snake || column.startsWith(snake + "_"));
+      known.set(key, isKnown);
+      if (!isKnown) {
+        writer.queueLog(
+          "DEBUG",
+          `Stream "${stream.name}": API field "${key}" is not in the schema; dropped`,
+        );
+      }
+    }
+  };
 }
 
 interface PageContext {
   progress: Progress;
   context: MapContext;
   lowerBound?: string;
-  isKnownKey: (key: string) => boolean;
+  unknownFields: (row: Record<string, unknown>) => void;
   writer: MessageWriter;
 }
 
@@ -175,7 +233,7 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
       continue;
     }
     const object = raw as Record<string, unknown>;
-    for (const key in object) page.isKnownKey(key);
+    page.unknownFields(object);
     const record = stream.map(object, page.context);
     if (typeof record.id !== "string") {
       progress.skipped++;
@@ -236,11 +294,12 @@ async function finish(
     progress.sinceState = 0;
     return;
   }
-  const candidates = [progress.maxSeen, lowerBound, options.cursor].filter((c): c is string =>
-    c !== undefined
-  );
-  const cursor = candidates.sort().at(-1) ?? utcTimestamp(options.syncStartedAt)!;
-  if (cursor !== progress.lastState || progress.sinceState > 0 || progress.lastState === undefined) {
+  const candidates = [progress.maxSeen, lowerBound, options.cursor]
+    .filter((c): c is string => c !== undefined);
+  const cursor = candidates.sort().at(-1) ?? new Date(options.syncStartedAt).toISOString();
+  if (
+    progress.lastState === undefined || cursor !== progress.lastState || progress.sinceState > 0
+  ) {
     await checkpoint(writer, name, cursor, progress);
   }
 }

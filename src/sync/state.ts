@@ -11,6 +11,9 @@ export interface InputState {
 
 type Json = Record<string, unknown>;
 
+/** The seed's `last_processed_<table>_page` checkpoint keys. */
+const SEED_PAGE_COUNTER = /^last_processed_[a-z_]+_page$/;
+
 function isObject(value: unknown): value is Json {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
@@ -47,6 +50,9 @@ class StateReader {
     for (const [key, value] of Object.entries(data)) {
       if (key === "last_sync_time") {
         this.state.fallback = this.cursor(value, field ? `${field}.${key}` : key);
+      } else if (SEED_PAGE_COUNTER.test(key)) {
+        // The seed checkpoints a page counter beside last_sync_time and never reads it back.
+        continue;
       } else {
         const at = field ? `${field}.${key}` : key;
         if (!isObject(value)) this.fail(at, "is not an object of stream state");

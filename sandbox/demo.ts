@@ -1,0 +1,188 @@
+/**
+ * `deno task demo`: starts the sandbox, then runs spec, check, discover, a first read and an
+ * incremental second read (after some rows changed) through the real command line, and reports
+ * what happened on stderr. Message logs and the state are kept in `.demo/`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { startSandbox } from "./mod.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const OUT = new URL(".demo/", ROOT);
+
+interface Message {
+  type: string;
+  // deno-lint-ignore no-explicit-any
+  [key: string]: any;
+}
+
+/** The connector's command line from the `connector` task in deno.json. */
+async function connectorArgs(): Promise<string[]> {
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
+}
+
+async function connector(
+  args: string[],
+  log: string,
+): Promise<{ code: number; messages: Message[]; seconds: number }> {
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [...await connectorArgs(), ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const seconds = (performance.now() - started) / 1000;
+  const text = new TextDecoder().decode(output.stdout);
+  await Deno.writeTextFile(new URL(log, OUT), text);
+  const messages = text.split("\n").filter((line) => line).map((line) => JSON.parse(line));
+  return { code: output.code, messages, seconds };
+}
+
+function say(text = ""): void {
+  console.error(text);
+}
+
+function table(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) {
+    say(
+      "  " +
+        row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(
+          "  ",
+        ),
+    );
+  }
+}
+
+function readReport(
+  label: string,
+  result: { messages: Message[]; seconds: number },
+  pagesOf: (stream: string) => number,
+  log: string,
+): void {
+  const records = new Map<string, number>();
+  for (const m of result.messages) {
+    if (m.type === "RECORD") records.set(m.record.stream, (records.get(m.record.stream) ?? 0) + 1);
+  }
+  const streams = result.messages
+    .filter((m) =>
+      m.type === "TRACE" && m.trace.type === "STREAM_STATUS" &&
+      m.trace.stream_status.status === "STARTED"
+    )
+    .map((m) => m.trace.stream_status.stream_descriptor.name as string);
+  const rows = [["stream", "records", "pages"]];
+  let total = 0;
+  for (const stream of streams) {
+    const n = records.get(stream) ?? 0;
+    total += n;
+    rows.push([stream, String(n), String(pagesOf(stream))]);
+  }
+  say(
+    `${label}: ${total} records from ${streams.length} streams in ${result.seconds.toFixed(2)} s (${
+      Math.round(total / result.seconds)
+    } records/s)`,
+  );
+  table(rows);
+  say(`  messages: ${new URL(log, OUT).pathname}`);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { people: { type: "string", default: "200" }, seed: { type: "string", default: "1" } },
+  });
+  await Deno.mkdir(OUT, { recursive: true });
+  const sandbox = await startSandbox({ people: Number(values.people), seed: Number(values.seed) });
+  try {
+    say(
+      `source-humaans demo: sandbox Humaans API at ${sandbox.url} (${values.people} people, seed ${values.seed})`,
+    );
+    const configPath = new URL("config.json", OUT).pathname;
+    await Deno.writeTextFile(
+      configPath,
+      JSON.stringify(
+        {
+          api_token: sandbox.token,
+          base_url: sandbox.url,
+          initial_sync_days: "365",
+          max_records_per_page: "100",
+        },
+        null,
+        2,
+      ),
+    );
+
+    const spec = await connector(["spec"], "spec.jsonl");
+    const settings = Object.keys(spec.messages[0].spec.connectionSpecification.properties);
+    say(`spec: ${settings.length} settings (${settings.join(", ")})`);
+
+    const check = await connector(["check", "--config", configPath], "check.jsonl");
+    const status = check.messages[0].connectionStatus;
+    say(`check: ${status.status}: ${status.message}`);
+
+    const discover = await connector(["discover", "--config", configPath], "discover.jsonl");
+    const streams = discover.messages[0].catalog.streams;
+    say(`discover: ${streams.length} streams`);
+    const catalogPath = new URL("catalog.json", OUT).pathname;
+    await Deno.writeTextFile(
+      catalogPath,
+      JSON.stringify(
+        {
+          streams: streams.map((stream: Message) => {
+            const incremental = stream.supported_sync_modes.includes("incremental");
+            return {
+              stream,
+              sync_mode: incremental ? "incremental" : "full_refresh",
+              destination_sync_mode: incremental ? "append_dedup" : "overwrite",
+              ...(incremental ? { cursor_field: ["updated_at"] } : {}),
+              primary_key: [["id"]],
+            };
+          }),
+        },
+        null,
+        2,
+      ),
+    );
+
+    const pagesSince = (from: number) => (stream: string) => {
+      const path = streams.find((s: Message) => s.name === stream) && sandbox.requests.slice(from)
+        .filter((r) =>
+          r.path.replaceAll("-", "_") === `/${stream}` && !r.query.includes("9999-12-31")
+        );
+      return path ? path.length : 0;
+    };
+    say();
+    let mark = sandbox.requests.length;
+    const first = await connector(
+      ["read", "--config", configPath, "--catalog", catalogPath],
+      "read-1.jsonl",
+    );
+    readReport("read #1 (no state)", first, pagesSince(mark), "read-1.jsonl");
+    const statePath = new URL("state.json", OUT).pathname;
+    const lastStates = new Map<string, Message>();
+    for (const m of first.messages) {
+      if (m.type === "STATE") lastStates.set(m.state.stream.stream_descriptor.name, m.state);
+    }
+    await Deno.writeTextFile(statePath, JSON.stringify([...lastStates.values()], null, 2));
+    say(`  state: ${statePath} (${lastStates.size} streams)`);
+
+    const touched = sandbox.touch("/job-roles", 12) + sandbox.touch("/documents", 5);
+    say();
+    say(`changed ${touched} rows in the sandbox (12 job roles, 5 documents)`);
+    mark = sandbox.requests.length;
+    const second = await connector(
+      ["read", "--config", configPath, "--catalog", catalogPath, "--state", statePath],
+      "read-2.jsonl",
+    );
+    readReport("read #2 (incremental, from the state)", second, pagesSince(mark), "read-2.jsonl");
+    if (first.code !== 0 || second.code !== 0) {
+      say("a read failed: see the messages above");
+      Deno.exitCode = 1;
+    }
+  } finally {
+    await sandbox.close();
+  }
+}

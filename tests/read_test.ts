@@ -1,0 +1,246 @@
+import assert from "node:assert/strict";
+import { type Sandbox, sandboxRows, startSandbox } from "../sandbox/mod.ts";
+import {
+  catalogOf,
+  runConnector,
+  type RunResult,
+  stateFileOf,
+  TempFiles,
+} from "./support/connector.ts";
+import { testClock } from "./support/clock.ts";
+
+const NOW = "2026-11-28T12:00:00.000Z";
+const now = () => new Date(NOW);
+const STREAMS = ["companies", "documents", "job_roles"];
+const PATHS: Record<string, string> = {
+  companies: "/companies",
+  documents: "/documents",
+  job_roles: "/job-roles",
+};
+const DAY = 86_400_000;
+
+interface Setup {
+  sandbox: Sandbox;
+  files: TempFiles;
+  config: string;
+  catalog: string;
+}
+
+async function setup(
+  options: {
+    sandbox?: Parameters<typeof startSandbox>[0];
+    config?: Record<string, unknown>;
+    streams?: string[];
+    syncMode?: "incremental" | "full_refresh";
+  } = {},
+): Promise<Setup> {
+  const sandbox = await startSandbox({ people: 40, now, ...options.sandbox });
+  const files = await TempFiles.create();
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+    max_records_per_page: 25,
+    ...options.config,
+  });
+  const catalog = await files.write(
+    "catalog.json",
+    catalogOf(options.streams ?? STREAMS, options.syncMode),
+  );
+  return { sandbox, files, config, catalog };
+}
+
+async function teardown(s: Setup): Promise<void> {
+  await s.sandbox.close();
+  await s.files[Symbol.asyncDispose]();
+}
+
+function read(s: Setup, extra: string[] = [], clock = testClock(NOW)): Promise<RunResult> {
+  return runConnector(["read", "--config", s.config, "--catalog", s.catalog, ...extra], {
+    clock,
+    secrets: [s.sandbox.token],
+  });
+}
+
+function idsSince(stream: string, since: number, people = 40): Set<string> {
+  const ids = new Set<string>();
+  for (const row of sandboxRows(PATHS[stream], { people, now })) {
+    if (Date.parse(row.updatedAt as string) >= since) ids.add(row.id as string);
+  }
+  return ids;
+}
+
+function ids(result: RunResult, stream: string): string[] {
+  return result.records(stream).map((r) => r.id as string);
+}
+
+Deno.test("read syncs the last initial_sync_days of every stream, page by page", async () => {
+  const s = await setup();
+  try {
+    const result = await read(s);
+    assert.equal(result.code, 0, result.stderr);
+    const since = Date.parse(NOW) - 90 * DAY;
+    for (const stream of STREAMS) {
+      const expected = idsSince(stream, since);
+      const got = ids(result, stream);
+      assert.equal(new Set(got).size, got.length, `${stream}: no duplicates`);
+      assert.deepEqual(new Set(got), expected, `${stream}: rows updated in the last 90 days`);
+      assert.deepEqual(result.statuses(stream), ["STARTED", "RUNNING", "COMPLETE"]);
+      const states = result.states(stream);
+      assert.ok(states.length >= 1, `${stream}: at least one state`);
+      const counted = states.reduce((n, st) => n + st.sourceStats.recordCount, 0);
+      assert.equal(counted, got.length, `${stream}: recordCount adds up to the records`);
+      const estimate = result.traces("ESTIMATE").find((t) => t.estimate.name === stream);
+      assert.equal(estimate.estimate.row_estimate, expected.size);
+    }
+    const [probe, ...pages] = s.sandbox.requests
+      .filter((r) => r.path === "/documents")
+      .map((r) => new URLSearchParams(r.query));
+    assert.equal(probe.get("updatedAt[$gte]"), "9999-12-31T00:00:00.000Z", "filter probe first");
+    const documents = idsSince("documents", since).size;
+    assert.ok(pages.length >= Math.ceil(documents / 25), "enough pages");
+    assert.ok(pages.length <= Math.ceil(documents / 24) + 1, "overlap of one tied row a page");
+    assert.equal(pages[0].get("updatedAt[$gte]"), new Date(since).toISOString());
+    for (const query of pages) {
+      assert.equal(query.get("$limit"), "25");
+      assert.equal(query.get("$sort[updatedAt]"), "1");
+    }
+  } finally {
+    await teardown(s);
+  }
+});
+
+Deno.test("records carry the seed's columns, typed, with null where Humaans has no value", async () => {
+  const s = await setup({ streams: ["companies"] });
+  try {
+    const result = await read(s);
+    const [company] = result.records("companies");
+    assert.equal(company.timestamp, NOW);
+    for (const column of ["description", "website", "phone", "address_line1", "address_city"]) {
+      assert.equal(company[column], null, column);
+    }
+    assert.equal(typeof company.name, "string");
+    assert.match(company.updated_at as string, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  } finally {
+    await teardown(s);
+  }
+});
+
+Deno.test("states only move forward over written records, and a second sync reads only changes", async () => {
+  const s = await setup();
+  try {
+    const first = await read(s);
+    assert.equal(first.code, 0);
+    const state = await s.files.write("state.json", stateFileOf(first));
+    const second = await read(s, ["--state", state]);
+    assert.equal(second.code, 0, second.stderr);
+    for (const stream of STREAMS) {
+      const cursor = first.states(stream).at(-1).stream.stream_state.updated_at;
+      for (const record of second.records(stream)) {
+        assert.equal(record.updated_at, cursor, `${stream}: only the rows at the cursor again`);
+      }
+      assert.ok(second.records(stream).length <= 3, `${stream}: bounded overlap`);
+      assert.deepEqual(second.statuses(stream), ["STARTED", "RUNNING", "COMPLETE"]);
+    }
+  } finally {
+    await teardown(s);
+  }
+});
+
+Deno.test("a sync killed after any STATE and resumed from it loses no row", async () => {
+  const s = await setup({ streams: ["job_roles"], config: { max_records_per_page: 10 } });
+  try {
+    const full = await read(s);
+    const all = new Set(ids(full, "job_roles"));
+    const lines = full.stdout.trimEnd().split("\n");
+    const stateLines = lines.flatMap((line, i) => (line.includes('"type":"STATE"') ? [i] : []));
+    assert.ok(stateLines.length >= 3, "several checkpoints to cut at");
+    for (const [k, cut] of stateLines.entries()) {
+      const before = lines.slice(0, cut + 1).map((line) => JSON.parse(line));
+      const seen = new Set(
+        before.filter((m) => m.type === "RECORD").map((m) => m.record.data.id as string),
+      );
+      const state = await s.files.write(`state-${k}.json`, [before.at(-1).state]);
+      const resumed = await read(s, ["--state", state]);
+      for (const id of ids(resumed, "job_roles")) seen.add(id);
+      const missing = [...all].filter((id) => !seen.has(id));
+      assert.deepEqual(missing, [], `killed after state ${k + 1}: rows missing`);
+    }
+  } finally {
+    await teardown(s);
+  }
+});
+
+Deno.test("full_refresh reads all history and enable_incremental_sync false forces it", async (t) => {
+  for (
+    const [name, options] of [
+      ["full_refresh catalog", { syncMode: "full_refresh" as const }],
+      ["incremental disabled", { config: { enable_incremental_sync: "false" } }],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      const s = await setup({ streams: ["job_roles"], ...options });
+      try {
+        const result = await read(s);
+        assert.equal(result.code, 0);
+        assert.deepEqual(new Set(ids(result, "job_roles")), idsSince("job_roles", 0));
+        for (const request of s.sandbox.requests) {
+          assert.ok(!request.query.includes("updatedAt%5B%24gte%5D"), "no lower bound sent");
+        }
+      } finally {
+        await teardown(s);
+      }
+    });
+  }
+});
+
+Deno.test("the result is right whether the server honours, ignores or rejects filters", async (t) => {
+  const since = Date.parse(NOW) - 90 * DAY;
+  for (const mode of ["honour", "ignore", "reject"] as const) {
+    await t.step(mode, async () => {
+      const s = await setup({ sandbox: { filters: mode }, streams: ["documents"] });
+      try {
+        const result = await read(s);
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(new Set(ids(result, "documents")), idsSince("documents", since));
+        const warnings = result.ofType("LOG").filter((m) => m.log.level === "WARN");
+        assert.equal(warnings.length, mode === "reject" ? 1 : 0);
+        const states = result.states("documents");
+        const last = states.at(-1).stream.stream_state.updated_at;
+        const newest = ids(result, "documents").length
+          ? result.records("documents").map((r) => r.updated_at as string).sort().at(-1)
+          : new Date(since).toISOString();
+        assert.equal(last, newest);
+        if (mode !== "honour") assert.equal(states.length, 1, "no mid-stream checkpoint");
+      } finally {
+        await teardown(s);
+      }
+    });
+  }
+});
+
+Deno.test("a page's records are written before the next page is requested", async () => {
+  const s = await setup({ streams: ["job_roles"], config: { max_records_per_page: 5 } });
+  try {
+    const { run } = await import("../src/cli.ts");
+    const { Capture } = await import("./support/capture.ts");
+    const stdout = new Capture();
+    const recordsAtRequest: number[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      recordsAtRequest.push(stdout.text().split('"type":"RECORD"').length - 1);
+      return fetch(input, init);
+    };
+    const code = await run(["read", "--config", s.config, "--catalog", s.catalog], {
+      stdout,
+      clock: testClock(NOW),
+      fetch: countingFetch,
+    });
+    assert.equal(code, 0);
+    assert.ok(recordsAtRequest.length > 3);
+    assert.deepEqual(recordsAtRequest.slice(0, 2), [0, 0], "probe, then the first page");
+    for (let i = 2; i < recordsAtRequest.length; i++) {
+      assert.ok(recordsAtRequest[i] > recordsAtRequest[i - 1], `page ${i - 1} written first`);
+    }
+  } finally {
+    await teardown(s);
+  }
+});

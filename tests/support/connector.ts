@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { run } from "../../src/cli.ts";
+import type { Clock } from "../../src/clock.ts";
+import { parseMessageLine } from "../../src/protocol/messages.ts";
+import { Capture } from "./capture.ts";
+
+/** One parsed stdout line. */
+// deno-lint-ignore no-explicit-any
+export type Message = any;
+
+/** What one connector run printed. */
+export class RunResult {
+  constructor(
+    readonly code: number,
+    readonly stdout: string,
+    readonly stderr: string,
+    readonly messages: Message[],
+  ) {}
+
+  /** Messages of one type. */
+  ofType(type: string): Message[] {
+    return this.messages.filter((m) => m.type === type);
+  }
+
+  /** Record data, optionally of one stream. */
+  records(stream?: string): Record<string, unknown>[] {
+    return this.ofType("RECORD")
+      .filter((m) => stream === undefined || m.record.stream === stream)
+      .map((m) => m.record.data);
+  }
+
+  /** STATE messages' `state`, optionally of one stream. */
+  states(stream?: string): Message[] {
+    return this.ofType("STATE").map((m) => m.state)
+      .filter((s) => stream === undefined || s.stream.stream_descriptor.name === stream);
+  }
+
+  /** TRACE messages' `trace` of one trace type. */
+  traces(type: string): Message[] {
+    return this.ofType("TRACE").map((m) => m.trace).filter((t) => t.type === type);
+  }
+
+  /** The STREAM_STATUS sequence of a stream. */
+  statuses(stream: string): string[] {
+    return this.traces("STREAM_STATUS")
+      .filter((t) => t.stream_status.stream_descriptor.name === stream)
+      .map((t) => t.stream_status.status);
+  }
+}
+
+/** Options of {@linkcode runConnector}. */
+export interface RunConnectorOptions {
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Strings that must appear nowhere in stdout or stderr (tokens). */
+  secrets?: string[];
+}
+
+/** Asserts that no secret appears in `text`. */
+export function assertNoSecrets(text: string, secrets: string[], where: string): void {
+  for (const secret of secrets) {
+    assert.ok(!text.includes(secret), `${where} contains a secret`);
+  }
+}
+
+/**
+ * Runs the connector in-process; validates every stdout line against the protocol schemas and
+ * checks that no secret leaked.
+ */
+export async function runConnector(
+  args: string[],
+  options: RunConnectorOptions = {},
+): Promise<RunResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await run(args, { stdout, stderr, clock: options.clock, fetch: options.fetch });
+  return parseRun(code, stdout.text(), stderr.text(), options.secrets ?? []);
+}
+
+/** Validates a run's output: one protocol message per stdout line, no secrets anywhere. */
+export function parseRun(code: number, out: string, err: string, secrets: string[]): RunResult {
+  assertNoSecrets(out, secrets, "stdout");
+  assertNoSecrets(err, secrets, "stderr");
+  assert.ok(out === "" || out.endsWith("\n"), "stdout must end with a newline");
+  const lines = out === "" ? [] : out.slice(0, -1).split("\n");
+  const messages = lines.map((line) => parseMessageLine(line));
+  return new RunResult(code, out, err, messages);
+}
+
+/** A temporary folder with JSON files in it. */
+export class TempFiles {
+  constructor(readonly dir: string) {}
+
+  /** Creates an empty temporary folder. */
+  static async create(): Promise<TempFiles> {
+    return new TempFiles(await Deno.makeTempDir({ prefix: "source-humaans-test-" }));
+  }
+
+  /** Writes `value` as JSON (or a string as is) and returns the file's path. */
+  async write(name: string, value: unknown): Promise<string> {
+    const path = `${this.dir}/${name}`;
+    await Deno.writeTextFile(path, typeof value === "string" ? value : JSON.stringify(value));
+    return path;
+  }
+
+  /** Removes the folder. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Deno.remove(this.dir, { recursive: true });
+  }
+}
+
+/** A configured catalog selecting `streams` in `syncMode`. */
+export function catalogOf(
+  streams: string[],
+  syncMode: "incremental" | "full_refresh" = "incremental",
+): Record<string, unknown> {
+  return {
+    streams: streams.map((name) => ({
+      stream: {
+        name,
+        json_schema: {},
+        supported_sync_modes: ["full_refresh", "incremental"],
+      },
+      sync_mode: syncMode,
+      destination_sync_mode: syncMode === "incremental" ? "append_dedup" : "overwrite",
+      ...(syncMode === "incremental" ? { cursor_field: ["updated_at"] } : {}),
+      primary_key: [["id"]],
+    })),
+  };
+}
+
+/** The last STATE messages of a run, as a state file's content. */
+export function stateFileOf(result: RunResult): unknown[] {
+  const last = new Map<string, unknown>();
+  for (const state of result.states()) last.set(state.stream.stream_descriptor.name, state);
+  return [...last.values()];
+}
