@@ -160,7 +160,12 @@ if (import.meta.main) {
       ["read", "--config", configPath, "--catalog", catalogPath],
       "read-1.jsonl",
     );
-    readReport("read #1 (no state)", first, pagesSince(mark), "read-1.jsonl");
+    readReport(
+      "read #1 (no state: rows updated in the last 365 days)",
+      first,
+      pagesSince(mark),
+      "read-1.jsonl",
+    );
     const statePath = new URL("state.json", OUT).pathname;
     const lastStates = new Map<string, Message>();
     for (const m of first.messages) {

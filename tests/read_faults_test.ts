@@ -44,10 +44,11 @@ function errorOf(result: RunResult, stream: string) {
 
 Deno.test("429 with Retry-After in seconds or as an HTTP date is waited out", async (t) => {
   const date = new Date(Date.parse(NOW) + 7_000).toUTCString();
-  for (const [name, retryAfter, wait] of [["seconds", "3", 3_000], ["HTTP date", date, 7_000]]) {
+  const cases: [string, string, number][] = [["seconds", "3", 3_000], ["HTTP date", date, 7_000]];
+  for (const [name, retryAfter, wait] of cases) {
     await t.step(name, async () => {
       const { result, sleeps } = await readWith({
-        faults: [["/documents", [{ status: 429, retryAfter: retryAfter as string }]]],
+        faults: [["/documents", [{ status: 429, retryAfter }]]],
       });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(sleeps, [wait]);

@@ -136,10 +136,9 @@ export class HumaansClient {
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
-      const ticket = await this.limit.acquire(options.signal);
+      const ticket = await this.#slot(options.signal);
       let failure: { value: T } | Failure;
       try {
-        await this.#waitForPause(options.signal);
         this.stats.requests++;
         failure = await this.#attempt(url, options);
       } catch (error) {
@@ -173,9 +172,15 @@ export class HumaansClient {
     }
   }
 
-  async #waitForPause(signal?: AbortSignal): Promise<void> {
-    const wait = this.#pausedUntil - this.#clock.now();
-    if (wait > 0) await this.#clock.sleep(wait, signal);
+  /** A free request slot, taken outside any shared Retry-After pause. */
+  async #slot(signal?: AbortSignal): Promise<number> {
+    for (;;) {
+      const wait = this.#pausedUntil - this.#clock.now();
+      if (wait > 0) await this.#clock.sleep(wait, signal);
+      const ticket = await this.limit.acquire(signal);
+      if (this.#pausedUntil <= this.#clock.now()) return ticket;
+      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot
+    }
   }
 
   #url(path: string, query: Query): URL {
@@ -227,7 +232,7 @@ export class HumaansClient {
       return {
         reason: `${status} ${response.statusText || "error"}`.trim(),
         status,
-        apiMessage: apiErrorMessage(text),
+        apiMessage: apiErrorMessage(this.#redact(text)),
         retryable: isRetryableStatus(status),
         failureType: failureTypeOfStatus(status),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
@@ -239,9 +244,9 @@ export class HumaansClient {
     } catch (error) {
       const type = response.headers.get("content-type") ?? "no content type";
       return {
-        reason: `response is not JSON (${type}, ${plural(text.length, "byte")}): ${
-          apiErrorMessage(text) ?? "empty body"
-        }`.slice(0, 300),
+        reason: `response is not JSON (${type}, ${
+          plural(new TextEncoder().encode(text).length, "byte")
+        }): ${apiErrorMessage(this.#redact(text)) ?? "empty body"}`.slice(0, 300),
         retryable: true,
         failureType: "transient_error",
         hint: "check base_url points at the Humaans API",

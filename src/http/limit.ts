@@ -37,8 +37,8 @@ export class AdaptiveLimit {
     return this.#epoch;
   }
 
-  /** Frees a slot: `throttled` after a 429 cuts the cap, `ok` grows it. */
-  release(ticket: number, outcome: "ok" | "throttled" | "failed"): void {
+  /** Frees a slot: `throttled` after a 429 cuts the cap, `ok` grows it, others leave it. */
+  release(ticket: number, outcome: "ok" | "throttled" | "failed" | "unused"): void {
     this.#inFlight--;
     if (outcome === "throttled" && ticket === this.#epoch) {
       this.#limit = Math.max(1, this.#limit / 2);

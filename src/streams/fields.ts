@@ -134,7 +134,7 @@ function toDate(value: unknown): string | undefined {
 function toNumber(value: unknown, integer: boolean): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isFinite(n)) return undefined;
-  return integer && !Number.isInteger(n) ? undefined : n;
+  return integer && !Number.isSafeInteger(n) ? undefined : n;
 }
 
 function toBoolean(value: unknown): boolean | undefined {

@@ -37,12 +37,12 @@ class StateReader {
     return cursor;
   }
 
-  streamState(name: unknown, streamState: unknown, field: string): void {
-    if (typeof name !== "string" || name === "") this.fail(field, "has no stream name");
+  streamState(name: unknown, streamState: unknown, field: string, nameField = field): void {
+    if (typeof name !== "string" || name === "") this.fail(nameField, "is not a stream name");
     if (streamState === undefined || streamState === null) return;
-    if (!isObject(streamState)) this.fail(`${field}.stream_state`, "is not an object");
+    if (!isObject(streamState)) this.fail(field, "is not an object");
     const key = "updated_at" in streamState ? "updated_at" : "last_sync_time";
-    const cursor = this.cursor(streamState[key], `${field}.stream_state.${key}`);
+    const cursor = this.cursor(streamState[key], `${field}.${key}`);
     if (cursor) this.state.cursors.set(name, cursor);
   }
 
@@ -69,7 +69,12 @@ class StateReader {
       if (!isObject(stream)) this.fail(`${field}.stream`, "is missing or not an object");
       const descriptor = stream.stream_descriptor;
       if (!isObject(descriptor)) this.fail(`${field}.stream.stream_descriptor`, "is missing");
-      this.streamState(descriptor.name, stream.stream_state, `${field}.stream`);
+      this.streamState(
+        descriptor.name,
+        stream.stream_state,
+        `${field}.stream.stream_state`,
+        `${field}.stream.stream_descriptor.name`,
+      );
     } else if (type === "GLOBAL") {
       const global = message.global;
       if (!isObject(global) || !Array.isArray(global.stream_states)) {
@@ -78,7 +83,12 @@ class StateReader {
       global.stream_states.forEach((entry, i) => {
         const at = `${field}.global.stream_states[${i}]`;
         if (!isObject(entry) || !isObject(entry.stream_descriptor)) this.fail(at, "is invalid");
-        this.streamState(entry.stream_descriptor.name, entry.stream_state, at);
+        this.streamState(
+          entry.stream_descriptor.name,
+          entry.stream_state,
+          `${at}.stream_state`,
+          `${at}.stream_descriptor.name`,
+        );
       });
     } else if (type === "LEGACY") {
       const data = message.data ?? {};

@@ -1,0 +1,582 @@
+import assert from "node:assert/strict";
+import type { Clock } from "../../src/clock.ts";
+import {
+  apiErrorMessage,
+  HttpError,
+  HumaansClient,
+  type HumaansClientOptions,
+  type RetryInfo,
+} from "../../src/http/client.ts";
+
+const START = Date.parse("2026-11-28T12:00:00.000Z");
+const TOKEN = "hms_live_Q7wE9rT1yU3iO5pA8sD2fG4h";
+const BASE = "https://app.humaans.io/api";
+
+interface FakeClock extends Clock {
+  /** Every sleep requested, in ms. */
+  sleeps: number[];
+}
+
+/** Sleeps resolve at once and move `now` forward; timeouts never fire unless `timeout` says so. */
+function fakeClock(options: { timeout?: (ms: number) => AbortSignal } = {}): FakeClock {
+  let now = START;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      sleeps.push(ms);
+      now += ms;
+      return Promise.resolve();
+    },
+    timeout: options.timeout ?? (() => new AbortController().signal),
+    random: () => 0.5,
+  };
+}
+
+type Reply = Response | Error | ((url: URL, init: RequestInit) => Response | Promise<Response>);
+
+interface FakeFetch {
+  fetch: typeof fetch;
+  calls: { url: URL; headers: Headers }[];
+}
+
+/** A fetch that answers from `replies` in order (the last one repeats). */
+function fakeFetch(replies: Reply[]): FakeFetch {
+  const calls: { url: URL; headers: Headers }[] = [];
+  const fetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    calls.push({ url, headers: new Headers(init.headers) });
+    const reply = replies[Math.min(calls.length - 1, replies.length - 1)];
+    if (init.signal?.aborted) return Promise.reject(init.signal.reason);
+    if (reply instanceof Error) return Promise.reject(reply);
+    if (typeof reply === "function") return Promise.resolve(reply(url, init));
+    return Promise.resolve(reply.clone());
+  };
+  return { fetch: fetch as typeof globalThis.fetch, calls };
+}
+
+function json(body: unknown, init: ResponseInit = {}): Response {
+  return new Response(JSON.stringify(body), {
+    ...init,
+    headers: { "content-type": "application/json", ...init.headers },
+  });
+}
+
+function status(code: number, body: unknown = { message: `status ${code}` }, headers = {}) {
+  return json(body, { status: code, headers });
+}
+
+function client(
+  replies: Reply[],
+  options: Partial<HumaansClientOptions> & { clock?: FakeClock } = {},
+): { client: HumaansClient; fetch: FakeFetch; clock: FakeClock; retries: RetryInfo[] } {
+  const fetch = fakeFetch(replies);
+  const clock = options.clock ?? fakeClock();
+  const retries: RetryInfo[] = [];
+  const humaans = new HumaansClient({
+    baseUrl: BASE,
+    token: TOKEN,
+    timeoutMs: 30_000,
+    retryAttempts: 3,
+    clock,
+    fetch: fetch.fetch,
+    onRetry: (info) => {
+      retries.push(info);
+    },
+    ...options,
+  });
+  return { client: humaans, fetch, clock, retries };
+}
+
+async function httpErrorOf(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HttpError, `not an HttpError: ${error}`);
+    return error;
+  }
+  assert.fail("the request succeeded");
+}
+
+/** Asserts that neither the token nor any 6+ character prefix of it appears in `text`. */
+function assertNoToken(text: string | undefined, where: string): void {
+  if (text === undefined) return;
+  for (let n = 6; n <= TOKEN.length; n++) {
+    assert.ok(!text.includes(TOKEN.slice(0, n)), `${where} holds ${n} characters of the token`);
+  }
+}
+
+Deno.test("GET sends the bearer token and returns the JSON body", async () => {
+  const { client: humaans, fetch, clock } = client([json({ id: "me", name: "Ada" })]);
+  const body = await humaans.get("/me");
+  assert.deepEqual(body, { id: "me", name: "Ada" });
+  assert.equal(fetch.calls.length, 1);
+  assert.equal(fetch.calls[0].headers.get("authorization"), `Bearer ${TOKEN}`);
+  assert.equal(fetch.calls[0].headers.get("accept"), "application/json");
+  assert.equal(fetch.calls[0].url.href, `${BASE}/me`);
+  assert.deepEqual(clock.sleeps, []);
+  assert.equal(humaans.host, "app.humaans.io");
+});
+
+Deno.test("GET passes query values, skipping undefined ones", async () => {
+  const { client: humaans, fetch } = client([json({ total: 0, data: [] })]);
+  await humaans.get("/job-roles", {
+    $limit: 250,
+    $skip: 0,
+    "updatedAt[$gte]": "2026-01-01T00:00:00.000Z",
+    "$sort[updatedAt]": 1,
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    flag: true,
+    absent: undefined,
+  });
+  const params = fetch.calls[0].url.searchParams;
+  assert.equal(fetch.calls[0].url.pathname, "/api/job-roles");
+  assert.deepEqual([...params], [
+    ["$limit", "250"],
+    ["$skip", "0"],
+    ["updatedAt[$gte]", "2026-01-01T00:00:00.000Z"],
+    ["$sort[updatedAt]", "1"],
+    ["personId", "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8"],
+    ["flag", "true"],
+  ]);
+});
+
+Deno.test("retryable statuses are retried with full-jitter backoff, then succeed", async (t) => {
+  for (const code of [408, 429, 500, 502, 503, 504]) {
+    await t.step(String(code), async () => {
+      const { client: humaans, fetch, clock, retries } = client([
+        status(code),
+        status(code),
+        status(code),
+        json({ ok: true }),
+      ]);
+      assert.deepEqual(await humaans.get("/companies"), { ok: true });
+      assert.equal(fetch.calls.length, 4);
+      // random() = 0.5 and a 1 s base: half of 1, 2 and 4 seconds
+      assert.deepEqual(clock.sleeps, [500, 1_000, 2_000]);
+      assert.deepEqual(retries.map((r) => [r.attempt, r.delayMs]), [[1, 500], [2, 1_000], [
+        3,
+        2_000,
+      ]]);
+      assert.ok(retries.every((r) => r.method === "GET" && r.path === "/companies"));
+      assert.match(retries[0].reason, new RegExp(`^${code}`));
+    });
+  }
+});
+
+Deno.test("backoff options override the defaults", async () => {
+  const { client: humaans, clock } = client([status(500), status(500), json({})], {
+    backoff: { baseMs: 100, maxMs: 150, random: () => 0.999 },
+  });
+  await humaans.get("/companies");
+  assert.deepEqual(clock.sleeps, [99, 149]);
+});
+
+Deno.test("Retry-After is honoured in seconds and as an HTTP date", async (t) => {
+  const rows: [string, Record<string, string>, number[]][] = [
+    ["seconds", { "retry-after": "7" }, [7_000]],
+    ["fractional seconds", { "retry-after": "0.25" }, [250]],
+    ["HTTP date", { "retry-after": new Date(START + 9_000).toUTCString() }, [9_000]],
+    ["HTTP date in the past: no wait", { "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }, []],
+    ["zero: no wait", { "retry-after": "0" }, []],
+    ["an hour: capped at five minutes", { "retry-after": "3600" }, [300_000]],
+    ["garbage: ordinary backoff", { "retry-after": "soon" }, [500]],
+  ];
+  for (const [name, headers, sleeps] of rows) {
+    for (const code of [429, 503]) {
+      await t.step(`${code}, ${name}`, async () => {
+        const { client: humaans, clock, retries } = client([
+          status(code, { message: "slow down" }, headers),
+          json({ ok: true }),
+        ]);
+        assert.deepEqual(await humaans.get("/documents"), { ok: true });
+        assert.deepEqual(clock.sleeps, sleeps);
+        assert.equal(retries[0].delayMs, sleeps[0] ?? 0);
+      });
+    }
+  }
+});
+
+Deno.test("a Retry-After pause is shared by every request of the client", async () => {
+  let now = START;
+  const sleeps: number[] = [];
+  const wakers: (() => void)[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep(ms) {
+      sleeps.push(ms);
+      return new Promise((resolve) => wakers.push(() => resolve()));
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  const { client: humaans, fetch } = client([
+    status(429, { message: "Too many requests" }, { "retry-after": "10" }),
+    json({ ok: 1 }),
+  ], { clock, maxConcurrency: 2 });
+  const first = humaans.get("/companies");
+  while (sleeps.length < 1) await new Promise((resolve) => setTimeout(resolve, 0));
+  const second = humaans.get("/documents");
+  while (sleeps.length < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(sleeps, [10_000, 10_000], "the second request waits out the same pause");
+  assert.equal(fetch.calls.length, 1, "nothing is sent during the pause");
+  now += 10_000;
+  for (const wake of wakers) wake();
+  assert.deepEqual(await Promise.all([first, second]), [{ ok: 1 }, { ok: 1 }]);
+  assert.equal(fetch.calls.length, 3);
+});
+
+Deno.test("client errors are not retried", async (t) => {
+  const rows: [number, string][] = [
+    [400, "system_error"],
+    [401, "config_error"],
+    [403, "config_error"],
+    [404, "system_error"],
+    [422, "system_error"],
+  ];
+  for (const [code, failureType] of rows) {
+    await t.step(String(code), async () => {
+      const { client: humaans, fetch, clock, retries } = client([
+        status(code, { name: "Error", message: `problem ${code}`, code }),
+        json({ ok: true }),
+      ]);
+      const error = await httpErrorOf(humaans.get("/companies"));
+      assert.equal(error.attempts, 1);
+      assert.equal(error.status, code);
+      assert.equal(error.failureType, failureType);
+      assert.equal(error.apiMessage, `problem ${code}`);
+      assert.equal(fetch.calls.length, 1);
+      assert.deepEqual(clock.sleeps, []);
+      assert.deepEqual(retries, []);
+      assert.match(
+        error.message,
+        new RegExp(`^GET /companies failed with ${code}.*after 1 attempt$`),
+      );
+    });
+  }
+});
+
+Deno.test("retries exhausted: HttpError with status, attempts and a full message", async () => {
+  const { client: humaans, fetch } = client([
+    new Response(
+      JSON.stringify({ name: "GeneralError", message: "Database unavailable", code: 503 }),
+      {
+        status: 503,
+        statusText: "Service Unavailable",
+      },
+    ),
+  ]);
+  const error = await httpErrorOf(humaans.get("/job-roles", { $limit: 100 }));
+  assert.equal(fetch.calls.length, 4);
+  assert.equal(error.attempts, 4);
+  assert.equal(error.status, 503);
+  assert.equal(error.failureType, "transient_error");
+  assert.equal(error.apiMessage, "Database unavailable");
+  assert.equal(
+    error.message,
+    "GET /job-roles failed with 503 Service Unavailable: Database unavailable after 4 attempts",
+  );
+  assert.equal(error.name, "HttpError");
+});
+
+Deno.test("retryAttempts 0 makes one attempt", async () => {
+  const { client: humaans, fetch } = client([status(500)], { retryAttempts: 0 });
+  const error = await httpErrorOf(humaans.get("/companies"));
+  assert.equal(error.attempts, 1);
+  assert.equal(fetch.calls.length, 1);
+});
+
+Deno.test("apiErrorMessage: Feathers message, then name/code, then raw text", async (t) => {
+  const rows: [string, string, string | undefined][] = [
+    [
+      "Feathers message",
+      '{"name":"NotFound","message":"Person not found","code":404}',
+      "Person not found",
+    ],
+    ["name and code", '{"name":"Forbidden","code":403}', "Forbidden (403)"],
+    ["name only", '{"name":"Forbidden"}', "Forbidden"],
+    [
+      "empty message falls back to name",
+      '{"name":"BadRequest","message":"","code":400}',
+      "BadRequest (400)",
+    ],
+    ["JSON without message or name", '{"error":"nope"}', '{"error":"nope"}'],
+    ["plain text", "upstream connect error", "upstream connect error"],
+    [
+      "HTML stripped",
+      "<html><head><title>502</title></head><body><h1>502 Bad Gateway</h1>\n<hr>nginx</body></html>",
+      "502 502 Bad Gateway nginx",
+    ],
+    ["empty", "", undefined],
+    ["blank", "  \n ", undefined],
+    ["only tags", "<br/><hr>", undefined],
+    ["long text truncated", "x".repeat(300), `${"x".repeat(200)}...`],
+  ];
+  for (const [name, text, expected] of rows) {
+    await t.step(name, () => assert.equal(apiErrorMessage(text), expected));
+  }
+});
+
+Deno.test("the error message carries the API's message in each body form", async (t) => {
+  const rows: [string, Response, string][] = [
+    [
+      "Feathers JSON",
+      status(404, { name: "NotFound", message: "Person not found", code: 404 }),
+      "Person not found",
+    ],
+    ["name/code JSON", status(403, { name: "Forbidden", code: 403 }), "Forbidden (403)"],
+    [
+      "HTML",
+      new Response("<html><body><h1>Bad request</h1></body></html>", { status: 400 }),
+      "Bad request",
+    ],
+    ["text", new Response("no such route", { status: 404 }), "no such route"],
+  ];
+  for (const [name, response, apiMessage] of rows) {
+    await t.step(name, async () => {
+      const { client: humaans } = client([response]);
+      const error = await httpErrorOf(humaans.get("/people"));
+      assert.equal(error.apiMessage, apiMessage);
+      assert.ok(error.message.includes(`: ${apiMessage} after 1 attempt`), error.message);
+      assert.ok(error.message.startsWith(`GET /people failed with ${response.status}`));
+    });
+  }
+});
+
+Deno.test("network errors are retried, then reported with the host", async () => {
+  const { client: humaans, fetch, clock, retries } = client([
+    new TypeError("error sending request: connection refused"),
+  ]);
+  const error = await httpErrorOf(humaans.get("/companies"));
+  assert.equal(fetch.calls.length, 4);
+  assert.equal(error.attempts, 4);
+  assert.equal(error.status, undefined);
+  assert.equal(error.failureType, "transient_error");
+  assert.match(
+    error.message,
+    /^GET \/companies failed with network error reaching app\.humaans\.io/,
+  );
+  assert.match(error.message, /connection refused after 4 attempts; check base_url/);
+  assert.deepEqual(clock.sleeps, [500, 1_000, 2_000]);
+  assert.equal(retries.length, 3);
+  assert.ok(error.cause instanceof TypeError);
+});
+
+Deno.test("a network error then success", async () => {
+  const { client: humaans } = client([new TypeError("connection reset"), json({ ok: true })]);
+  assert.deepEqual(await humaans.get("/companies"), { ok: true });
+});
+
+/** A fetch that waits for its signal and rejects with the signal's reason. */
+function stallingFetch(): Reply {
+  return (_url, init) =>
+    new Promise<Response>((_resolve, reject) => {
+      const signal = init.signal!;
+      if (signal.aborted) return reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+}
+
+function timeoutError(): DOMException {
+  return new DOMException("Signal timed out.", "TimeoutError");
+}
+
+Deno.test("timeouts are retried and reported", async (t) => {
+  await t.step("a signal already timed out", async () => {
+    const clock = fakeClock({ timeout: () => AbortSignal.abort(timeoutError()) });
+    const { client: humaans, fetch, retries } = client([json({ never: true })], { clock });
+    const error = await httpErrorOf(humaans.get("/documents"));
+    assert.equal(fetch.calls.length, 4);
+    assert.equal(error.failureType, "transient_error");
+    assert.equal(error.status, undefined);
+    assert.equal(
+      error.message,
+      "GET /documents failed with timed out after 30 s after 4 attempts; raise request_timeout_seconds or try again later",
+    );
+    assert.equal(retries[0].reason, "timed out after 30 s");
+  });
+  await t.step("a signal that times out while the request waits", async () => {
+    const timeouts: number[] = [];
+    const clock = fakeClock({
+      timeout(ms) {
+        timeouts.push(ms);
+        const controller = new AbortController();
+        queueMicrotask(() => controller.abort(timeoutError()));
+        return controller.signal;
+      },
+    });
+    const { client: humaans } = client([stallingFetch()], { clock, timeoutMs: 12_000 });
+    const error = await httpErrorOf(humaans.get("/documents"));
+    assert.equal(error.attempts, 4);
+    assert.match(error.message, /timed out after 12 s/);
+    assert.deepEqual(timeouts, [12_000, 12_000, 12_000, 12_000], "a timeout on every attempt");
+  });
+  await t.step("a timeout while the body is read", async () => {
+    const controllers: AbortController[] = [];
+    const clock = fakeClock({
+      timeout() {
+        const controller = new AbortController();
+        controllers.push(controller);
+        return controller.signal;
+      },
+    });
+    const stalledBody: Reply = (_url, init) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(stream) {
+          stream.enqueue(new TextEncoder().encode('{"total": 1, "data": ['));
+          init.signal!.addEventListener("abort", () => stream.error(init.signal!.reason));
+          queueMicrotask(() => controllers.at(-1)!.abort(timeoutError()));
+        },
+      });
+      return new Response(body, { status: 200 });
+    };
+    const { client: humaans } = client([stalledBody, json({ total: 0, data: [] })], { clock });
+    assert.deepEqual(await humaans.get("/documents"), { total: 0, data: [] });
+  });
+  await t.step("a timeout then success", async () => {
+    let calls = 0;
+    const clock = fakeClock({
+      timeout:
+        () => (calls++ === 0 ? AbortSignal.abort(timeoutError()) : new AbortController().signal),
+    });
+    const { client: humaans, retries } = client([json({ ok: true })], { clock });
+    assert.deepEqual(await humaans.get("/companies"), { ok: true });
+    assert.equal(retries.length, 1);
+  });
+});
+
+Deno.test("a 200 whose body is not JSON is retried, then reported", async (t) => {
+  await t.step("then success", async () => {
+    const { client: humaans, retries } = client([
+      new Response("<html><body>Maintenance</body></html>", {
+        headers: { "content-type": "text/html" },
+      }),
+      json({ ok: true }),
+    ]);
+    assert.deepEqual(await humaans.get("/companies"), { ok: true });
+    assert.match(retries[0].reason, /^response is not JSON \(text\/html, 37 bytes\): Maintenance/);
+  });
+  await t.step("exhausted", async () => {
+    const { client: humaans, fetch } = client([new Response('{"total": 3, "data": [')]);
+    const error = await httpErrorOf(humaans.get("/companies"));
+    assert.equal(fetch.calls.length, 4);
+    assert.equal(error.failureType, "transient_error");
+    assert.match(error.message, /^GET \/companies failed with response is not JSON/);
+    assert.match(error.message, /after 4 attempts; check base_url points at the Humaans API$/);
+  });
+  await t.step("an empty body", async () => {
+    const { client: humaans } = client([new Response("")], { retryAttempts: 0 });
+    const error = await httpErrorOf(humaans.get("/companies"));
+    assert.match(error.message, /not JSON \(no content type|not JSON \(text\/plain/);
+    assert.match(error.message, /empty body/);
+  });
+});
+
+Deno.test("parse errors are retried, then reported as system errors", async (t) => {
+  const parse = (body: unknown) => {
+    if (!(body && typeof body === "object" && "data" in body)) throw new Error('no "data" field');
+    return body;
+  };
+  await t.step("then success", async () => {
+    const { client: humaans, retries } = client([json({ oops: 1 }), json({ data: [] })]);
+    assert.deepEqual(await humaans.get("/companies", {}, { parse }), { data: [] });
+    assert.equal(retries[0].reason, 'unexpected response: no "data" field');
+  });
+  await t.step("exhausted", async () => {
+    const { client: humaans, fetch } = client([json({ oops: 1 })]);
+    const error = await httpErrorOf(humaans.get("/companies", {}, { parse }));
+    assert.equal(fetch.calls.length, 4);
+    assert.equal(error.failureType, "system_error");
+    assert.equal(
+      error.message,
+      'GET /companies failed with unexpected response: no "data" field after 4 attempts',
+    );
+  });
+});
+
+Deno.test("an aborted caller signal stops at once, without retries", async (t) => {
+  await t.step("aborted before the request", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("sync cancelled"));
+    const { client: humaans, retries } = client([json({})]);
+    await assert.rejects(
+      humaans.get("/companies", {}, { signal: controller.signal }),
+      /sync cancelled/,
+    );
+    assert.deepEqual(retries, []);
+  });
+  await t.step("aborted while the request waits", async () => {
+    const controller = new AbortController();
+    const { client: humaans, fetch, retries } = client([stallingFetch()]);
+    const pending = humaans.get("/companies", {}, { signal: controller.signal });
+    queueMicrotask(() => controller.abort(new Error("sync cancelled")));
+    await assert.rejects(pending, /sync cancelled/);
+    assert.equal(fetch.calls.length, 1);
+    assert.deepEqual(retries, []);
+  });
+});
+
+Deno.test("the token never appears in errors or retry reasons", async (t) => {
+  const rows: [string, Reply][] = [
+    [
+      "echoed in a Feathers message",
+      status(401, { name: "NotAuthenticated", message: `Invalid token ${TOKEN}`, code: 401 }),
+    ],
+    ["echoed in a Feathers name", status(403, { name: `Bearer ${TOKEN}`, code: 403 })],
+    [
+      "echoed in an HTML 500",
+      new Response(`<html><body><pre>Authorization: Bearer ${TOKEN}</pre></body></html>`, {
+        status: 500,
+      }),
+    ],
+    ["echoed in a text 502", new Response(`upstream rejected Bearer ${TOKEN}`, { status: 502 })],
+    ["echoed in the status text", new Response("{}", { status: 503, statusText: `Bad ${TOKEN}` })],
+    [
+      "echoed in a non-JSON 200",
+      new Response(`<p>token=${TOKEN}</p>`, { headers: { "content-type": "text/html" } }),
+    ],
+    ["in a network error", new TypeError(`request with Bearer ${TOKEN} failed`)],
+    [
+      "straddling the 200-character cut of a text body",
+      new Response(`${"x".repeat(190)} ${TOKEN} and more text after it`, { status: 500 }),
+    ],
+    [
+      "straddling the cut of a non-JSON 200",
+      new Response(`${"y".repeat(195)}${TOKEN}`, { headers: { "content-type": "text/plain" } }),
+    ],
+  ];
+  for (const [name, reply] of rows) {
+    await t.step(name, async () => {
+      const { client: humaans, retries } = client([reply]);
+      const error = await httpErrorOf(humaans.get("/companies"));
+      assertNoToken(error.message, "message");
+      assertNoToken(error.apiMessage, "apiMessage");
+      assertNoToken(String(error.stack), "stack");
+      for (const retry of retries) assertNoToken(retry.reason, "retry reason");
+    });
+  }
+  await t.step("a parse error that quotes the body", async () => {
+    const { client: humaans } = client([json({ echo: TOKEN })]);
+    const error = await httpErrorOf(
+      humaans.get("/companies", {}, {
+        parse: (body) => {
+          throw new Error(`bad body ${JSON.stringify(body)}`);
+        },
+      }),
+    );
+    assertNoToken(error.message, "message");
+  });
+});
+
+Deno.test("stats count requests, 429s and retries", async () => {
+  const { client: humaans } = client([
+    status(429, {}, { "retry-after": "1" }),
+    status(500),
+    json({ ok: true }),
+  ]);
+  await humaans.get("/companies");
+  assert.deepEqual(humaans.stats, { requests: 3, throttled: 1, retries: 2 });
+});

@@ -1,0 +1,345 @@
+import assert from "node:assert/strict";
+import { type ByteSink, type LogLevel, MessageWriter } from "../../src/protocol/writer.ts";
+
+const NOW = Date.parse("2026-11-28T12:00:00.000Z");
+const TOKEN = "hms_live_Zx81Qp0Lm4Rt7Yb2";
+const decoder = new TextDecoder();
+
+/** A sink that keeps every chunk it is given. */
+class Sink implements ByteSink {
+  chunks: string[] = [];
+  write(bytes: Uint8Array): number {
+    this.chunks.push(decoder.decode(bytes));
+    return bytes.length;
+  }
+  get text(): string {
+    return this.chunks.join("");
+  }
+  // deno-lint-ignore no-explicit-any
+  messages(): any[] {
+    return this.text === "" ? [] : this.text.slice(0, -1).split("\n").map((l) => JSON.parse(l));
+  }
+}
+
+function setup(options: { logLevel?: LogLevel } = {}) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const writer = new MessageWriter(stdout, { stderr, now: () => NOW, ...options });
+  return { stdout, stderr, writer };
+}
+
+Deno.test("every message is one JSON line", async () => {
+  const { stdout, writer } = setup();
+  writer.record("companies", { id: "c1", name: "Line\nbreak" });
+  await writer.streamState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, 1);
+  await writer.log("INFO", "multi\nline message");
+  await writer.streamStatus("companies", "COMPLETE");
+  await writer.estimate("documents", 1200);
+  await writer.message({ type: "SPEC", spec: { connectionSpecification: {} } });
+  assert.ok(stdout.text.endsWith("\n"));
+  const lines = stdout.text.slice(0, -1).split("\n");
+  assert.equal(lines.length, 6);
+  const messages = lines.map((line) => JSON.parse(line));
+  assert.deepEqual(messages.map((m) => m.type), [
+    "RECORD",
+    "STATE",
+    "LOG",
+    "TRACE",
+    "TRACE",
+    "SPEC",
+  ]);
+  assert.deepEqual(messages[0], {
+    type: "RECORD",
+    record: { stream: "companies", data: { id: "c1", name: "Line\nbreak" }, emitted_at: NOW },
+  });
+  assert.deepEqual(messages[1], {
+    type: "STATE",
+    state: {
+      type: "STREAM",
+      stream: {
+        stream_descriptor: { name: "companies" },
+        stream_state: { updated_at: "2026-01-01T00:00:00.000Z" },
+      },
+      sourceStats: { recordCount: 1 },
+    },
+  });
+  assert.deepEqual(messages[2], {
+    type: "LOG",
+    log: { level: "INFO", message: "multi\nline message" },
+  });
+  assert.deepEqual(messages[3], {
+    type: "TRACE",
+    trace: {
+      type: "STREAM_STATUS",
+      stream_status: { stream_descriptor: { name: "companies" }, status: "COMPLETE" },
+      emitted_at: NOW,
+    },
+  });
+  assert.deepEqual(messages[4], {
+    type: "TRACE",
+    trace: {
+      type: "ESTIMATE",
+      estimate: { name: "documents", type: "STREAM", row_estimate: 1200 },
+      emitted_at: NOW,
+    },
+  });
+});
+
+Deno.test("records are buffered until a flush", async () => {
+  const { stdout, writer } = setup();
+  writer.record("companies", { id: "c1" });
+  writer.record("companies", { id: "c2" });
+  assert.equal(stdout.chunks.length, 0, "nothing written before the flush");
+  await writer.flush();
+  assert.deepEqual(stdout.messages().map((m) => m.record.data.id), ["c1", "c2"]);
+  assert.equal(stdout.chunks.length, 1, "a page is one write");
+});
+
+Deno.test("a STATE flushes the records queued before it, in order", async () => {
+  const { stdout, writer } = setup();
+  writer.record("documents", { id: "d1" });
+  writer.record("documents", { id: "d2" });
+  await writer.streamState("documents", { updated_at: "2026-01-02T00:00:00.000Z" }, 2);
+  writer.record("documents", { id: "d3" });
+  const messages = stdout.messages();
+  assert.deepEqual(messages.map((m) => m.type), ["RECORD", "RECORD", "STATE"]);
+  assert.equal(messages[2].state.sourceStats.recordCount, 2);
+  await writer.flush();
+  assert.deepEqual(stdout.messages().map((m) => m.type), ["RECORD", "RECORD", "STATE", "RECORD"]);
+});
+
+Deno.test("every non-record message flushes queued records first", async (t) => {
+  const cases: [string, (writer: MessageWriter) => Promise<void>][] = [
+    ["log", (w) => w.log("WARN", "careful")],
+    ["stream status", (w) => w.streamStatus("companies", "RUNNING")],
+    ["estimate", (w) => w.estimate("companies", 3)],
+    ["error", (w) => w.error("boom", { failureType: "system_error" })],
+    [
+      "message",
+      (w) => w.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } }),
+    ],
+  ];
+  for (const [name, act] of cases) {
+    await t.step(name, async () => {
+      const { stdout, writer } = setup();
+      writer.record("companies", { id: "c1" });
+      await act(writer);
+      assert.deepEqual(stdout.messages().map((m) => m.type)[0], "RECORD");
+      assert.equal(stdout.messages().length, 2);
+    });
+  }
+});
+
+Deno.test("registered secrets are masked in every line and on stderr", async () => {
+  const { stdout, stderr, writer } = setup({ logLevel: "TRACE" });
+  writer.addSecret(TOKEN);
+  writer.record("companies", { id: "c1", note: `token ${TOKEN} here`, [TOKEN]: 1 });
+  await writer.streamState("companies", { updated_at: TOKEN }, 1);
+  await writer.log("DEBUG", `debug ${TOKEN}`);
+  await writer.log("WARN", `warn ${TOKEN}`);
+  writer.queueLog("INFO", `queued ${TOKEN}`);
+  await writer.error(`failed with ${TOKEN}`, {
+    failureType: "config_error",
+    internalMessage: `stack ${TOKEN}`,
+    stream: "companies",
+  });
+  await writer.message({ type: "CONNECTION_STATUS", connectionStatus: { message: TOKEN } });
+  writer.diagnostic(`plain ${TOKEN}`);
+  assert.ok(!stdout.text.includes(TOKEN), "stdout leaks the token");
+  assert.ok(!stderr.text.includes(TOKEN), "stderr leaks the token");
+  assert.equal(stdout.text.split("****").length - 1, 9, "each occurrence masked");
+  assert.match(stderr.text, /WARN: warn \*\*\*\*/);
+  assert.match(stderr.text, /ERROR: failed with \*\*\*\*/);
+  assert.match(stderr.text, /plain \*\*\*\*/);
+  for (const message of stdout.messages()) assert.ok(message.type, "still valid JSON");
+});
+
+Deno.test("secrets: only from registration on, each at least 4 characters", async () => {
+  const { stdout, writer } = setup();
+  writer.record("companies", { id: TOKEN });
+  await writer.flush();
+  writer.addSecret(TOKEN);
+  writer.addSecret(TOKEN); // twice is harmless
+  writer.addSecret("abc"); // too short to mask safely
+  writer.record("companies", { id: TOKEN, name: "abc" });
+  await writer.flush();
+  const [before, after] = stdout.messages();
+  assert.equal(before.record.data.id, TOKEN, "lines written before registration are as they were");
+  assert.equal(after.record.data.id, "****");
+  assert.equal(after.record.data.name, "abc");
+  assert.equal(writer.redact(`x${TOKEN}y${TOKEN}`), "x****y****");
+});
+
+Deno.test("a secret with JSON-escaped characters is masked in its escaped form too", async () => {
+  const secret = 'tok"en\\with/quote';
+  const { stdout, writer } = setup();
+  writer.addSecret(secret);
+  writer.record("companies", { id: "c1", note: secret });
+  await writer.flush();
+  const [message] = stdout.messages();
+  assert.ok(!JSON.stringify(message).includes(JSON.stringify(secret).slice(1, -1)));
+  assert.ok(!message.record.data.note.includes(secret), "the decoded record holds the secret");
+});
+
+Deno.test("a secret that contains another secret is masked whole", () => {
+  const { writer } = setup();
+  writer.addSecret("abcd");
+  writer.addSecret("abcd-longer-secret");
+  assert.equal(writer.redact("x abcd-longer-secret y abcd z"), "x **** y **** z");
+});
+
+Deno.test("log levels: LOG messages below the configured level are dropped", async (t) => {
+  const levels: LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+  for (const configured of levels) {
+    await t.step(`logLevel ${configured}`, async () => {
+      const { stdout, writer } = setup({ logLevel: configured });
+      for (const level of levels) await writer.log(level, `at ${level}`);
+      const written = stdout.messages().map((m) => m.log.level);
+      assert.deepEqual(written, levels.slice(levels.indexOf(configured)));
+      for (const level of levels) {
+        assert.equal(writer.enabled(level), levels.indexOf(level) >= levels.indexOf(configured));
+      }
+    });
+  }
+  await t.step("default is INFO", async () => {
+    const stdout = new Sink();
+    const writer = new MessageWriter(stdout);
+    await writer.log("DEBUG", "hidden");
+    await writer.log("INFO", "shown");
+    assert.deepEqual(stdout.messages().map((m) => m.log.message), ["shown"]);
+  });
+});
+
+Deno.test("WARN and above go to stderr, whatever the log level; lower levels do not", async () => {
+  const { stdout, stderr, writer } = setup({ logLevel: "FATAL" });
+  await writer.log("DEBUG", "d");
+  await writer.log("INFO", "i");
+  await writer.log("WARN", "w");
+  await writer.log("ERROR", "e");
+  assert.equal(stderr.text, "WARN: w\nERROR: e\n");
+  assert.equal(stdout.text, "", "FATAL filters them all from stdout");
+});
+
+Deno.test("queueLog waits for the next flush and honours the level", async () => {
+  const { stdout, writer } = setup();
+  writer.queueLog("INFO", "queued");
+  writer.queueLog("DEBUG", "filtered");
+  assert.equal(stdout.text, "");
+  writer.record("companies", { id: "c1" });
+  await writer.flush();
+  assert.deepEqual(stdout.messages().map((m) => m.type), ["LOG", "RECORD"]);
+  assert.equal(stdout.messages()[0].log.message, "queued");
+});
+
+Deno.test("error writes a TRACE ERROR and a stderr line", async (t) => {
+  await t.step("with every option", async () => {
+    const { stdout, stderr, writer } = setup();
+    await writer.error("Token rejected", {
+      failureType: "config_error",
+      internalMessage: "HttpError: 401",
+      stream: "documents",
+    });
+    assert.deepEqual(stdout.messages(), [{
+      type: "TRACE",
+      trace: {
+        type: "ERROR",
+        error: {
+          message: "Token rejected",
+          failure_type: "config_error",
+          internal_message: "HttpError: 401",
+          stream_descriptor: { name: "documents" },
+        },
+        emitted_at: NOW,
+      },
+    }]);
+    assert.equal(stderr.text, "ERROR: Token rejected\n");
+  });
+  await t.step("without optional fields", async () => {
+    const { stdout, writer } = setup();
+    await writer.error("boom", { failureType: "system_error" });
+    assert.deepEqual(stdout.messages()[0].trace.error, {
+      message: "boom",
+      failure_type: "system_error",
+    });
+  });
+});
+
+Deno.test("without a stderr sink, diagnostics are dropped quietly", async () => {
+  const stdout = new Sink();
+  const writer = new MessageWriter(stdout, { now: () => NOW });
+  writer.diagnostic("nowhere");
+  await writer.log("WARN", "still on stdout");
+  assert.equal(stdout.messages().length, 1);
+});
+
+Deno.test("flushing nothing writes nothing", async () => {
+  const { stdout, writer } = setup();
+  await writer.flush();
+  await writer.flush();
+  assert.equal(stdout.chunks.length, 0);
+});
+
+/** A sink whose writes complete only when the test releases them. */
+class GatedSink implements ByteSink {
+  pending: { text: string; release: () => void }[] = [];
+  done: string[] = [];
+  write(bytes: Uint8Array): Promise<number> {
+    const text = decoder.decode(bytes);
+    return new Promise((resolve) => {
+      this.pending.push({
+        text,
+        release: () => {
+          this.done.push(text);
+          resolve(bytes.length);
+        },
+      });
+    });
+  }
+}
+
+Deno.test("concurrent flushes write in call order, one write at a time", async () => {
+  const sink = new GatedSink();
+  const writer = new MessageWriter(sink, { now: () => NOW });
+  writer.record("companies", { id: "first" });
+  const first = writer.flush();
+  writer.record("companies", { id: "second" });
+  const second = writer.flush();
+  const state = writer.streamState("companies", {}, 2);
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(sink.pending.length, 1, "the second write waits for the first");
+  sink.pending[0].release();
+  await first;
+  while (sink.pending.length < 2) await Promise.resolve();
+  assert.equal(sink.pending.length, 2);
+  sink.pending[1].release();
+  await second;
+  while (sink.pending.length < 3) await Promise.resolve();
+  sink.pending[2].release();
+  await state;
+  const ids = sink.done.join("").trim().split("\n").map((line) => JSON.parse(line))
+    .map((m) => m.type === "RECORD" ? m.record.data.id : m.type);
+  assert.deepEqual(ids, ["first", "second", "STATE"]);
+});
+
+Deno.test("partial writes are completed", async () => {
+  const chunks: Uint8Array[] = [];
+  const sink: ByteSink = {
+    write(bytes) {
+      const n = Math.min(7, bytes.length);
+      chunks.push(bytes.slice(0, n));
+      return n;
+    },
+  };
+  const writer = new MessageWriter(sink, { now: () => NOW });
+  for (let i = 0; i < 20; i++) writer.record("job_roles", { id: `r${i}`, name: "ü€" });
+  await writer.flush();
+  const text = decoder.decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
+  const lines = text.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(
+    lines.map((m) => m.record.data.id),
+    Array.from({ length: 20 }, (_, i) => `r${i}`),
+  );
+  assert.ok(lines.every((m) => m.record.data.name === "ü€"), "multi-byte text intact");
+  assert.ok(chunks.length > 20, "the sink was called many times");
+});

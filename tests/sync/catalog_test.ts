@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { ConnectorError } from "../../src/errors.ts";
+import { parseCatalog } from "../../src/sync/catalog.ts";
+
+const SOURCE = "configured_catalog.json";
+
+function configured(
+  name: string,
+  syncMode: unknown = "incremental",
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    stream: {
+      name,
+      json_schema: { type: "object" },
+      supported_sync_modes: ["full_refresh", "incremental"],
+      source_defined_cursor: true,
+      default_cursor_field: ["updated_at"],
+    },
+    sync_mode: syncMode,
+    destination_sync_mode: syncMode === "incremental" ? "append_dedup" : "overwrite",
+    cursor_field: ["updated_at"],
+    primary_key: [["id"]],
+    ...extra,
+  };
+}
+
+function catalogErrorOf(raw: unknown): ConnectorError {
+  try {
+    parseCatalog(raw, { source: SOURCE });
+  } catch (error) {
+    assert.ok(error instanceof ConnectorError, `not a ConnectorError: ${error}`);
+    assert.equal(error.failureType, "config_error");
+    assert.ok(error.message.startsWith(`Catalog file "${SOURCE}"`), error.message);
+    return error;
+  }
+  assert.fail(`parseCatalog accepted ${JSON.stringify(raw)}`);
+}
+
+Deno.test("parseCatalog accepts a valid catalog, in catalog order, each in its mode", () => {
+  const selected = parseCatalog({
+    streams: [
+      configured("job_roles", "incremental"),
+      configured("companies", "full_refresh"),
+      configured("documents", "incremental"),
+    ],
+  }, { source: SOURCE });
+  assert.deepEqual(
+    selected.map(({ stream, syncMode }) => [stream.name, syncMode]),
+    [["job_roles", "incremental"], ["companies", "full_refresh"], ["documents", "incremental"]],
+  );
+  assert.equal(selected[0].stream.path, "/job-roles");
+  assert.equal(typeof selected[0].stream.map, "function");
+});
+
+Deno.test("parseCatalog accepts partial selections and empty catalogs", async (t) => {
+  await t.step("one stream", () => {
+    assert.deepEqual(
+      parseCatalog({ streams: [configured("documents")] }).map((s) => s.stream.name),
+      ["documents"],
+    );
+  });
+  await t.step("no stream", () => assert.deepEqual(parseCatalog({ streams: [] }), []));
+});
+
+Deno.test("parseCatalog accepts every form of the source-defined cursor", async (t) => {
+  const rows: [string, Record<string, unknown>][] = [
+    ['["updated_at"]', { cursor_field: ["updated_at"] }],
+    ["[]", { cursor_field: [] }],
+    ["null", { cursor_field: null }],
+    ["absent", { cursor_field: undefined }],
+  ];
+  for (const [name, extra] of rows) {
+    await t.step(name, () => {
+      const [selected] = parseCatalog({ streams: [configured("companies", "incremental", extra)] });
+      assert.equal(selected.syncMode, "incremental");
+    });
+  }
+  await t.step("full_refresh ignores cursor_field", () => {
+    const [selected] = parseCatalog({
+      streams: [configured("companies", "full_refresh", { cursor_field: ["created_at"] })],
+    });
+    assert.equal(selected.syncMode, "full_refresh");
+  });
+});
+
+Deno.test("parseCatalog errors name the file and the field path", async (t) => {
+  const rows: [string, unknown, string, RegExp][] = [
+    ["not an object (array)", [configured("companies")], "(root)", /"streams" array/],
+    ["not an object (null)", null, "(root)", /"streams" array/],
+    ["not an object (string)", "catalog", "(root)", /"streams" array/],
+    ["no streams", {}, "streams", /must be an array/],
+    ["streams not an array", { streams: { companies: {} } }, "streams", /must be an array/],
+    ["entry not an object", { streams: [configured("companies"), 42] }, "streams[1]", /object/],
+    [
+      "entry without stream",
+      { streams: [{ sync_mode: "incremental" }] },
+      "streams[0].stream",
+      /object/,
+    ],
+    [
+      "stream name not a string",
+      { streams: [{ ...configured("companies"), stream: { name: 7 } }] },
+      "streams[0].stream.name",
+      /must be a string/,
+    ],
+    [
+      "unknown stream",
+      { streams: [configured("companies"), configured("employees")] },
+      "streams[1].stream.name",
+      /unknown stream "employees".*discover/,
+    ],
+    [
+      "duplicate stream",
+      { streams: [configured("documents"), configured("documents", "full_refresh")] },
+      "streams[1].stream.name",
+      /repeats stream "documents"/,
+    ],
+    [
+      "unknown sync_mode",
+      { streams: [configured("companies"), configured("job_roles", "incremental_append")] },
+      "streams[1].sync_mode",
+      /"incremental_append".*full_refresh or incremental/,
+    ],
+    [
+      "missing sync_mode",
+      { streams: [configured("companies", "incremental", { sync_mode: undefined })] },
+      "streams[0].sync_mode",
+      /full_refresh or incremental/,
+    ],
+    [
+      "incremental with a wrong cursor_field",
+      { streams: [configured("companies", "incremental", { cursor_field: ["created_at"] })] },
+      "streams[0].cursor_field",
+      /\["updated_at"\]/,
+    ],
+    [
+      "incremental with a nested cursor path",
+      {
+        streams: [
+          configured("companies"),
+          configured("documents", "incremental", { cursor_field: ["updated_at", "x"] }),
+        ],
+      },
+      "streams[1].cursor_field",
+      /source-defined/,
+    ],
+    [
+      "incremental with a string cursor_field",
+      { streams: [configured("companies", "incremental", { cursor_field: "updated_at" })] },
+      "streams[0].cursor_field",
+      /\["updated_at"\]/,
+    ],
+  ];
+  for (const [name, raw, field, problem] of rows) {
+    await t.step(name, () => {
+      const error = catalogErrorOf(raw);
+      assert.ok(error.message.includes(`field "${field}"`), error.message);
+      assert.match(error.message, problem);
+    });
+  }
+});
+
+Deno.test("parseCatalog names the default source when none is given", () => {
+  assert.throws(() => parseCatalog(null), /Catalog file "catalog"/);
+});
