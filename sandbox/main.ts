@@ -1,17 +1,28 @@
 /**
- * `deno task sandbox`: serves the Humaans sandbox on 127.0.0.1 until interrupted.
+ * `deno task sandbox`: serves the Humaans sandbox on 127.0.0.1 until SIGINT or SIGTERM.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { startSandbox } from "./mod.ts";
+import { type FilterMode, type SandboxOptions, startSandbox } from "./mod.ts";
 
-const USAGE = `Usage: deno task sandbox [--port P] [--people N] [--seed S] [--latency-ms L]
-                         [--rate-limit R] [--error-rate X] [--churn K] [--filters honour|ignore|reject]`;
+const USAGE = `Usage: deno task sandbox [options]
+  --port P            port on 127.0.0.1 (default 8787; 0 picks a free one)
+  --people N          people in the company (default 200)
+  --seed S            same seed, same data (default 1)
+  --latency-ms L      delay added to every request (default 0)
+  --rate-limit R      requests per second before 429 (default unlimited)
+  --error-rate X      probability of a random 500, 0 to 1 (default 0)
+  --churn N           rows per list request whose updatedAt moves to now (default 0)
+  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)`;
 
-if (import.meta.main) {
+const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
+
+/** Reads the command line into sandbox options; throws a message for a bad flag. */
+export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: boolean } {
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
+    strict: true,
     options: {
       port: { type: "string", default: "8787" },
       people: { type: "string", default: "200" },
@@ -21,31 +32,52 @@ if (import.meta.main) {
       "error-rate": { type: "string", default: "0" },
       churn: { type: "string", default: "0" },
       filters: { type: "string", default: "honour" },
-      help: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) {
-    console.error(USAGE);
-    Deno.exit(0);
-  }
-  const number = (name: keyof typeof values) => {
-    const n = Number(values[name]);
-    if (!Number.isFinite(n) || n < 0) {
-      console.error(`--${name} must be a non-negative number, got "${values[name]}"\n${USAGE}`);
-      Deno.exit(2);
+  const number = (flag: keyof typeof values, { integer = true, max = Infinity } = {}) => {
+    const text = String(values[flag]);
+    const value = Number(text);
+    if (
+      text.trim() === "" || !(value >= 0 && value <= max) || (integer && !Number.isInteger(value))
+    ) {
+      const kind = integer ? "a whole number" : "a number";
+      throw new Error(`--${flag} must be ${kind} from 0 to ${max}, got "${text}"`);
     }
-    return n;
+    return value;
   };
-  const sandbox = await startSandbox({
-    port: number("port"),
+  const filters = values.filters as FilterMode;
+  if (!FILTER_MODES.includes(filters)) {
+    throw new Error(`--filters must be one of ${FILTER_MODES.join(", ")}, got "${filters}"`);
+  }
+  return {
+    help: values.help,
+    port: number("port", { max: 65535 }),
     people: number("people"),
     seed: number("seed"),
-    latencyMs: number("latency-ms"),
-    rateLimit: values["rate-limit"] === undefined ? undefined : number("rate-limit"),
-    errorRate: number("error-rate"),
+    latencyMs: number("latency-ms", { integer: false }),
+    rateLimit: values["rate-limit"] === undefined
+      ? undefined
+      : number("rate-limit", { integer: false }) || undefined,
+    errorRate: number("error-rate", { integer: false, max: 1 }),
     churn: number("churn"),
-    filters: values.filters as "honour" | "ignore" | "reject",
-  });
+    filters,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseSandboxArgs>;
+  try {
+    options = parseSandboxArgs(Deno.args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (options.help) {
+    console.error(USAGE);
+    return;
+  }
+  const sandbox = await startSandbox(options);
   console.error(`sandbox listening on ${sandbox.url} token=${sandbox.token}`);
   const stop = async () => {
     await sandbox.close();
@@ -54,3 +86,5 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
 }
+
+if (import.meta.main) await main();

@@ -1,15 +1,20 @@
 /**
- * Feathers-style list queries: `$limit`, `$skip`, `$sort[field]=1|-1` and filters
- * (`field=value`, `field[$gte|$gt|$lte|$lt|$ne]=value`, `field[$in][]=a`).
+ * Feathers-style list queries as the Humaans API takes them: `$limit`, `$skip`,
+ * `$sort[field]=1|-1`, equality filters `field=value` and bracket filters
+ * `field[$gte|$gt|$lte|$lt|$ne]=value`, `field[$in][]=a`, `field[$nin][]=a`.
  *
  * @module
  */
 import type { Row } from "./data.ts";
 
+/** A comparison a filter makes. */
+export type Operator = "$eq" | "$ne" | "$gte" | "$gt" | "$lte" | "$lt" | "$in" | "$nin";
+
 /** One filter on a top-level field. */
 export interface Filter {
   field: string;
-  op: "$eq" | "$gte" | "$gt" | "$lte" | "$lt" | "$ne" | "$in";
+  op: Operator;
+  /** One value, or the list for `$in` / `$nin`. */
   value: string | string[];
 }
 
@@ -17,100 +22,141 @@ export interface Filter {
 export interface ListQuery {
   limit: number;
   skip: number;
-  sort: [string, 1 | -1][];
+  /** Sort keys in order: field and direction. */
+  sort: [field: string, direction: 1 | -1][];
   filters: Filter[];
-  /** Whether the query has bracket filters or a sort (what "reject" mode refuses). */
-  advanced: boolean;
-  /** The first bracket parameter, for error messages. */
-  firstAdvanced?: string;
+  /** The first bracket filter or `$sort` parameter, if any (what "reject" mode refuses). */
+  advanced?: string;
 }
 
-/** The largest page the API serves. */
+/** A query the API would answer with 400 BadRequest. */
+export class QueryError extends Error {}
+
+/** Page size when `$limit` is absent. */
+export const DEFAULT_LIMIT = 100;
+/** The largest page the API serves; a larger `$limit` is capped silently. */
 export const MAX_LIMIT = 250;
 
-/** Parses a list query; throws a message for a 400 on bad `$limit` or `$skip`. */
+const RANGE_OPERATORS = new Set(["$ne", "$gte", "$gt", "$lte", "$lt"]);
+const LIST_OPERATORS = new Set(["$in", "$nin"]);
+
+function nonNegativeInteger(key: string, value: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw new QueryError(
+      `Invalid query parameter ${key}: "${value}" is not a non-negative integer`,
+    );
+  }
+  return Number(value);
+}
+
+/** Parses a list query; throws {@linkcode QueryError} for what the API rejects. */
 export function parseListQuery(params: URLSearchParams): ListQuery {
-  const query: ListQuery = { limit: 100, skip: 0, sort: [], filters: [], advanced: false };
-  const ins = new Map<string, string[]>();
+  const query: ListQuery = { limit: DEFAULT_LIMIT, skip: 0, sort: [], filters: [] };
+  const lists = new Map<string, Filter & { value: string[] }>();
   for (const [key, value] of params) {
-    if (key === "$limit" || key === "$skip") {
-      if (!/^\d+$/.test(value)) throw `Invalid ${key} value "${value}"`;
-      if (key === "$limit") query.limit = Math.min(MAX_LIMIT, Number(value));
-      else query.skip = Number(value);
+    if (key === "$limit") {
+      query.limit = Math.min(MAX_LIMIT, nonNegativeInteger(key, value));
       continue;
     }
-    const sort = key.match(/^\$sort\[(\w+)\]$/);
+    if (key === "$skip") {
+      query.skip = nonNegativeInteger(key, value);
+      continue;
+    }
+    const sort = key.match(/^\$sort\[([\w.]+)\]$/);
     if (sort) {
-      query.sort.push([sort[1], value === "-1" ? -1 : 1]);
-      query.advanced = true;
-      query.firstAdvanced ??= key;
+      if (value !== "1" && value !== "-1") {
+        throw new QueryError(`Invalid query parameter ${key}: sort direction must be 1 or -1`);
+      }
+      query.sort.push([sort[1], value === "1" ? 1 : -1]);
+      query.advanced ??= key;
       continue;
     }
-    const bracket = key.match(/^(\w+)\[(\$\w+)\](\[\])?$/);
+    const bracket = key.match(/^(\w+)\[(\$\w+)\](\[\d*\])?$/);
     if (bracket) {
-      query.advanced = true;
-      query.firstAdvanced ??= key;
-      const [, field, op] = bracket;
-      if (op === "$in") ins.set(field, [...(ins.get(field) ?? []), value]);
-      else if (["$gte", "$gt", "$lte", "$lt", "$ne"].includes(op)) {
-        query.filters.push({ field, op: op as Filter["op"], value });
-      } else throw `Invalid query operator ${op}`;
+      const [, field, op, listSuffix] = bracket;
+      query.advanced ??= key;
+      if (LIST_OPERATORS.has(op)) {
+        const list = lists.get(`${field}${op}`) ?? { field, op: op as Operator, value: [] };
+        list.value.push(value);
+        lists.set(`${field}${op}`, list);
+      } else if (RANGE_OPERATORS.has(op) && listSuffix === undefined) {
+        query.filters.push({ field, op: op as Operator, value });
+      } else {
+        throw new QueryError(`Invalid query parameter ${key}: unsupported operator ${op}`);
+      }
       continue;
     }
+    // Other `$` parameters ($select, $asOf, ...) change nothing here.
     if (key.startsWith("$")) continue;
+    if (!/^\w+$/.test(key)) throw new QueryError(`Invalid query parameter ${key}`);
     query.filters.push({ field: key, op: "$eq", value });
   }
-  for (const [field, values] of ins) query.filters.push({ field, op: "$in", value: values });
+  query.filters.push(...lists.values());
   return query;
 }
 
-function compare(a: unknown, b: unknown): number {
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T/;
+
+/**
+ * Compares a row's value with a query value: numbers as numbers, timestamps as instants (so
+ * `...T08:00:00Z` equals `...T08:00:00.000Z`), booleans and everything else as strings; null and
+ * missing values sort first.
+ */
+export function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a) < String(b) ? -1 : 1;
+  if (typeof a === "string" && typeof b === "string" && TIMESTAMP.test(a) && TIMESTAMP.test(b)) {
+    const difference = Date.parse(a) - Date.parse(b);
+    if (!Number.isNaN(difference)) return difference;
+  }
+  const [x, y] = [String(a), String(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** A query string value read as the type of the row's value it is compared with. */
 function coerce(sample: unknown, value: string): unknown {
-  if (typeof sample === "number") return Number(value);
-  if (typeof sample === "boolean") return value === "true";
   if (value === "null") return null;
+  if (typeof sample === "number" && value.trim() !== "" && !Number.isNaN(Number(value))) {
+    return Number(value);
+  }
+  if (typeof sample === "boolean") return value === "true";
   return value;
 }
 
-/** Whether a row passes every filter. */
-export function matches(row: Row, filters: Filter[]): boolean {
-  return filters.every((filter) => {
-    const actual = row[filter.field];
-    if (filter.op === "$in") {
-      return (filter.value as string[]).some((v) => compare(actual, coerce(actual, v)) === 0);
-    }
-    const c = compare(actual, coerce(actual, filter.value as string));
-    switch (filter.op) {
-      case "$eq":
-        return c === 0;
-      case "$ne":
-        return c !== 0;
-      case "$gte":
-        return actual !== null && actual !== undefined && c >= 0;
-      case "$gt":
-        return actual !== null && actual !== undefined && c > 0;
-      case "$lte":
-        return actual !== null && actual !== undefined && c <= 0;
-      case "$lt":
-        return actual !== null && actual !== undefined && c < 0;
-    }
-  });
+/** Whether a row's value passes one filter. */
+export function passes(actual: unknown, filter: Filter): boolean {
+  if (filter.op === "$in" || filter.op === "$nin") {
+    const found = (filter.value as string[]).some((v) =>
+      compareValues(actual, coerce(actual, v)) === 0
+    );
+    return filter.op === "$in" ? found : !found;
+  }
+  const expected = coerce(actual, filter.value as string);
+  const order = compareValues(actual, expected);
+  if (filter.op === "$eq") return order === 0;
+  if (filter.op === "$ne") return order !== 0;
+  // Ranges never match a missing value, as in SQL.
+  if (actual === null || actual === undefined || expected === null) return false;
+  if (filter.op === "$gte") return order >= 0;
+  if (filter.op === "$gt") return order > 0;
+  if (filter.op === "$lte") return order <= 0;
+  return order < 0;
 }
 
-/** Sorts rows in place by the query's sort keys (stable). */
-export function sortRows(rows: Row[], sort: [string, 1 | -1][]): Row[] {
+/** Whether a row passes every filter. */
+export function matches(row: Row, filters: readonly Filter[]): boolean {
+  return filters.every((filter) => passes(row[filter.field], filter));
+}
+
+/** Sorts rows in place by the sort keys (stable: ties keep their order) and returns them. */
+export function sortRows(rows: Row[], sort: ListQuery["sort"]): Row[] {
   if (sort.length === 0) return rows;
   return rows.sort((a, b) => {
     for (const [field, direction] of sort) {
-      const c = compare(a[field], b[field]);
-      if (c !== 0) return c * direction;
+      const order = compareValues(a[field], b[field]);
+      if (order !== 0) return order * direction;
     }
     return 0;
   });

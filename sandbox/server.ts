@@ -1,81 +1,130 @@
 /**
- * The sandbox: a Humaans-compatible API on 127.0.0.1 serving deterministic data, with the real
- * API's envelope, `$limit` cap, filters, bearer auth, scopes and Feathers-style errors, plus
- * switches for latency, rate limits, random 5xx, rows changing under a sync, and scripted faults.
+ * The sandbox server: a Humaans-compatible API on 127.0.0.1 serving the generated data, with
+ * the real API's envelope, `$limit` cap, filters, bearer auth, scopes and Feathers-style
+ * errors, plus switches for latency, a rate limit, random 500s, rows changing while a client
+ * pages, and scripted faults.
+ *
+ * A request goes through: scripted fault? -> auth (401) -> rate limit (429) -> latency ->
+ * random 500 -> route (404) -> scope (403) -> one row, or a list page.
  *
  * @module
  */
 import {
-  type DataOptions,
+  dataOptions,
   idOf,
+  indexOfId,
+  isResource,
   isTimed,
   prng,
-  RESOURCES,
   type Row,
   rowAt,
   rowCount,
   updatedAtMs,
 } from "./data.ts";
-import { type ListQuery, matches, parseListQuery, sortRows } from "./query.ts";
+import { ChurnOverlay } from "./churn.ts";
+import { errorResponse } from "./errors.ts";
+import { type Fault, FaultQueue, faultResponse } from "./faults.ts";
+import { listPage, type ListSource } from "./listing.ts";
+import { type ListQuery, parseListQuery, QueryError } from "./query.ts";
+import { TokenBucket } from "./rate_limit.ts";
 
-/** Every scope a full token has. */
-export const ALL_SCOPES = ["public:read", "private:read", "documents:read", "compensations:read"];
+export type { Fault } from "./faults.ts";
+
+/** Every read scope; the default token has them all. */
+export const ALL_SCOPES: readonly string[] = [
+  "public:read",
+  "private:read",
+  "documents:read",
+  "compensations:read",
+];
+
+/** The default token. */
+const DEFAULT_TOKEN = "sandbox-token";
+
+/** How the server treats bracket filters (`updatedAt[$gte]`, ...) and `$sort`. */
+export type FilterMode = "honour" | "ignore" | "reject";
 
 /** Options of {@linkcode startSandbox}. */
 export interface SandboxOptions {
+  /** Default 0: an ephemeral port. The host is always 127.0.0.1. */
   port?: number;
+  /** Same seed, same data; default 1. */
   seed?: number;
+  /** How many people; default 200. */
   people?: number;
+  /** Delay added to every request, ms; default 0. */
   latencyMs?: number;
-  /** Requests per second allowed; more get 429 with Retry-After. */
+  /** Requests per second allowed (burst as many); more get 429 with Retry-After. Default none. */
   rateLimit?: number;
-  /** Probability (0..1) of a random 500. */
+  /** Probability (0..1) that a request gets a random 500 (seeded); default 0. */
   errorRate?: number;
-  /** Rows per list request whose updatedAt moves to now (rows changing while a sync runs). */
-  churn?: number;
+  /**
+   * Changes made after every list request: a number of rows whose `updatedAt` moves to now, or
+   * counts of rows updated, inserted (with `updatedAt` now, after every other row) and deleted.
+   * Default none.
+   */
+  churn?: number | Changes;
+  /**
+   * "honour" bracket filters and `$sort`, "ignore" them (natural order, unfiltered; equality
+   * filters still apply) or "reject" any query that has them with 400. Default "honour".
+   */
   filters?: FilterMode;
-  /** Token to scopes; default one full-scope token, "sandbox-token". */
-  tokens?: Record<string, string[]>;
-  /** Rows served instead of generated ones, by path. */
+  /** Token -> scopes. Default `{ "sandbox-token": ALL_SCOPES }`. */
+  tokens?: Record<string, readonly string[]>;
+  /** Rows served instead of generated ones, by path (raw camelCase API objects). */
   data?: Record<string, Row[]>;
+  /** The clock for generated timestamps and changed rows; default the system clock. */
   now?: () => Date;
+  /** Waits for latency and stalls; must end early when `signal` aborts. Default a real timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Monotonic ms for the rate limiter; default `performance.now`. */
+  monotonicMs?: () => number;
 }
 
-/** How the server treats bracket filters and `$sort`. */
-export type FilterMode = "honour" | "ignore" | "reject";
-
-/** One scripted response, used by the next matching request. */
-export interface Fault {
-  status?: number;
-  retryAfter?: string;
-  body?: string;
-  contentType?: string;
-  stallMs?: number;
-  dropConnection?: boolean;
+/** Rows to change at once: updated (their `updatedAt` moves to now), inserted, deleted. */
+export interface Changes {
+  updates?: number;
+  inserts?: number;
+  deletes?: number;
 }
 
 /** A request the sandbox answered. */
 export interface LoggedRequest {
   method: string;
+  /** The path under /api, e.g. "/companies". */
   path: string;
+  /** The query string without "?". */
   query: string;
   status: number;
+  /** The raw Authorization header. */
   auth: string | null;
 }
 
 /** A running sandbox. */
 export interface Sandbox {
+  /** "http://127.0.0.1:PORT/api" */
   url: string;
+  /** The default token: the one with the most scopes. */
   token: string;
+  /** Every request answered, in order. */
   requests: LoggedRequest[];
+  /** Queues faults for the next requests to `path` (e.g. "/companies"), or any path with "*". */
   inject(path: string, faults: Fault[]): void;
+  /** Changes how filters and `$sort` are treated from the next request on. */
   setFilters(mode: FilterMode): void;
-  /** Moves `count` rows of `path` to now (their updatedAt changes); returns how many moved. */
+  /** Moves the `updatedAt` of `count` distinct rows of `path` to now; returns how many moved. */
   touch(path: string, count: number): number;
+  /** Updates, inserts and deletes rows of a generated resource with `updatedAt`. */
+  change(path: string, changes: Changes): void;
+  /** Changes the churn made after every list request from now on (0 for none). */
+  setChurn(churn: number | Changes): void;
+  /** Every row of `path` as served now, in natural order (what a test compares a sync with). */
+  snapshot(path: string): Row[];
+  /** Stops the server, ending stalled requests. */
   close(): Promise<void>;
 }
 
+/** The scope a resource needs beyond `public:read` or `private:read`. */
 const SCOPE_OF: Record<string, string> = {
   "/documents": "documents:read",
   "/identity-documents": "documents:read",
@@ -83,330 +132,248 @@ const SCOPE_OF: Record<string, string> = {
   "/bank-accounts": "private:read",
 };
 
+/** The path under /api, without a trailing slash; undefined outside /api. */
+function apiPath(url: URL): string | undefined {
+  const match = url.pathname.match(/^\/api(\/.*)?$/);
+  if (!match) return undefined;
+  return (match[1] ?? "/").replace(/(.)\/+$/, "$1");
+}
+
+/** A timer that ends early (resolving) when `signal` aborts. */
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 }
 
-function feathersError(
-  code: number,
-  name: string,
-  message: string,
-  headers: HeadersInit = {},
-): Response {
-  return Response.json({ name, message, code, className: name.toLowerCase(), errors: {} }, {
-    status: code,
-    headers,
-  });
+/** The token with the most scopes (the first of equals). */
+function defaultToken(tokens: Record<string, readonly string[]>): string {
+  const [best] = Object.entries(tokens).reduce((a, b) => b[1].length > a[1].length ? b : a);
+  return best;
 }
 
-/** Rows whose updatedAt moved while the sandbox ran, per path. */
-class Churn {
-  /** index -> new updatedAt (ms). */
-  moved = new Map<number, number>();
-  /** Moved indices, by (time, index). */
-  order: number[] = [];
-  /** Moved indices, ascending. */
-  sorted: number[] = [];
-
-  move(index: number, at: number): void {
-    if (this.moved.has(index)) {
-      this.order.splice(this.order.indexOf(index), 1);
-    } else {
-      const position = lowerBound(this.sorted.length, (i) => this.sorted[i] >= index);
-      this.sorted.splice(position, 0, index);
+function checkOptions(options: SandboxOptions): void {
+  const { errorRate = 0, latencyMs = 0, churn = 0, rateLimit } = options;
+  if (!(errorRate >= 0 && errorRate <= 1)) {
+    throw new Error(`Sandbox errorRate must be between 0 and 1, got ${errorRate}`);
+  }
+  if (!(latencyMs >= 0)) throw new Error(`Sandbox latencyMs must be 0 or more, got ${latencyMs}`);
+  const counts = typeof churn === "number" ? { updates: churn } : churn;
+  for (const [kind, n] of Object.entries(counts)) {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new Error(`Sandbox churn ${kind} must be a whole number of rows, got ${n}`);
     }
-    this.moved.set(index, at);
-    const position = lowerBound(this.order.length, (i) => {
-      const other = this.order[i];
-      const t = this.moved.get(other)!;
-      return t > at || (t === at && other > index);
-    });
-    this.order.splice(position, 0, index);
   }
-}
-
-/** The first i in [0, n) where `ok(i)` holds (ok must be monotonic), else n. */
-function lowerBound(n: number, ok: (i: number) => boolean): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ok(mid)) hi = mid;
-    else lo = mid + 1;
+  if (rateLimit !== undefined && !(rateLimit > 0)) {
+    throw new Error(`Sandbox rateLimit must be more than 0 requests per second, got ${rateLimit}`);
   }
-  return lo;
-}
-
-/** Rows of the sandbox, for tests that need to know what it holds. */
-export function sandboxRows(
-  path: string,
-  options: Pick<SandboxOptions, "seed" | "people" | "now"> = {},
-): Iterable<Row> {
-  const data: DataOptions = {
-    seed: options.seed ?? 1,
-    people: options.people ?? 200,
-    now: (options.now?.() ?? new Date()).getTime(),
-  };
-  const count = rowCount(path, data);
-  return {
-    *[Symbol.iterator]() {
-      for (let i = 0; i < count; i++) yield rowAt(path, i, data);
-    },
-  };
+  if (options.tokens && Object.keys(options.tokens).length === 0) {
+    throw new Error("Sandbox tokens must name at least one token");
+  }
 }
 
 /** Starts a sandbox on 127.0.0.1. */
 export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  checkOptions(options);
+  const data = dataOptions(options);
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? realSleep;
-  const data: DataOptions = {
-    seed: options.seed ?? 1,
-    people: options.people ?? 200,
-    now: now().getTime(),
-  };
-  const tokens = options.tokens ?? { "sandbox-token": ALL_SCOPES };
-  const token = Object.entries(tokens).find(([, scopes]) => scopes.includes("public:read"))?.[0] ??
-    Object.keys(tokens)[0];
-  const random = prng(data.seed * 7919 + 17);
-  const faults = new Map<string, Fault[]>();
-  const churns = new Map<string, Churn>();
+  const tokens = options.tokens ?? { [DEFAULT_TOKEN]: ALL_SCOPES };
+  const overrides = options.data ?? {};
+  const bucket = options.rateLimit
+    ? new TokenBucket(options.rateLimit, options.monotonicMs ?? (() => performance.now()))
+    : undefined;
+  // Separate streams, so that random 500s do not change which rows churn picks.
+  const errorRandom = prng(data.seed * 7919 + 17);
+  const churnRandom = prng(data.seed * 104729 + 31);
+  const faults = new FaultQueue();
+  const churns = new Map<string, ChurnOverlay>();
   const requests: LoggedRequest[] = [];
+  const closing = new AbortController();
   let filterMode: FilterMode = options.filters ?? "honour";
-  let bucket = options.rateLimit ?? Infinity;
-  let bucketAt = performance.now();
+  let churnEach = options.churn;
+  // Every change is later than all generated rows and than the change before, even when the
+  // clock stands still, so changed rows sort after everything else, in the order they changed.
+  let lastChange = updatedAtMs(0, 1, data.now);
 
-  const churnOf = (path: string) => {
-    let churn = churns.get(path);
-    if (!churn) churns.set(path, churn = new Churn());
-    return churn;
-  };
-  const touch = (path: string, count: number): number => {
-    const total = rowCount(path, data);
-    if (!isTimed(path) || total === 0 || options.data?.[path]) return 0;
-    const at = Math.floor(now().getTime() / 1000) * 1000;
-    for (let i = 0; i < count; i++) churnOf(path).move(Math.floor(random() * total), at);
-    return count;
-  };
-  const row = (path: string, index: number): Row => {
-    const base = rowAt(path, index, data);
-    const moved = churns.get(path)?.moved.get(index);
-    return moved === undefined ? base : { ...base, updatedAt: new Date(moved).toISOString() };
-  };
+  const countOf = (path: string) => overrides[path]?.length ?? rowCount(path, data);
+  const isKnown = (path: string) => path in overrides || isResource(path);
 
-  function takeFault(path: string): Fault | undefined {
-    for (const key of [path, "*"]) {
-      const queue = faults.get(key);
-      if (queue?.length) return queue.shift();
+  /** Row `index` of `path` as served now (indices past the generated rows were inserted). */
+  function row(path: string, index: number): Row {
+    const count = countOf(path);
+    const changed = churns.get(path)?.updatedAt(index);
+    if (index >= count) {
+      // An inserted row: a copy of a generated one with a new id, created when inserted.
+      const at = new Date(changed!).toISOString();
+      const base = overrides[path]?.[index % count] ?? rowAt(path, index % count, data);
+      return { ...base, id: idOf(path, index, data.seed), createdAt: at, updatedAt: at };
     }
-    return undefined;
+    const base = overrides[path]?.[index] ?? rowAt(path, index, data);
+    return changed === undefined ? base : { ...base, updatedAt: new Date(changed).toISOString() };
   }
 
-  function rateLimited(): Response | undefined {
-    const rate = options.rateLimit;
-    if (!rate) return undefined;
-    const t = performance.now();
-    bucket = Math.min(rate, bucket + ((t - bucketAt) / 1000) * rate);
-    bucketAt = t;
-    if (bucket >= 1) {
-      bucket -= 1;
-      return undefined;
+  /** The overlay of a resource whose rows may change, or undefined if they may not. */
+  function overlayOf(path: string): ChurnOverlay | undefined {
+    const timed = path in overrides ? overrides[path].some((r) => "updatedAt" in r) : isTimed(path);
+    if (!timed || countOf(path) === 0) return undefined;
+    let churn = churns.get(path);
+    if (!churn) churns.set(path, churn = new ChurnOverlay());
+    return churn;
+  }
+
+  /** Up to `count` distinct random rows of `path` that exist now. */
+  function pick(churn: ChurnOverlay, path: string, count: number): Set<number> {
+    const all = countOf(path) + churn.added;
+    const live = all - churn.deletedCount;
+    const picked = new Set<number>();
+    while (picked.size < Math.min(count, live)) {
+      const index = Math.floor(churnRandom() * all);
+      if (!churn.isDeleted(index)) picked.add(index);
     }
-    const wait = Math.max(1, Math.ceil((1 - bucket) / rate));
-    return feathersError(429, "TooManyRequests", "Rate limit exceeded", {
-      "retry-after": String(wait),
-    });
+    return picked;
+  }
+
+  function touch(path: string, count: number): number {
+    const churn = overlayOf(path);
+    if (!churn) return 0;
+    const picked = pick(churn, path, count);
+    for (const index of picked) {
+      lastChange = Math.max(now().getTime(), lastChange + 1);
+      churn.move(index, lastChange);
+    }
+    return picked.size;
+  }
+
+  function change(path: string, changes: Changes): void {
+    const churn = overlayOf(path);
+    if (!churn) return;
+    if (changes.updates) touch(path, changes.updates);
+    for (const index of pick(churn, path, changes.deletes ?? 0)) churn.delete(index);
+    for (let i = 0; i < (changes.inserts ?? 0); i++) {
+      lastChange = Math.max(now().getTime(), lastChange + 1);
+      churn.move(countOf(path) + churn.added++, lastChange);
+    }
   }
 
   function list(path: string, query: ListQuery): Response {
-    const overridden = options.data?.[path];
-    const honour = filterMode === "honour";
-    if (!honour && filterMode === "reject" && query.advanced) {
-      return feathersError(400, "BadRequest", `Invalid query parameter ${query.firstAdvanced}`);
+    if (filterMode === "reject" && query.advanced) {
+      return errorResponse(400, `Invalid query parameter ${query.advanced}`);
     }
-    const filters = honour ? query.filters : query.filters.filter((f) => f.op === "$eq");
-    const sort = honour ? query.sort : [];
-    let page: Row[];
-    let total: number;
-    const cursorOnly = filters.every((f) =>
-      f.field === "updatedAt" && (f.op === "$gte" || f.op === "$gt")
-    );
-    const sortable = sort.length === 0 ||
-      (sort.length === 1 && sort[0][0] === "updatedAt" && sort[0][1] === 1);
-    if (
-      !overridden && isTimed(path) && cursorOnly && sortable &&
-      (sort.length > 0 || filters.length === 0)
-    ) {
-      [page, total] = fastPage(
-        path,
-        query,
-        filters.length ? filters[0] : undefined,
-        sort.length > 0,
-      );
-    } else {
-      const count = overridden ? overridden.length : rowCount(path, data);
-      const all: Row[] = [];
-      for (let i = 0; i < count; i++) {
-        const r = overridden ? overridden[i] : row(path, i);
-        if (matches(r, filters)) all.push(r);
-      }
-      sortRows(all, sort);
-      total = all.length;
-      page = all.slice(query.skip, query.skip + query.limit);
+    if (filterMode === "ignore") {
+      query = { ...query, sort: [], filters: query.filters.filter((f) => f.op === "$eq") };
     }
-    if (options.churn) touch(path, options.churn);
-    return Response.json({ total, limit: query.limit, skip: query.skip, data: page });
+    const generated = !(path in overrides) && isTimed(path);
+    const source: ListSource = {
+      count: countOf(path),
+      row: (index) => row(path, index),
+      baseUpdatedAt: generated
+        ? (index) => new Date(updatedAtMs(index, rowCount(path, data), data.now)).toISOString()
+        : undefined,
+      churn: churns.get(path),
+    };
+    const page = listPage(source, query);
+    if (churnEach) change(path, typeof churnEach === "number" ? { updates: churnEach } : churnEach);
+    return Response.json({
+      total: page.total,
+      limit: query.limit,
+      skip: query.skip,
+      data: page.data,
+    });
   }
 
-  /** A page in updatedAt order (or index order), without materialising the resource. */
-  function fastPage(
-    path: string,
-    query: ListQuery,
-    filter: { op: string; value: string | string[] } | undefined,
-    sorted: boolean,
-  ): [Row[], number] {
-    const count = rowCount(path, data);
-    const churn = churns.get(path) ?? new Churn();
-    if (!sorted) {
-      const page: Row[] = [];
-      for (let i = query.skip; i < Math.min(count, query.skip + query.limit); i++) {
-        page.push(row(path, i));
-      }
-      return [page, count];
-    }
-    const from = filter ? Date.parse(filter.value as string) : -Infinity;
-    const passes = (t: number) => filter?.op === "$gt" ? t > from : t >= from;
-    const lo = Number.isNaN(from)
-      ? count
-      : lowerBound(count, (i) => passes(updatedAtMs(i, count, data)));
-    const movedBefore = lowerBound(churn.sorted.length, (i) => churn.sorted[i] >= lo);
-    const baseCount = count - lo - (churn.sorted.length - movedBefore);
-    const moved = churn.order.filter((i) => passes(churn.moved.get(i)!));
-    const total = baseCount + moved.length;
-    const page: Row[] = [];
-    // The k-th unmoved index at or after lo: walk forward over moved ones.
-    let index = lo + Math.min(query.skip, baseCount);
-    let m = movedBefore;
-    while (m < churn.sorted.length && churn.sorted[m] <= index) {
-      index++;
-      m++;
-    }
-    for (let n = query.skip; n < query.skip + query.limit && n < total; n++) {
-      if (n < baseCount) {
-        while (m < churn.sorted.length && churn.sorted[m] === index) {
-          index++;
-          m++;
-        }
-        page.push(row(path, index));
-        index++;
-      } else {
-        page.push(row(path, moved[n - baseCount]));
+  /** One row by id: generated ids decode to their index; others are searched for. */
+  function single(path: string, id: string): Response {
+    let index = path in overrides ? undefined : indexOfId(path, id, data);
+    if (index === undefined && countOf(path) <= 100_000) {
+      for (let i = 0; i < countOf(path) && index === undefined; i++) {
+        if (row(path, i).id === id) index = i;
       }
     }
-    return [page, total];
+    if (index === undefined) return errorResponse(404, `No record found for id '${id}'`);
+    return Response.json(row(path, index));
   }
 
-  async function handle(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const path = url.pathname.replace(/^\/api/, "").replace(/\/+$/, "") || "/";
-    const fault = takeFault(path);
-    if (fault) return await faultResponse(fault, request.signal);
-    const auth = request.headers.get("authorization");
-    const bearer = auth?.match(/^Bearer (.+)$/)?.[1];
-    const scopes = bearer !== undefined ? tokens[bearer] : undefined;
-    if (!scopes) {
-      return feathersError(401, "NotAuthenticated", "Invalid authentication information");
+  async function answer(request: Request, path: string | undefined): Promise<Response> {
+    const fault = faults.take(path ?? new URL(request.url).pathname);
+    if (fault) {
+      // A stall ends when the client gives up. (Reading request.signal makes Deno print a
+      // one-time notice about its legacy abort behaviour, so only stalls read it.)
+      const signal = fault.stallMs
+        ? AbortSignal.any([request.signal, closing.signal])
+        : closing.signal;
+      return await faultResponse(fault, sleep, signal);
     }
-    const limited = rateLimited();
-    if (limited) return limited;
-    if (options.latencyMs) await sleep(options.latencyMs, request.signal);
-    if (options.errorRate && random() < options.errorRate) {
-      return feathersError(500, "GeneralError", "Something went wrong");
+    const bearer = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
+    const scopes = bearer === undefined ? undefined : tokens[bearer];
+    if (!scopes) return errorResponse(401, "Invalid authentication information");
+    const wait = bucket?.take();
+    if (wait !== undefined) {
+      return errorResponse(429, "Rate limit exceeded", { "retry-after": String(wait) });
+    }
+    if (options.latencyMs) await sleep(options.latencyMs, closing.signal);
+    if (options.errorRate && errorRandom() < options.errorRate) {
+      return errorResponse(500, "Internal server error (random sandbox fault)");
+    }
+    if (path === undefined) {
+      return errorResponse(404, `Page not found: ${new URL(request.url).pathname}`);
     }
     if (request.method !== "GET") {
-      return feathersError(405, "MethodNotAllowed", "Method not allowed");
+      return errorResponse(
+        405,
+        `Method ${request.method} is not allowed: the sandbox is read-only`,
+      );
     }
     const readsAny = scopes.includes("public:read") || scopes.includes("private:read");
     if (path === "/token-info") {
+      const tokenIndex = Object.keys(tokens).indexOf(bearer!);
       return Response.json({
-        id: idOf("/tokens", 0, data.seed),
+        id: idOf("/tokens", tokenIndex, data.seed),
         personId: idOf("/people", 0, data.seed),
-        label: "sandbox",
+        label: `Sandbox token ${tokenIndex + 1}`,
         scopes,
       });
     }
-    if (path === "/me") {
-      if (!readsAny) return feathersError(403, "Forbidden", "Missing scope public:read");
-      return Response.json(row("/people", 0));
+    const [, resource, id] = path.match(/^(\/[\w-]+)(?:\/([^/]+))?$/) ?? [];
+    if (resource === "/me" && id === undefined) {
+      if (!readsAny) return errorResponse(403, "Missing scope public:read");
+      return Response.json(rowAt("/people", 0, { ...data, people: Math.max(1, data.people) }));
     }
-    const single = path.match(/^(\/[a-z-]+)\/([A-Za-z0-9-]+)$/);
-    const resource = single ? single[1] : path;
-    if (!RESOURCES[resource]) return feathersError(404, "NotFound", `Page not found: ${path}`);
+    if (!resource || !isKnown(resource)) return errorResponse(404, `Page not found: ${path}`);
     const needed = SCOPE_OF[resource];
     if (needed ? !scopes.includes(needed) : !readsAny) {
-      return feathersError(403, "Forbidden", `Missing scope ${needed ?? "public:read"}`);
+      return errorResponse(403, `Missing scope ${needed ?? "public:read"}`);
     }
-    if (single) {
-      const count = rowCount(resource, data);
-      for (let i = 0; i < count; i++) {
-        const r = row(resource, i);
-        if (r.id === single[2]) return Response.json(r);
-      }
-      return feathersError(404, "NotFound", `No record found for id '${single[2]}'`);
-    }
+    if (id !== undefined) return single(resource, decodeURIComponent(id));
     let query: ListQuery;
     try {
-      query = parseListQuery(url.searchParams);
-    } catch (message) {
-      return feathersError(400, "BadRequest", String(message));
+      query = parseListQuery(new URL(request.url).searchParams);
+    } catch (error) {
+      if (error instanceof QueryError) return errorResponse(400, error.message);
+      throw error;
     }
     return list(resource, query);
   }
 
-  async function faultResponse(fault: Fault, signal: AbortSignal): Promise<Response> {
-    if (fault.stallMs) await sleep(fault.stallMs, signal);
-    const headers: Record<string, string> = {
-      "content-type": fault.contentType ?? "application/json",
-    };
-    if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
-    const status = fault.status ?? 200;
-    if (fault.dropConnection) {
-      const bytes = new TextEncoder().encode(
-        '{"total": 10, "limit": 100, "skip": 0, "data": [{"id": "',
-      );
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(bytes);
-          setTimeout(() => controller.error(new Error("connection dropped")), 5);
-        },
-      });
-      return new Response(body, { status, headers });
-    }
-    const body = fault.body ??
-      (status >= 400
-        ? JSON.stringify({ name: "GeneralError", message: `Injected ${status}`, code: status })
-        : JSON.stringify({ total: 0, limit: 100, skip: 0, data: [] }));
-    return new Response(body, { status, headers });
-  }
-
-  const controller = new AbortController();
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: options.port ?? 0,
-    signal: controller.signal,
     onListen: () => {},
-    onError: () => feathersError(500, "GeneralError", "Internal error"),
+    onError: (error) => errorResponse(500, `Sandbox error: ${error}`),
   }, async (request) => {
     const url = new URL(request.url);
-    const response = await handle(request);
+    const path = apiPath(url);
+    const response = await answer(request, path);
     requests.push({
       method: request.method,
-      path: url.pathname.replace(/^\/api/, "") || "/",
+      path: path ?? url.pathname,
       query: url.search.slice(1),
       status: response.status,
       auth: request.headers.get("authorization"),
@@ -416,18 +383,29 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   return Promise.resolve({
     url: `http://127.0.0.1:${server.addr.port}/api`,
-    token,
+    token: defaultToken(tokens),
     requests,
-    inject(path, list) {
-      faults.set(path, [...(faults.get(path) ?? []), ...list]);
-    },
+    inject: (path, list) => faults.add(path, list),
     setFilters(mode) {
       filterMode = mode;
     },
     touch,
+    change,
+    setChurn(churn) {
+      churnEach = churn;
+    },
+    snapshot(path) {
+      const source: ListSource = {
+        count: countOf(path),
+        row: (i) => row(path, i),
+        churn: churns.get(path),
+      };
+      const all = { limit: Number.MAX_SAFE_INTEGER, skip: 0, sort: [], filters: [] };
+      return listPage(source, all).data;
+    },
     async close() {
-      controller.abort();
-      await server.finished;
+      closing.abort();
+      await server.shutdown();
     },
   });
 }

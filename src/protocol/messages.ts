@@ -1,13 +1,30 @@
 /**
- * Zod schemas of the Airbyte protocol messages (protocol 0.18), written from the official
- * definition. Objects allow additional properties, as the definition does; tests validate every
- * line the connector prints with {@linkcode parseMessageLine}.
+ * Zod schemas of the Airbyte protocol messages (protocol 0.18), one per definition of the
+ * official protocol definition and named like it.
+ *
+ * The schemas mirror the definition: the same required fields and enums, and objects keep
+ * properties they do not know, as the definition allows. The definition requires only `type` of
+ * a message; {@linkcode StrictAirbyteMessage} also requires the payload that `type` names, as
+ * platforms do, and {@linkcode parseMessageLine} validates one printed line against it.
  *
  * @module
  */
 import { z } from "zod";
 
-const JsonObject = z.record(z.string(), z.unknown());
+/** A JSON object with any properties (`type: object` in the definition). */
+const JsonObject = z.looseObject({});
+
+/**
+ * A JSON Schema `integer`: any whole number, not only the safe range that `z.int()` allows
+ * (every parsed JSON number beyond that range is whole).
+ */
+const JsonInteger = z.number().refine(Number.isInteger, "Invalid input: expected an integer");
+
+/** A list of property paths, each a list of property names (primary keys, matching keys). */
+const PropertyPaths = z.array(z.array(z.string()));
+
+// ---------------------------------------------------------------------------------------------
+// Shared definitions
 
 /** A stream's name and optional namespace. */
 export const StreamDescriptor = z.looseObject({
@@ -33,207 +50,435 @@ export const DestinationSyncMode = z.enum([
 /** How a destination writes a stream. */
 export type DestinationSyncMode = z.infer<typeof DestinationSyncMode>;
 
-/** A change made to a record's field on its way (meta.changes). */
+// ---------------------------------------------------------------------------------------------
+// RECORD
+
+/** What happened to a field of a record during the sync. */
+export const AirbyteRecordMessageMetaChangeType = z.enum(["NULLED", "TRUNCATED"]);
+/** What happened to a field of a record during the sync. */
+export type AirbyteRecordMessageMetaChangeType = z.infer<
+  typeof AirbyteRecordMessageMetaChangeType
+>;
+
+/** Why a field of a record changed during the sync. */
+export const AirbyteRecordMessageMetaChangeReason = z.enum([
+  "SOURCE_RECORD_SIZE_LIMITATION",
+  "DESTINATION_RECORD_SIZE_LIMITATION",
+  "PLATFORM_RECORD_SIZE_LIMITATION",
+  "SOURCE_FIELD_SIZE_LIMITATION",
+  "DESTINATION_FIELD_SIZE_LIMITATION",
+  "PLATFORM_FIELD_SIZE_LIMITATION",
+  "SOURCE_SERIALIZATION_ERROR",
+  "DESTINATION_SERIALIZATION_ERROR",
+  "PLATFORM_SERIALIZATION_ERROR",
+  "SOURCE_RETRIEVAL_ERROR",
+  "DESTINATION_TYPECAST_ERROR",
+]);
+/** Why a field of a record changed during the sync. */
+export type AirbyteRecordMessageMetaChangeReason = z.infer<
+  typeof AirbyteRecordMessageMetaChangeReason
+>;
+
+/** One change made to a field of a record during the sync. */
 export const AirbyteRecordMessageMetaChange = z.looseObject({
   field: z.string(),
-  change: z.enum(["NULLED", "TRUNCATED"]),
-  reason: z.string(),
+  change: AirbyteRecordMessageMetaChangeType,
+  reason: AirbyteRecordMessageMetaChangeReason,
 });
+/** One change made to a field of a record during the sync. */
+export type AirbyteRecordMessageMetaChange = z.infer<typeof AirbyteRecordMessageMetaChange>;
 
-/** A RECORD's payload. */
+/** What was added to a record during the sync. */
+export const AirbyteRecordMessageMeta = z.looseObject({
+  changes: z.array(AirbyteRecordMessageMetaChange).optional(),
+});
+/** What was added to a record during the sync. */
+export type AirbyteRecordMessageMeta = z.infer<typeof AirbyteRecordMessageMeta>;
+
+/** The file a record of a file-based stream describes. */
+export const AirbyteRecordMessageFileReference = z.looseObject({
+  staging_file_url: z.string().optional(),
+  source_file_relative_path: z.string().optional(),
+  file_size_bytes: JsonInteger.optional(),
+});
+/** The file a record of a file-based stream describes. */
+export type AirbyteRecordMessageFileReference = z.infer<typeof AirbyteRecordMessageFileReference>;
+
+/** The payload of a RECORD message: one row of a stream. */
 export const AirbyteRecordMessage = z.looseObject({
   namespace: z.string().optional(),
   stream: z.string(),
   data: JsonObject,
-  emitted_at: z.number().int(),
-  meta: z.looseObject({ changes: z.array(AirbyteRecordMessageMetaChange).optional() }).optional(),
-  file_reference: z.looseObject({
-    staging_file_url: z.string().optional(),
-    source_file_relative_path: z.string().optional(),
-    file_size_bytes: z.number().int().optional(),
-  }).optional(),
+  /** Milliseconds since the epoch. */
+  emitted_at: JsonInteger,
+  meta: AirbyteRecordMessageMeta.optional(),
+  file_reference: AirbyteRecordMessageFileReference.optional(),
 });
-/** A RECORD's payload. */
+/** The payload of a RECORD message: one row of a stream. */
 export type AirbyteRecordMessage = z.infer<typeof AirbyteRecordMessage>;
 
-/** Record counts attached to a state. */
+// ---------------------------------------------------------------------------------------------
+// STATE
+
+/** Which field of a state message holds the state; an absent type means LEGACY (`data`). */
+export const AirbyteStateType = z.enum(["GLOBAL", "STREAM", "LEGACY"]);
+/** Which field of a state message holds the state; an absent type means LEGACY (`data`). */
+export type AirbyteStateType = z.infer<typeof AirbyteStateType>;
+
+/** Opaque state data: a JSON object. */
+export const AirbyteStateBlob = JsonObject;
+/** Opaque state data: a JSON object. */
+export type AirbyteStateBlob = z.infer<typeof AirbyteStateBlob>;
+
+/** The state of one stream. */
+export const AirbyteStreamState = z.looseObject({
+  stream_descriptor: StreamDescriptor,
+  stream_state: AirbyteStateBlob.optional(),
+});
+/** The state of one stream. */
+export type AirbyteStreamState = z.infer<typeof AirbyteStreamState>;
+
+/** A state shared by all streams, with each stream's own state. */
+export const AirbyteGlobalState = z.looseObject({
+  shared_state: AirbyteStateBlob.optional(),
+  stream_states: z.array(AirbyteStreamState),
+});
+/** A state shared by all streams, with each stream's own state. */
+export type AirbyteGlobalState = z.infer<typeof AirbyteGlobalState>;
+
+/** Record counts covered by a state message (numbers, not necessarily integers). */
 export const AirbyteStateStats = z.looseObject({
   recordCount: z.number().optional(),
   rejectedRecordCount: z.number().optional(),
 });
+/** Record counts covered by a state message (numbers, not necessarily integers). */
+export type AirbyteStateStats = z.infer<typeof AirbyteStateStats>;
 
-/** One stream's state. */
-export const AirbyteStreamState = z.looseObject({
-  stream_descriptor: StreamDescriptor,
-  stream_state: JsonObject.optional(),
-});
-
-/** The kind of a state message. */
-export const AirbyteStateType = z.enum(["GLOBAL", "STREAM", "LEGACY"]);
-
-/** A STATE's payload. */
+/** The payload of a STATE message, as the definition states it (every field optional). */
 export const AirbyteStateMessage = z.looseObject({
   type: AirbyteStateType.optional(),
   stream: AirbyteStreamState.optional(),
-  global: z.looseObject({
-    shared_state: JsonObject.optional(),
-    stream_states: z.array(AirbyteStreamState),
-  }).optional(),
+  global: AirbyteGlobalState.optional(),
+  /** Deprecated: the LEGACY state. */
   data: JsonObject.optional(),
   sourceStats: AirbyteStateStats.optional(),
   destinationStats: AirbyteStateStats.optional(),
 });
-/** A STATE's payload. */
+/** The payload of a STATE message, as the definition states it (every field optional). */
 export type AirbyteStateMessage = z.infer<typeof AirbyteStateMessage>;
 
-/** A LOG's payload. */
+// ---------------------------------------------------------------------------------------------
+// LOG
+
+/** The level of a LOG message. */
+export const AirbyteLogLevel = z.enum(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]);
+/** The level of a LOG message. */
+export type AirbyteLogLevel = z.infer<typeof AirbyteLogLevel>;
+
+/** The payload of a LOG message. */
 export const AirbyteLogMessage = z.looseObject({
-  level: z.enum(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]),
+  level: AirbyteLogLevel,
   message: z.string(),
   stack_trace: z.string().optional(),
 });
-/** A LOG's payload. */
+/** The payload of a LOG message. */
 export type AirbyteLogMessage = z.infer<typeof AirbyteLogMessage>;
 
-/** How a platform should treat an error. */
+// ---------------------------------------------------------------------------------------------
+// TRACE
+
+/** The kind of a TRACE message. */
+export const AirbyteTraceType = z.enum(["ERROR", "ESTIMATE", "STREAM_STATUS", "ANALYTICS"]);
+/** The kind of a TRACE message. */
+export type AirbyteTraceType = z.infer<typeof AirbyteTraceType>;
+
+/** How a platform should treat an error: a bug, a bad configuration or a passing fault. */
 export const FailureType = z.enum(["system_error", "config_error", "transient_error"]);
-/** How a platform should treat an error. */
+/** How a platform should treat an error: a bug, a bad configuration or a passing fault. */
 export type FailureType = z.infer<typeof FailureType>;
 
-/** An ERROR trace. */
+/** The `error` of an ERROR trace. */
 export const AirbyteErrorTraceMessage = z.looseObject({
+  /** For the user. */
   message: z.string(),
   internal_message: z.string().optional(),
   stack_trace: z.string().optional(),
   failure_type: FailureType.optional(),
   stream_descriptor: StreamDescriptor.optional(),
 });
+/** The `error` of an ERROR trace. */
+export type AirbyteErrorTraceMessage = z.infer<typeof AirbyteErrorTraceMessage>;
 
-/** An ESTIMATE trace. */
+/** Whether an estimate is for one stream or for the whole sync. */
+export const AirbyteEstimateType = z.enum(["STREAM", "SYNC"]);
+/** Whether an estimate is for one stream or for the whole sync. */
+export type AirbyteEstimateType = z.infer<typeof AirbyteEstimateType>;
+
+/** The `estimate` of an ESTIMATE trace. */
 export const AirbyteEstimateTraceMessage = z.looseObject({
   name: z.string(),
-  type: z.enum(["STREAM", "SYNC"]),
+  type: AirbyteEstimateType,
   namespace: z.string().optional(),
-  row_estimate: z.number().int().optional(),
-  byte_estimate: z.number().int().optional(),
+  row_estimate: JsonInteger.optional(),
+  byte_estimate: JsonInteger.optional(),
 });
+/** The `estimate` of an ESTIMATE trace. */
+export type AirbyteEstimateTraceMessage = z.infer<typeof AirbyteEstimateTraceMessage>;
 
-/** A stream's status. */
+/** The status of a stream during a sync. */
 export const AirbyteStreamStatus = z.enum(["STARTED", "RUNNING", "COMPLETE", "INCOMPLETE"]);
-/** A stream's status. */
+/** The status of a stream during a sync. */
 export type AirbyteStreamStatus = z.infer<typeof AirbyteStreamStatus>;
 
-/** A STREAM_STATUS trace. */
+/** The kind of reason given with a stream status. */
+export const AirbyteStreamStatusReasonType = z.enum(["RATE_LIMITED"]);
+/** The kind of reason given with a stream status. */
+export type AirbyteStreamStatusReasonType = z.infer<typeof AirbyteStreamStatusReasonType>;
+
+/** Details of a RATE_LIMITED reason. */
+export const AirbyteStreamStatusRateLimitedReason = z.looseObject({
+  /** When the quota resets, in milliseconds. */
+  quota_reset: JsonInteger.optional(),
+});
+/** Details of a RATE_LIMITED reason. */
+export type AirbyteStreamStatusRateLimitedReason = z.infer<
+  typeof AirbyteStreamStatusRateLimitedReason
+>;
+
+/** A reason given with a stream status. */
+export const AirbyteStreamStatusReason = z.looseObject({
+  type: AirbyteStreamStatusReasonType,
+  rate_limited: AirbyteStreamStatusRateLimitedReason.optional(),
+});
+/** A reason given with a stream status. */
+export type AirbyteStreamStatusReason = z.infer<typeof AirbyteStreamStatusReason>;
+
+/** The `stream_status` of a STREAM_STATUS trace. */
 export const AirbyteStreamStatusTraceMessage = z.looseObject({
   stream_descriptor: StreamDescriptor,
   status: AirbyteStreamStatus,
-  reasons: z.array(z.object({
-    type: z.enum(["RATE_LIMITED"]),
-    rate_limited: z.object({ quota_reset: z.number().int().optional() }).optional(),
-  })).optional(),
+  reasons: z.array(AirbyteStreamStatusReason).optional(),
 });
+/** The `stream_status` of a STREAM_STATUS trace. */
+export type AirbyteStreamStatusTraceMessage = z.infer<typeof AirbyteStreamStatusTraceMessage>;
 
-/** An ANALYTICS trace. */
+/** The `analytics` of an ANALYTICS trace: an event type and an optional value. */
 export const AirbyteAnalyticsTraceMessage = z.looseObject({
   type: z.string(),
   value: z.string().optional(),
 });
+/** The `analytics` of an ANALYTICS trace: an event type and an optional value. */
+export type AirbyteAnalyticsTraceMessage = z.infer<typeof AirbyteAnalyticsTraceMessage>;
 
-/** A TRACE's payload. */
+/** The payload of a TRACE message, as the definition states it (sub-payloads optional). */
 export const AirbyteTraceMessage = z.looseObject({
-  type: z.enum(["ERROR", "ESTIMATE", "STREAM_STATUS", "ANALYTICS"]),
+  type: AirbyteTraceType,
+  /** Milliseconds since the epoch (a number, not necessarily whole). */
   emitted_at: z.number(),
   error: AirbyteErrorTraceMessage.optional(),
   estimate: AirbyteEstimateTraceMessage.optional(),
   stream_status: AirbyteStreamStatusTraceMessage.optional(),
   analytics: AirbyteAnalyticsTraceMessage.optional(),
 });
-/** A TRACE's payload. */
+/** The payload of a TRACE message, as the definition states it (sub-payloads optional). */
 export type AirbyteTraceMessage = z.infer<typeof AirbyteTraceMessage>;
 
-/** A CONTROL's payload. */
-export const AirbyteControlMessage = z.looseObject({
-  type: z.enum(["CONNECTOR_CONFIG"]),
-  emitted_at: z.number(),
-  connectorConfig: z.looseObject({ config: JsonObject }).optional(),
-});
+// ---------------------------------------------------------------------------------------------
+// CONTROL
 
-/** A CONNECTION_STATUS's payload. */
+/** The kind of a CONTROL message. */
+export const AirbyteControlType = z.enum(["CONNECTOR_CONFIG"]);
+/** The kind of a CONTROL message. */
+export type AirbyteControlType = z.infer<typeof AirbyteControlType>;
+
+/** The `connectorConfig` of a CONNECTOR_CONFIG control message: the config to persist. */
+export const AirbyteControlConnectorConfigMessage = z.looseObject({ config: JsonObject });
+/** The `connectorConfig` of a CONNECTOR_CONFIG control message: the config to persist. */
+export type AirbyteControlConnectorConfigMessage = z.infer<
+  typeof AirbyteControlConnectorConfigMessage
+>;
+
+/** The payload of a CONTROL message, as the definition states it. */
+export const AirbyteControlMessage = z.looseObject({
+  type: AirbyteControlType,
+  /** Milliseconds since the epoch (a number, not necessarily whole). */
+  emitted_at: z.number(),
+  connectorConfig: AirbyteControlConnectorConfigMessage.optional(),
+});
+/** The payload of a CONTROL message, as the definition states it. */
+export type AirbyteControlMessage = z.infer<typeof AirbyteControlMessage>;
+
+// ---------------------------------------------------------------------------------------------
+// CONNECTION_STATUS
+
+/** The outcome of `check`. */
+export const AirbyteConnectionStatusValue = z.enum(["SUCCEEDED", "FAILED"]);
+/** The outcome of `check`. */
+export type AirbyteConnectionStatusValue = z.infer<typeof AirbyteConnectionStatusValue>;
+
+/** The payload of a CONNECTION_STATUS message. */
 export const AirbyteConnectionStatus = z.looseObject({
-  status: z.enum(["SUCCEEDED", "FAILED"]),
+  status: AirbyteConnectionStatusValue,
   message: z.string().optional(),
 });
-/** A CONNECTION_STATUS's payload. */
+/** The payload of a CONNECTION_STATUS message. */
 export type AirbyteConnectionStatus = z.infer<typeof AirbyteConnectionStatus>;
 
-/** One stream of a catalog. */
+// ---------------------------------------------------------------------------------------------
+// CATALOG and the configured catalog
+
+/** One stream a source offers. */
 export const AirbyteStream = z.looseObject({
   name: z.string(),
+  /** The JSON Schema of the stream's records. */
   json_schema: JsonObject,
   supported_sync_modes: z.array(SyncMode).min(1),
   source_defined_cursor: z.boolean().optional(),
   default_cursor_field: z.array(z.string()).optional(),
-  source_defined_primary_key: z.array(z.array(z.string())).optional(),
+  source_defined_primary_key: PropertyPaths.optional(),
   namespace: z.string().optional(),
   is_resumable: z.boolean().optional(),
   is_file_based: z.boolean().optional(),
 });
-/** One stream of a catalog. */
+/** One stream a source offers. */
 export type AirbyteStream = z.infer<typeof AirbyteStream>;
 
-/** A CATALOG's payload. */
+/** The payload of a CATALOG message: the streams a source offers. */
 export const AirbyteCatalog = z.looseObject({ streams: z.array(AirbyteStream) });
-/** A CATALOG's payload. */
+/** The payload of a CATALOG message: the streams a source offers. */
 export type AirbyteCatalog = z.infer<typeof AirbyteCatalog>;
 
-/** One selected stream of a configured catalog. */
+/** One stream selected for a sync, with how to read and write it. */
 export const ConfiguredAirbyteStream = z.looseObject({
   stream: AirbyteStream,
   sync_mode: SyncMode,
   cursor_field: z.array(z.string()).optional(),
   destination_sync_mode: DestinationSyncMode,
   destination_object_name: z.string().optional(),
-  primary_key: z.array(z.array(z.string())).optional(),
-  generation_id: z.number().int().optional(),
-  minimum_generation_id: z.number().int().optional(),
-  sync_id: z.number().int().optional(),
+  primary_key: PropertyPaths.optional(),
+  generation_id: JsonInteger.optional(),
+  minimum_generation_id: JsonInteger.optional(),
+  sync_id: JsonInteger.optional(),
   include_files: z.boolean().optional(),
 });
+/** One stream selected for a sync, with how to read and write it. */
+export type ConfiguredAirbyteStream = z.infer<typeof ConfiguredAirbyteStream>;
 
-/** The catalog a platform passes to `read`. */
+/** The catalog a platform passes to `read`: the selected streams. */
 export const ConfiguredAirbyteCatalog = z.looseObject({
   streams: z.array(ConfiguredAirbyteStream),
 });
-/** The catalog a platform passes to `read`. */
+/** The catalog a platform passes to `read`: the selected streams. */
 export type ConfiguredAirbyteCatalog = z.infer<typeof ConfiguredAirbyteCatalog>;
 
-/** A SPEC's payload. */
+// ---------------------------------------------------------------------------------------------
+// DESTINATION_CATALOG
+
+/** One operation a destination can perform on one of its objects. */
+export const DestinationOperation = z.looseObject({
+  object_name: z.string(),
+  sync_mode: DestinationSyncMode,
+  json_schema: JsonObject,
+  matching_keys: PropertyPaths.optional(),
+});
+/** One operation a destination can perform on one of its objects. */
+export type DestinationOperation = z.infer<typeof DestinationOperation>;
+
+/** The payload of a DESTINATION_CATALOG message. */
+export const DestinationCatalog = z.looseObject({ operations: z.array(DestinationOperation) });
+/** The payload of a DESTINATION_CATALOG message. */
+export type DestinationCatalog = z.infer<typeof DestinationCatalog>;
+
+// ---------------------------------------------------------------------------------------------
+// SPEC
+
+/** Deprecated OAuth metadata of a specification (use `advanced_auth`). */
+export const OAuth2Specification = z.looseObject({
+  rootObject: z.array(z.union([z.string(), JsonInteger])).optional(),
+  oauthFlowInitParameters: PropertyPaths.optional(),
+  oauthFlowOutputParameters: PropertyPaths.optional(),
+});
+/** Deprecated OAuth metadata of a specification (use `advanced_auth`). */
+export type OAuth2Specification = z.infer<typeof OAuth2Specification>;
+
+/** The connector's part of an OAuth flow: URL templates and key names. */
+const OAuthConnectorInputSpecification = z.looseObject({
+  consent_url: z.string(),
+  scope: z.string().optional(),
+  access_token_url: z.string(),
+  access_token_headers: JsonObject.optional(),
+  access_token_params: JsonObject.optional(),
+  extract_output: z.array(z.string()).optional(),
+  state: z.looseObject({ min: JsonInteger.optional(), max: JsonInteger.optional() }).optional(),
+  client_id_key: z.string().optional(),
+  client_secret_key: z.string().optional(),
+  scope_key: z.string().optional(),
+  state_key: z.string().optional(),
+  auth_code_key: z.string().optional(),
+  redirect_uri_key: z.string().optional(),
+  token_expiry_key: z.string().optional(),
+});
+
+/** How an OAuth flow's inputs and outputs map onto a connector's configuration. */
+export const OAuthConfigSpecification = z.looseObject({
+  oauth_user_input_from_connector_config_specification: JsonObject.optional(),
+  oauth_connector_input_specification: OAuthConnectorInputSpecification.optional(),
+  complete_oauth_output_specification: JsonObject.optional(),
+  complete_oauth_server_input_specification: JsonObject.optional(),
+  complete_oauth_server_output_specification: JsonObject.optional(),
+});
+/** How an OAuth flow's inputs and outputs map onto a connector's configuration. */
+export type OAuthConfigSpecification = z.infer<typeof OAuthConfigSpecification>;
+
+/** The payload of a SPEC message: what configuration a connector takes. */
 export const ConnectorSpecification = z.looseObject({
   documentationUrl: z.url().optional(),
   changelogUrl: z.url().optional(),
+  /** The JSON Schema of the connector's configuration. */
   connectionSpecification: JsonObject,
   supportsIncremental: z.boolean().optional(),
   supportsNormalization: z.boolean().optional(),
   supportsDBT: z.boolean().optional(),
   supported_destination_sync_modes: z.array(DestinationSyncMode).optional(),
+  authSpecification: z.looseObject({
+    auth_type: z.enum(["oauth2.0"]).optional(),
+    oauth2Specification: OAuth2Specification.optional(),
+  }).optional(),
+  advanced_auth: z.looseObject({
+    auth_flow_type: z.enum(["oauth2.0", "oauth1.0"]).optional(),
+    predicate_key: z.array(z.string()).optional(),
+    predicate_value: z.string().optional(),
+    oauth_config_specification: OAuthConfigSpecification.optional(),
+  }).optional(),
   protocol_version: z.string().optional(),
 });
-/** A SPEC's payload. */
+/** The payload of a SPEC message: what configuration a connector takes. */
 export type ConnectorSpecification = z.infer<typeof ConnectorSpecification>;
 
-/** Any Airbyte message, as the definition states it (sub-messages optional). */
+// ---------------------------------------------------------------------------------------------
+// The message
+
+/** The kind of an Airbyte message, naming its payload. */
+export const AirbyteMessageType = z.enum([
+  "RECORD",
+  "STATE",
+  "LOG",
+  "SPEC",
+  "CONNECTION_STATUS",
+  "CATALOG",
+  "TRACE",
+  "CONTROL",
+  "DESTINATION_CATALOG",
+]);
+/** The kind of an Airbyte message, naming its payload. */
+export type AirbyteMessageType = z.infer<typeof AirbyteMessageType>;
+
+/**
+ * Any Airbyte message, exactly as the definition states it: only `type` is required, and every
+ * payload that is present must be valid, whatever the type (see {@linkcode StrictAirbyteMessage}).
+ */
 export const AirbyteMessage = z.looseObject({
-  type: z.enum([
-    "RECORD",
-    "STATE",
-    "LOG",
-    "SPEC",
-    "CONNECTION_STATUS",
-    "CATALOG",
-    "TRACE",
-    "CONTROL",
-    "DESTINATION_CATALOG",
-  ]),
+  type: AirbyteMessageType,
   log: AirbyteLogMessage.optional(),
   spec: ConnectorSpecification.optional(),
   connectionStatus: AirbyteConnectionStatus.optional(),
@@ -242,12 +487,13 @@ export const AirbyteMessage = z.looseObject({
   state: AirbyteStateMessage.optional(),
   trace: AirbyteTraceMessage.optional(),
   control: AirbyteControlMessage.optional(),
-  destination_catalog: JsonObject.optional(),
+  destination_catalog: DestinationCatalog.optional(),
 });
-/** Any Airbyte message. */
+/** Any Airbyte message, exactly as the definition states it. */
 export type AirbyteMessage = z.infer<typeof AirbyteMessage>;
 
-const PAYLOAD_OF: Record<string, string> = {
+/** The payload field that each message type names. */
+export const PAYLOAD_FIELD = {
   RECORD: "record",
   STATE: "state",
   LOG: "log",
@@ -257,52 +503,131 @@ const PAYLOAD_OF: Record<string, string> = {
   TRACE: "trace",
   CONTROL: "control",
   DESTINATION_CATALOG: "destination_catalog",
-};
+} as const satisfies Record<AirbyteMessageType, keyof AirbyteMessage>;
 
-const TRACE_PAYLOAD_OF: Record<string, string> = {
-  ERROR: "error",
-  ESTIMATE: "estimate",
-  STREAM_STATUS: "stream_status",
-  ANALYTICS: "analytics",
-};
+// ---------------------------------------------------------------------------------------------
+// Strict forms: the payload named by a type is required
 
 /**
- * An Airbyte message that also carries the payload its `type` names (a RECORD has `record`, a
- * TRACE of type ERROR has `trace.error`), as platforms require.
+ * A state message that has the field its type names: `stream` for STREAM, `global` for GLOBAL,
+ * `data` for LEGACY or no type.
  */
-export const StrictAirbyteMessage = AirbyteMessage.superRefine((message, context) => {
-  const key = PAYLOAD_OF[message.type];
-  if ((message as Record<string, unknown>)[key] === undefined) {
-    context.addIssue({ code: "custom", path: [key], message: `a ${message.type} needs "${key}"` });
-  }
-  const trace = message.trace;
-  if (message.type === "TRACE" && trace) {
-    const traceKey = TRACE_PAYLOAD_OF[trace.type];
-    if ((trace as Record<string, unknown>)[traceKey] === undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["trace", traceKey],
-        message: `a ${trace.type} trace needs "${traceKey}"`,
-      });
-    }
-  }
-});
+export const StrictAirbyteStateMessage = z.discriminatedUnion("type", [
+  AirbyteStateMessage.extend({ type: z.literal("STREAM"), stream: AirbyteStreamState }),
+  AirbyteStateMessage.extend({ type: z.literal("GLOBAL"), global: AirbyteGlobalState }),
+  AirbyteStateMessage.extend({ type: z.literal("LEGACY").optional(), data: JsonObject }),
+]);
+/** A state message that has the field its type names. */
+export type StrictAirbyteStateMessage = z.infer<typeof StrictAirbyteStateMessage>;
 
-/** Parses and validates one stdout line as a {@linkcode StrictAirbyteMessage}. */
-export function parseMessageLine(line: string): AirbyteMessage {
+/** A trace message that has the field its type names (`error` for ERROR, and so on). */
+export const StrictAirbyteTraceMessage = z.discriminatedUnion("type", [
+  AirbyteTraceMessage.extend({ type: z.literal("ERROR"), error: AirbyteErrorTraceMessage }),
+  AirbyteTraceMessage.extend({
+    type: z.literal("ESTIMATE"),
+    estimate: AirbyteEstimateTraceMessage,
+  }),
+  AirbyteTraceMessage.extend({
+    type: z.literal("STREAM_STATUS"),
+    stream_status: AirbyteStreamStatusTraceMessage,
+  }),
+  AirbyteTraceMessage.extend({
+    type: z.literal("ANALYTICS"),
+    analytics: AirbyteAnalyticsTraceMessage,
+  }),
+]);
+/** A trace message that has the field its type names. */
+export type StrictAirbyteTraceMessage = z.infer<typeof StrictAirbyteTraceMessage>;
+
+/** A CONNECTOR_CONFIG control message that has its `connectorConfig`. */
+export const StrictAirbyteControlMessage = AirbyteControlMessage.extend({
+  connectorConfig: AirbyteControlConnectorConfigMessage,
+});
+/** A CONNECTOR_CONFIG control message that has its `connectorConfig`. */
+export type StrictAirbyteControlMessage = z.infer<typeof StrictAirbyteControlMessage>;
+
+/**
+ * An Airbyte message that has the payload its type names (a RECORD has `record`), as platforms
+ * require, and whose STATE, TRACE or CONTROL payload has the field its own type names. Other
+ * payloads may be present too, as in {@linkcode AirbyteMessage}. Narrows on `type`.
+ */
+export const StrictAirbyteMessage = z.discriminatedUnion("type", [
+  AirbyteMessage.extend({ type: z.literal("RECORD"), record: AirbyteRecordMessage }),
+  AirbyteMessage.extend({ type: z.literal("STATE"), state: StrictAirbyteStateMessage }),
+  AirbyteMessage.extend({ type: z.literal("LOG"), log: AirbyteLogMessage }),
+  AirbyteMessage.extend({ type: z.literal("SPEC"), spec: ConnectorSpecification }),
+  AirbyteMessage.extend({
+    type: z.literal("CONNECTION_STATUS"),
+    connectionStatus: AirbyteConnectionStatus,
+  }),
+  AirbyteMessage.extend({ type: z.literal("CATALOG"), catalog: AirbyteCatalog }),
+  AirbyteMessage.extend({ type: z.literal("TRACE"), trace: StrictAirbyteTraceMessage }),
+  AirbyteMessage.extend({ type: z.literal("CONTROL"), control: StrictAirbyteControlMessage }),
+  AirbyteMessage.extend({
+    type: z.literal("DESTINATION_CATALOG"),
+    destination_catalog: DestinationCatalog,
+  }),
+]);
+/** An Airbyte message that has the payload its type names; narrows on `type`. */
+export type StrictAirbyteMessage = z.infer<typeof StrictAirbyteMessage>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing printed lines
+
+/** Options of {@linkcode parseMessageLine}. */
+export interface ParseMessageLineOptions {
+  /** The line's 1-based number in the output, named in errors. */
+  lineNumber?: number;
+  /**
+   * Whether to require the payload that `type` names ({@linkcode StrictAirbyteMessage});
+   * default true. When false, validates against {@linkcode AirbyteMessage} only.
+   */
+  strict?: boolean;
+}
+
+const PREVIEW_LENGTH = 200;
+
+/** Writes a zod issue path the way it reads in JSON: `catalog.streams[0].name`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const key of path) {
+    if (typeof key === "number") text += `[${key}]`;
+    else text += text === "" ? String(key) : `.${String(key)}`;
+  }
+  return text === "" ? "(root)" : text;
+}
+
+/**
+ * Parses one line a connector printed as JSON and validates it as an Airbyte message.
+ *
+ * @throws {Error} naming the line and every failing path when the line is not JSON or not a
+ * valid message
+ */
+export function parseMessageLine(
+  line: string,
+  options: ParseMessageLineOptions = {},
+): AirbyteMessage {
+  const where = options.lineNumber === undefined ? "Line" : `Line ${options.lineNumber}`;
+  const preview = line.length > PREVIEW_LENGTH ? `${line.slice(0, PREVIEW_LENGTH)}…` : line;
   let value: unknown;
   try {
     value = JSON.parse(line);
-  } catch (error) {
-    throw new Error(`Line is not JSON (${(error as Error).message}): ${line.slice(0, 200)}`);
-  }
-  const result = StrictAirbyteMessage.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(
-      `Line is not a valid Airbyte message at "${issue.path.join(".")}" (${issue.message}): ${
-        line.slice(0, 200)
-      }`,
+      `${where} is not JSON (${reason}); print exactly one JSON message per line. The line was: ${preview}`,
+      { cause },
+    );
+  }
+  const schema = options.strict === false ? AirbyteMessage : StrictAirbyteMessage;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues
+      .map((issue) => `at ${formatIssuePath(issue.path)}: ${issue.message}`)
+      .join("; ");
+    throw new Error(
+      `${where} is not a valid Airbyte message (${issues}); print only messages the Airbyte protocol defines. The line was: ${preview}`,
+      { cause: result.error },
     );
   }
   return result.data;

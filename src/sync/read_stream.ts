@@ -46,6 +46,12 @@ export interface StreamResult {
 export type Paging = "server" | "client";
 
 const DAY_MS = 86_400_000;
+/**
+ * How far the API's clock may lag ours. No checkpoint passes the sync's start less this: a row
+ * that changes during the sync is stamped after it, so the next sync reads it again, even if
+ * this one read it before the change or not at all (a guess: the real API's clock is unknown).
+ */
+export const CLOCK_SKEW_MS = 60_000;
 /** A lower bound no row can reach: a server that honours filters answers it with no rows. */
 const FUTURE_PROBE = "9999-12-31T00:00:00.000Z";
 
@@ -63,6 +69,11 @@ class Progress {
   ordered = true;
   lastState?: string;
   invalid = new Map<string, number>();
+  /**
+   * Set at the first page whose boundary with the page before could not be proven (rows
+   * changed faster than they were read): the cursor no checkpoint may pass, or null for none.
+   */
+  gap?: { cursor: string | null; page: number };
 }
 
 /** The lower bound of an incremental read: the state's cursor, else `initial_sync_days` ago. */
@@ -117,6 +128,10 @@ function pagesOf(
   if (paging === "server") {
     query[`$sort[${CURSOR.api}]`] = 1;
     if (lowerBound) query[`${CURSOR.api}[$gte]`] = lowerBound;
+    // Rows that change during the sync leave this window instead of moving behind the pages
+    // still to read: only removals can shift offsets, and the overlap detects every one. They
+    // are read by the next sync, whose lower bound is at most this sync's start.
+    query[`${CURSOR.api}[$lte]`] = new Date(options.syncStartedAt).toISOString();
   }
   return paginate(options.client, stream.path, {
     query,
@@ -158,12 +173,18 @@ export async function readStream(
         await writer.streamStatus(name, "RUNNING");
         await writer.estimate(name, page.total);
       }
+      if (!page.proven && !progress.gap) {
+        const safe = paging === "server" && progress.ordered
+          ? progress.maxSeen ?? lowerBound
+          : lowerBound;
+        progress.gap = { cursor: safe ?? null, page: page.index };
+      }
       writePage(stream, page.data, { progress, context, lowerBound, unknownFields, writer });
       progress.pages++;
       total ??= page.total;
       options.onProgress?.(name, { records: progress.records, pages: progress.pages, total });
-      if (paging === "server" && progress.ordered) {
-        const cursor = progress.maxSeen ?? lowerBound;
+      if (paging === "server" && progress.ordered && !progress.gap) {
+        const cursor = capped(progress.maxSeen, options) ?? lowerBound;
         if (cursor && cursor !== progress.lastState) {
           await checkpoint(writer, name, cursor, progress);
         }
@@ -268,6 +289,15 @@ async function checkpoint(
   progress.sinceState = 0;
 }
 
+/** A cursor value, lowered to the sync's start less {@linkcode CLOCK_SKEW_MS} if it is past that. */
+function capped(
+  cursor: string | undefined,
+  options: Pick<ReadStreamOptions, "syncStartedAt">,
+): string | undefined {
+  const ceiling = new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString();
+  return cursor !== undefined && cursor > ceiling ? ceiling : cursor;
+}
+
 async function finish(
   stream: StreamDefinition,
   options: ReadStreamOptions,
@@ -289,14 +319,28 @@ async function finish(
       `Stream "${name}": values that did not fit their column were written as null (${detail})`,
     );
   }
+  if (progress.gap) {
+    const keep = progress.gap.cursor === null
+      ? "a full sync is needed to be sure of them"
+      : `state stays at ${progress.gap.cursor} so the next sync reads them again`;
+    await writer.log(
+      "WARN",
+      `Stream "${name}": rows changed faster than pages could be read from page ${progress.gap.page} on, so some may have been missed; ${
+        stream.incremental ? keep : "run the sync again to be sure of them"
+      }`,
+    );
+  }
   if (!stream.incremental) {
     await writer.streamState(name, {}, progress.sinceState);
     progress.sinceState = 0;
     return;
   }
-  const candidates = [progress.maxSeen, lowerBound, options.cursor]
-    .filter((c): c is string => c !== undefined);
-  const cursor = candidates.sort().at(-1) ?? new Date(options.syncStartedAt).toISOString();
+  if (progress.gap && progress.gap.cursor === null) return;
+  const candidates = progress.gap
+    ? [progress.gap.cursor, options.cursor]
+    : [capped(progress.maxSeen, options), lowerBound, options.cursor];
+  const cursor = candidates.filter((c): c is string => typeof c === "string").sort().at(-1) ??
+    new Date(options.syncStartedAt).toISOString();
   if (
     progress.lastState === undefined || cursor !== progress.lastState || progress.sinceState > 0
   ) {

@@ -1,6 +1,7 @@
 /**
  * Tables of the README generated from the code: settings (from the config schema) and streams
- * (from the stream registry). `deno task readme` rewrites them in place; `tests/readme_test.ts`
+ * (from the stream registry), in the README and `docs/humaans.md`. `deno task readme` rewrites
+ * them in place; `tests/readme_test.ts`
  * fails when the README drifts.
  *
  * @module
@@ -60,8 +61,13 @@ export function withTables(text: string): string {
   return out;
 }
 
+/** The files holding generated tables: the README and the connector's documentation page. */
+export const TABLE_FILES = ["README.md", "docs/humaans.md"];
+
 if (import.meta.main) {
-  const path = new URL("../../README.md", import.meta.url);
-  await Deno.writeTextFile(path, withTables(await Deno.readTextFile(path)));
-  console.error("README.md tables updated");
+  for (const file of TABLE_FILES) {
+    const path = new URL(`../../${file}`, import.meta.url);
+    await Deno.writeTextFile(path, withTables(await Deno.readTextFile(path)));
+    console.error(`${file} tables updated`);
+  }
 }

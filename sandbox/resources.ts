@@ -1,0 +1,473 @@
+/**
+ * What the sandbox's resources hold: for each API path, how many rows it has and the fields of
+ * one row. `data.ts` adds `id`, `createdAt` and `updatedAt` and does the indexing.
+ *
+ * @module
+ */
+
+/** How many rows a resource has: a fixed number, or a repeating count per person. */
+export type Shape = { fixed: number } | { perPerson: readonly number[] };
+
+/** What one row's fields are computed from. */
+export interface RowContext {
+  /** The row's index in its resource. */
+  index: number;
+  /** The person the row belongs to (0-based); 0 for fixed-size resources. */
+  person: number;
+  /** The row's number among that person's rows (the index, for fixed-size resources). */
+  nth: number;
+  /** How many rows that person has (the row count, for fixed-size resources). */
+  of: number;
+  /** Seeded by (seed, path, index): the same row always draws the same numbers. */
+  random: () => number;
+  /** The row's `updatedAt`, ms. */
+  updatedAt: number;
+  /** "Now", ms. */
+  now: number;
+  /** How many people the company has. */
+  people: number;
+  /** The id of row `index` of another resource. */
+  ref(path: string, index: number): string;
+  /** The `updatedAt` (ms) of another row of the same resource. */
+  updatedAtOf(index: number): number;
+}
+
+/** One resource of the sandbox. */
+export interface Resource {
+  shape: Shape;
+  /** The row's fields except `id`, `createdAt` and `updatedAt` (an `id` here wins). */
+  fields(context: RowContext): Record<string, unknown>;
+  /** The rows have no `createdAt`/`updatedAt`, so a client can only re-read them in full. */
+  untimed?: true;
+}
+
+const DAY = 86_400_000;
+
+const FIRST_NAMES = [
+  "Ada",
+  "Grace",
+  "Alan",
+  "Linus",
+  "Margaret",
+  "Ken",
+  "Barbara",
+  "Dennis",
+  "Frances",
+  "Edsger",
+  "Radia",
+  "Tim",
+];
+const LAST_NAMES = [
+  "Lovelace",
+  "Hopper",
+  "Turing",
+  "Torvalds",
+  "Hamilton",
+  "Thompson",
+  "Liskov",
+  "Ritchie",
+  "Allen",
+  "Dijkstra",
+  "Perlman",
+  "Berners-Lee",
+];
+const JOB_TITLES = [
+  "Software Engineer",
+  "Senior Engineer",
+  "Product Manager",
+  "Designer",
+  "Data Analyst",
+  "People Partner",
+  "Account Executive",
+  "Engineering Manager",
+];
+const DEPARTMENTS = ["Engineering", "Product", "Design", "People", "Sales", "Finance"];
+/** [city, country code, timezone]: one location each. */
+const CITIES = [
+  ["London", "GB", "Europe/London"],
+  ["Madrid", "ES", "Europe/Madrid"],
+  ["New York", "US", "America/New_York"],
+  ["Berlin", "DE", "Europe/Berlin"],
+  ["Lisbon", "PT", "Europe/Lisbon"],
+] as const;
+const CALENDARS = ["GB", "ES-MD", "US"];
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"];
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function date(ms: number): string {
+  return iso(ms).slice(0, 10);
+}
+
+function yearOf(ms: number): number {
+  return new Date(ms).getUTCFullYear();
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)];
+}
+
+/** A random row of a fixed-size resource with `count` rows. */
+function anyOf(c: RowContext, path: string, count: number): string {
+  return c.ref(path, Math.floor(c.random() * count));
+}
+
+function companyId(c: RowContext): string {
+  return c.ref("/companies", 0);
+}
+
+function ownerId(c: RowContext): string {
+  return c.ref("/people", c.person);
+}
+
+/** A whole-hundreds amount as a string, as the API sends money. */
+function money(c: RowContext, low: number, high: number): string {
+  return String(Math.round((low + c.random() * (high - low)) / 100) * 100);
+}
+
+/** Some other person than the row's owner (their manager, say); null in a one-person company. */
+function colleagueId(c: RowContext): string | null {
+  if (c.people < 2) return null;
+  const other = (c.person + 1 + Math.floor(c.random() * (c.people - 1))) % c.people;
+  return c.ref("/people", other);
+}
+
+/**
+ * A person's job history: their roles follow each other about a year apart; each role ends the
+ * day before the next starts and the latest has no end date.
+ */
+function jobRole(c: RowContext): Record<string, unknown> {
+  const latest = c.updatedAtOf(c.index - c.nth + c.of - 1) - 20 * DAY;
+  const effective = (nth: number) => latest - (c.of - 1 - nth) * 330 * DAY;
+  const current = c.nth === c.of - 1;
+  const department = pick(c.random, DEPARTMENTS);
+  return {
+    companyId: companyId(c),
+    personId: ownerId(c),
+    jobTitle: pick(c.random, JOB_TITLES),
+    // Most rows carry the department as a string, some as an object (sources disagree).
+    department: c.index % 7 === 3 ? { name: department } : department,
+    reportingTo: colleagueId(c),
+    effectiveDate: date(effective(c.nth)),
+    endDate: current ? null : date(effective(c.nth + 1) - DAY),
+    endReason: current ? null : pick(c.random, ["promotion", "role change", "team change"]),
+    note: null,
+  };
+}
+
+function person(c: RowContext): Record<string, unknown> {
+  const first = pick(c.random, FIRST_NAMES);
+  const last = pick(c.random, LAST_NAMES);
+  const city = pick(c.random, CITIES);
+  const start = c.updatedAt - Math.floor(c.random() * 1500) * DAY;
+  const offboarded = c.random() < 0.08;
+  return {
+    companyId: companyId(c),
+    firstName: first,
+    middleName: null,
+    lastName: last,
+    preferredName: c.random() < 0.2 ? first.slice(0, 3) : null,
+    email: `${first}.${last}.${c.person}@sandbox.example`.toLowerCase(),
+    personalEmail: null,
+    phoneNumber: c.random() < 0.5
+      ? `+44 20 7946 ${String(c.person % 10000).padStart(4, "0")}`
+      : null,
+    birthday: date(
+      Date.UTC(
+        1965 + Math.floor(c.random() * 35),
+        Math.floor(c.random() * 12),
+        1 + Math.floor(c.random() * 28),
+      ),
+    ),
+    gender: null,
+    nationality: city[1],
+    locationId: c.ref("/locations", CITIES.indexOf(city)),
+    remoteCity: null,
+    remoteRegionCode: null,
+    remoteCountryCode: null,
+    address: {
+      line1: `${1 + (c.person % 200)} High Street`,
+      line2: null,
+      city: city[0],
+      postcode: null,
+      countryCode: city[1],
+    },
+    employmentStartDate: date(start),
+    employmentEndDate: offboarded ? date(c.updatedAt) : null,
+    probationEndDate: null,
+    contractType: pick(c.random, ["full-time", "part-time", "contractor"]),
+    employeeId: String(c.person + 1),
+    teams: [{ name: pick(c.random, DEPARTMENTS) }],
+    status: offboarded ? "offboarded" : c.random() < 0.05 ? "newHire" : "active",
+    workingDays: WEEKDAYS.map((day) => ({ day })),
+    timezone: city[2],
+    isWorkingRemotely: c.random() < 0.3,
+    profilePhoto: null,
+  };
+}
+
+function document(c: RowContext): Record<string, unknown> {
+  const isLink = c.random() < 0.3;
+  const fileId = c.ref("/files", c.index);
+  return {
+    companyId: companyId(c),
+    personId: ownerId(c),
+    name: pick(c.random, ["Employment contract", "Passport scan", "Offer letter", "NDA"]),
+    documentTypeId: anyOf(c, "/document-types", 6),
+    folderId: anyOf(c, "/document-folders", 3),
+    // A document is either a link or an uploaded file.
+    link: isLink ? `https://drive.sandbox.example/d/${fileId}` : null,
+    fileId: isLink ? null : fileId,
+    file: isLink ? null : {
+      id: fileId,
+      filename: `document-${c.index}.pdf`,
+      url: `https://files.sandbox.example/${fileId}`,
+    },
+    source: null,
+    sourceId: null,
+    issueDate: c.random() < 0.5 ? date(c.updatedAt - 30 * DAY) : null,
+    createdBy: c.ref("/people", 0),
+  };
+}
+
+function timeAway(c: RowContext): Record<string, unknown> {
+  const start = c.updatedAt - Math.floor(c.random() * 60) * DAY;
+  const days = 1 + Math.floor(c.random() * 5);
+  const approved = c.random() < 0.8;
+  return {
+    personId: ownerId(c),
+    timeAwayTypeId: anyOf(c, "/time-away-types", 4),
+    name: null,
+    isTimeOff: true,
+    startDate: date(start),
+    startPeriod: "full",
+    endDate: date(start + (days - 1) * DAY),
+    endPeriod: "full",
+    note: null,
+    breakdown: Array.from(
+      { length: days },
+      (_, i) => ({ date: date(start + i * DAY), period: "full" }),
+    ),
+    days,
+    requestStatus: approved ? "approved" : "pending",
+    reviewedBy: approved ? colleagueId(c) : null,
+    reviewedAt: approved ? iso(start - DAY) : null,
+  };
+}
+
+/** Every resource the sandbox generates, by API path. */
+export const RESOURCES: Record<string, Resource> = {
+  "/companies": {
+    shape: { fixed: 1 },
+    fields: (c) => ({
+      name: "Sandbox Ltd",
+      domains: ["sandbox.example"],
+      trialEndDate: null,
+      status: "active",
+      paymentStatus: "ok",
+      package: "growth",
+      isTimesheetEnabled: true,
+      autogenerateEmployeeId: true,
+      autogenerateEmployeeIdForNewHires: true,
+      nextEmployeeId: c.people + 1,
+    }),
+  },
+  "/people": { shape: { perPerson: [1] }, fields: person },
+  "/job-roles": { shape: { perPerson: [1, 2, 3] }, fields: jobRole },
+  "/documents": { shape: { perPerson: [0, 1, 2, 3] }, fields: document },
+  "/document-types": {
+    shape: { fixed: 6 },
+    fields: (c) => ({
+      companyId: companyId(c),
+      name: ["Contract", "Passport", "Visa", "Offer letter", "Policy", "Other"][c.index],
+    }),
+  },
+  "/document-folders": {
+    shape: { fixed: 3 },
+    fields: (c) => ({ companyId: companyId(c), name: ["HR", "Legal", "Payroll"][c.index] }),
+  },
+  "/locations": {
+    shape: { fixed: CITIES.length },
+    fields: (c) => ({
+      companyId: companyId(c),
+      label: `${CITIES[c.index][0]} office`,
+      city: CITIES[c.index][0],
+      countryCode: CITIES[c.index][1],
+      timezone: CITIES[c.index][2],
+      publicHolidayCalendarId: CALENDARS[c.index % CALENDARS.length],
+    }),
+  },
+  "/compensation-types": {
+    shape: { fixed: 3 },
+    fields: (c) => ({
+      companyId: companyId(c),
+      name: ["Salary", "Bonus", "Commission"][c.index],
+      baseType: ["salary", "bonus", "commission"][c.index],
+    }),
+  },
+  "/compensations": {
+    shape: { perPerson: [1, 2] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      compensationTypeId: c.ref("/compensation-types", c.nth === 0 ? 0 : 1),
+      amount: money(c, 30000, 150000),
+      currency: pick(c.random, ["GBP", "EUR", "USD"]),
+      period: c.nth === 0 ? "annual" : "one-off",
+      note: null,
+      effectiveDate: date(c.updatedAt - 60 * DAY),
+      endDate: null,
+      endReason: null,
+    }),
+  },
+  "/bank-accounts": {
+    shape: { perPerson: [1] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      bankName: pick(c.random, ["Monzo", "Barclays", "Santander"]),
+      nameOnAccount: "Account holder",
+      accountNumber: String(10000000 + (c.person % 90000000)),
+      swiftCode: null,
+      sortCode: "04-00-04",
+      routingNumber: null,
+    }),
+  },
+  "/time-away-types": {
+    shape: { fixed: 4 },
+    fields: (c) => ({
+      companyId: companyId(c),
+      name: ["Holiday", "Sick leave", "Parental leave", "Unpaid leave"][c.index],
+      isTimeOff: true,
+    }),
+  },
+  "/time-away-policies": {
+    shape: { fixed: 2 },
+    fields: (c) => ({
+      companyId: companyId(c),
+      name: ["Standard", "Extended"][c.index],
+      timeAwayTypeId: c.ref("/time-away-types", 0),
+      allowance: [25, 30][c.index],
+    }),
+  },
+  "/time-away": { shape: { perPerson: [2, 1] }, fields: timeAway },
+  "/time-away-allocations": {
+    shape: { perPerson: [1] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      timeAwayPolicyId: c.ref("/time-away-policies", 0),
+      year: yearOf(c.now),
+      amount: 25,
+    }),
+  },
+  "/time-away-adjustments": {
+    shape: { perPerson: [1, 0, 0] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      timeAwayTypeId: c.ref("/time-away-types", 0),
+      amount: 1,
+      date: date(c.updatedAt),
+      note: "Carry-over",
+    }),
+  },
+  "/public-holiday-calendars": {
+    shape: { fixed: CALENDARS.length },
+    untimed: true,
+    fields: (c) => ({ id: CALENDARS[c.index], name: `${CALENDARS[c.index]} public holidays` }),
+  },
+  "/public-holidays": {
+    shape: { fixed: 30 },
+    fields: (c) => ({
+      publicHolidayCalendarId: CALENDARS[c.index % CALENDARS.length],
+      name: `Holiday ${c.index + 1}`,
+      date: date(Date.UTC(yearOf(c.now), Math.floor(c.index / 3), 1 + (c.index % 27))),
+    }),
+  },
+  "/timesheet-entries": {
+    shape: { perPerson: [5] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      date: date(c.updatedAt),
+      startTime: "09:00:00",
+      endTime: "17:30:00",
+      duration: { hours: 8, minutes: 30 },
+    }),
+  },
+  "/timesheet-submissions": {
+    shape: { perPerson: [1] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      startDate: date(c.updatedAt - 6 * DAY),
+      endDate: date(c.updatedAt),
+      status: "approved",
+      submittedAt: iso(c.updatedAt - DAY),
+      reviewedBy: colleagueId(c),
+      reviewedAt: iso(c.updatedAt),
+    }),
+  },
+  "/identity-document-types": {
+    shape: { fixed: 3 },
+    fields: (c) => ({ name: ["Passport", "National ID", "Driving licence"][c.index] }),
+  },
+  "/identity-documents": {
+    shape: { perPerson: [1, 0] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      identityDocumentTypeId: c.ref("/identity-document-types", 0),
+      name: "Passport",
+      number: `P${String(c.index).padStart(8, "0")}`,
+      issuingCountry: "GB",
+      issueDate: date(c.updatedAt - 900 * DAY),
+      expiryDate: date(c.updatedAt + 2700 * DAY),
+    }),
+  },
+  "/emergency-contacts": {
+    shape: { perPerson: [1] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      name: `${pick(c.random, FIRST_NAMES)} ${pick(c.random, LAST_NAMES)}`,
+      relationship: pick(c.random, ["partner", "parent", "sibling"]),
+      email: null,
+      phoneNumber: "+44 7700 900000",
+      isPrimary: true,
+    }),
+  },
+  "/custom-fields": {
+    shape: { fixed: 4 },
+    fields: (c) => ({
+      companyId: companyId(c),
+      name: ["T-shirt size", "Laptop", "Dietary needs", "Start bonus"][c.index],
+      section: "personal",
+      type: ["select", "text", "text", "number"][c.index],
+      config: { options: c.index === 0 ? ["S", "M", "L"] : [] },
+    }),
+  },
+  "/custom-values": {
+    shape: { perPerson: [1, 2] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      customFieldId: c.ref("/custom-fields", c.nth),
+      resourceId: ownerId(c),
+      value: c.nth === 0 ? pick(c.random, ["S", "M", "L"]) : "MacBook Pro",
+    }),
+  },
+  "/equipment": {
+    shape: { perPerson: [1, 0] },
+    fields: (c) => ({
+      personId: ownerId(c),
+      name: "Laptop",
+      type: "laptop",
+      serialNumber: `SN${c.index}`,
+      note: null,
+      assignedDate: date(c.updatedAt - 100 * DAY),
+    }),
+  },
+  "/working-patterns": {
+    shape: { fixed: 2 },
+    fields: (c) => ({
+      companyId: companyId(c),
+      name: ["Full time", "Four days"][c.index],
+      days: WEEKDAYS.slice(0, 5 - c.index),
+    }),
+  },
+};

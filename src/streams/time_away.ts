@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { col } from "./fields.ts";
+import { defineStream } from "./define.ts";
+
+/** A `time_away` record; `breakdown` (one entry a day) is JSON text. */
+export const TimeAwayRecord = z.object({
+  id: col.id(),
+  person_id: col.string(),
+  time_away_type_id: col.string(),
+  name: col.string(),
+  is_time_off: col.boolean(),
+  start_date: col.date(),
+  start_period: col.string(),
+  end_date: col.date(),
+  end_period: col.string(),
+  days: col.number(),
+  breakdown: col.string(),
+  note: col.string(),
+  request_status: col.string(),
+  reviewed_by: col.string(),
+  reviewed_at: col.timestamp(),
+  created_at: col.timestamp(),
+  updated_at: col.timestamp(),
+  timestamp: col.timestamp(),
+});
+
+/** A `time_away` record. */
+export type TimeAwayRecord = z.infer<typeof TimeAwayRecord>;
+
+/** Holidays, sick leave and other absences; sensitive because sick leave is health data. */
+export const timeAway = defineStream({
+  name: "time_away",
+  path: "/time-away",
+  description:
+    "Absences (holiday, sick leave, ...): who, which type, from and to, how many days, approval.",
+  scopes: ["public:read", "private:read"],
+  incremental: true,
+  sensitive: true,
+  record: TimeAwayRecord,
+});
