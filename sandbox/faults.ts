@@ -20,6 +20,8 @@ export interface Fault {
   stallMs?: number;
   /** Start the response, then break the connection part-way through the body. */
   dropConnection?: boolean;
+  /** Answer normally: queued before faults, puts them after that many good answers. */
+  pass?: boolean;
 }
 
 /** Faults waiting for requests, per path ("*" for any path). */

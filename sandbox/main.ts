@@ -14,6 +14,8 @@ const USAGE = `Usage: deno task sandbox [options]
   --rate-limit R      requests per second before 429 (default unlimited)
   --error-rate X      probability of a random 500, 0 to 1 (default 0)
   --churn N           rows per list request whose updatedAt moves to now (default 0)
+  --inserts N         rows inserted after every list request (default 0)
+  --deletes N         rows deleted after every list request (default 0)
   --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)`;
 
 const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
@@ -31,6 +33,8 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       "rate-limit": { type: "string" },
       "error-rate": { type: "string", default: "0" },
       churn: { type: "string", default: "0" },
+      inserts: { type: "string", default: "0" },
+      deletes: { type: "string", default: "0" },
       filters: { type: "string", default: "honour" },
       help: { type: "boolean", short: "h" },
     },
@@ -60,7 +64,7 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       ? undefined
       : number("rate-limit", { integer: false }) || undefined,
     errorRate: number("error-rate", { integer: false, max: 1 }),
-    churn: number("churn"),
+    churn: { updates: number("churn"), inserts: number("inserts"), deletes: number("deletes") },
     filters,
   };
 }

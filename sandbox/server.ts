@@ -303,7 +303,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   async function answer(request: Request, path: string | undefined): Promise<Response> {
     const fault = faults.take(path ?? new URL(request.url).pathname);
-    if (fault) {
+    if (fault && !fault.pass) {
       // A stall ends when the client gives up. (Reading request.signal makes Deno print a
       // one-time notice about its legacy abort behaviour, so only stalls read it.)
       const signal = fault.stallMs

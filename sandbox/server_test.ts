@@ -468,6 +468,37 @@ Deno.test("errorRate gives seeded random 500s", async () => {
   });
 });
 
+Deno.test("churn inserts rows after every other and deletes rows, in both orders", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const base = expected("/job-roles");
+    sandbox.change("/job-roles", { inserts: 2, deletes: 3 });
+    const after = sandbox.snapshot("/job-roles");
+    assert.equal(after.length, base.length - 1);
+    const kept = new Set(ids(after));
+    const deleted = base.filter((r) => !kept.has(r.id as string));
+    assert.equal(deleted.length, 3);
+    const inserted = after.filter((r) => !ids(base).includes(r.id as string));
+    assert.equal(inserted.length, 2);
+    assert.ok(
+      inserted.every((r) => r.updatedAt! > NOW.toISOString() && r.createdAt === r.updatedAt),
+    );
+    const orders: Record<string, number>[] = [{ $limit: 250 }, {
+      $limit: 250,
+      "$sort[updatedAt]": 1,
+    }];
+    for (const query of orders) {
+      const listed = await get(sandbox, "/job-roles", { query });
+      assert.equal(listed.body.total, base.length - 1);
+      assert.deepEqual(ids(listed.body.data.slice(-2)), ids(inserted), "inserted rows come last");
+      assert.ok(!ids(listed.body.data).some((id) => deleted.some((r) => r.id === id)));
+    }
+    const window = await get(sandbox, "/job-roles", {
+      query: { $limit: 250, "updatedAt[$lte]": NOW.toISOString() },
+    });
+    assert.equal(window.body.total, base.length - 3, "inserted rows are outside an earlier window");
+  });
+});
+
 Deno.test("churn moves rows to the end of updatedAt order while a client pages", async () => {
   await withSandbox({ churn: 3 }, async (sandbox) => {
     const base = expected("/job-roles");
@@ -654,7 +685,7 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
       latencyMs: 0,
       rateLimit: 10,
       errorRate: 0,
-      churn: 0,
+      churn: { updates: 0, inserts: 0, deletes: 0 },
       filters: "honour",
     },
   );

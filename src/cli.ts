@@ -8,9 +8,12 @@ import type { CommandContext } from "./commands/context.ts";
 import { discover } from "./commands/discover.ts";
 import { read } from "./commands/read.ts";
 import { spec } from "./commands/spec.ts";
+import { VERSION } from "./version.ts";
 
 /** Usage text, printed to stderr for --help and for a bad command line. */
-export const USAGE = `Usage: source-humaans <command> [options]
+export const USAGE = `source-humaans ${VERSION}: an Airbyte source for the Humaans API
+
+Usage: source-humaans <command> [options]
 
 Commands:
   spec                                          print the configuration schema
@@ -19,8 +22,9 @@ Commands:
   read     --config FILE --catalog FILE [--state FILE]   sync records
 
 Options:
-  --debug   also print DEBUG log messages
-  --help    show this text`;
+  --debug     also print DEBUG log messages
+  --version   print the connector's version (to stderr: stdout is for protocol messages)
+  --help      show this text`;
 
 const COMMANDS = {
   spec: { run: spec, needs: [] },
@@ -54,6 +58,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
         state: { type: "string" },
         debug: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -71,6 +76,10 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
     logLevel: parsed.values.debug ? "DEBUG" : "INFO",
   });
   const name = parsed.positionals[0];
+  if (parsed.values.version) {
+    stderrText(`source-humaans ${VERSION}`);
+    return 0;
+  }
   if (parsed.values.help || name === undefined || name === "help") {
     stderrText(USAGE);
     return name === undefined && !parsed.values.help ? 2 : 0;

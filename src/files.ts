@@ -1,17 +1,26 @@
 import { configError } from "./errors.ts";
 
+/** Options of {@linkcode readTextFile} and {@linkcode readJsonFile}. */
+export interface ReadFileOptions {
+  /** A missing file reads as undefined instead of failing. */
+  missingOk?: boolean;
+  /** What to do about a missing file, appended to the error (e.g. "omit --state ..."). */
+  missingHint?: string;
+}
+
 /** Reads a text file; undefined only when `missingOk` and it does not exist. */
 export async function readTextFile(
   path: string,
   what: string,
-  options: { missingOk?: boolean } = {},
+  options: ReadFileOptions = {},
 ): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       if (options.missingOk) return undefined;
-      throw configError(`Cannot read ${what} file "${path}": file not found`);
+      const hint = options.missingHint ? `; ${options.missingHint}` : "";
+      throw configError(`Cannot read ${what} file "${path}": file not found${hint}`);
     }
     if (error instanceof Deno.errors.PermissionDenied) {
       throw configError(`Cannot read ${what} file "${path}": permission denied`);
@@ -39,7 +48,7 @@ export function parseJsonText(text: string, path: string, what: string): unknown
 export async function readJsonFile(
   path: string,
   what: string,
-  options: { emptyOk?: boolean; missingOk?: boolean } = {},
+  options: ReadFileOptions & { emptyOk?: boolean } = {},
 ): Promise<unknown> {
   const text = await readTextFile(path, what, options);
   if (text === undefined) return undefined;

@@ -1,2 +1,2 @@
-/** The connector's version: shown by `spec`, the image labels and metadata.yaml. */
+/** The connector's version: in `spec` (`connectorVersion`), `--version`, image labels, metadata.yaml. */
 export const VERSION = "0.1.0";

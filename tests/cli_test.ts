@@ -186,6 +186,60 @@ Deno.test("bad input gives one config_error TRACE naming the file and field, and
       /unknown stream "salaries"/,
     ],
   ];
+  // Each file kind, broken each way.
+  const broken: [string, string | Record<string, unknown> | null, RegExp][] = [
+    ["missing", null, /file not found/],
+    ["empty", "", /is empty/],
+    ["not JSON", "{'streams':", /not valid JSON/],
+  ];
+  const argsFor = (kind: string, path: string) =>
+    kind === "config"
+      ? ["discover", "--config", path]
+      : kind === "catalog"
+      ? ["read", "--config", config, "--catalog", path]
+      : ["read", "--config", config, "--catalog", catalog, "--state", path];
+  for (const kind of ["config", "catalog", "state"]) {
+    for (const [how, content, pattern] of broken) {
+      if (kind === "state" && how === "empty") continue; // an empty state file starts fresh
+      const path = content === null
+        ? `${files.dir}/no-${kind}.json`
+        : await files.write(`${kind}-${how.replace(" ", "-")}.json`, content);
+      const file = new RegExp(`${kind[0].toUpperCase()}?${kind.slice(1)} file ".*${kind}`, "i");
+      cases.push([
+        `${kind}: ${how}`,
+        argsFor(kind, path),
+        new RegExp(`${file.source}.*${pattern.source}`, "i"),
+      ]);
+    }
+  }
+  cases.push(
+    [
+      "config: token of the wrong type",
+      argsFor("config", await files.write("t.json", { api_token: 42 })),
+      /"api_token"/,
+    ],
+    [
+      "config: pages that are not a number",
+      argsFor(
+        "config",
+        await files.write("p.json", {
+          api_token: "bad-input-token-1",
+          max_records_per_page: "abc",
+        }),
+      ),
+      /"max_records_per_page".*"abc"/,
+    ],
+    [
+      "catalog: streams of the wrong type",
+      argsFor("catalog", await files.write("ct.json", { streams: "all" })),
+      /Catalog file ".*ct\.json" field "streams"/,
+    ],
+    [
+      "state: a stream state of the wrong type",
+      argsFor("state", await files.write("st.json", { companies: 5 })),
+      /State file ".*st\.json" field "companies"/,
+    ],
+  );
   for (const [name, args, pattern] of cases) {
     await t.step(name, async () => {
       const result = await runConnector(args, { secrets: ["bad-input-token-1"] });
@@ -197,4 +251,15 @@ Deno.test("bad input gives one config_error TRACE naming the file and field, and
       assert.ok(!error.message.endsWith("."), "no trailing period");
     });
   }
+});
+
+Deno.test("--version prints the version to stderr and nothing to stdout", async () => {
+  const { Capture } = await import("./support/capture.ts");
+  const { run } = await import("../src/cli.ts");
+  const { VERSION } = await import("../src/version.ts");
+  const stdout = new Capture();
+  const stderr = new Capture();
+  assert.equal(await run(["--version"], { stdout, stderr }), 0);
+  assert.equal(stdout.text(), "");
+  assert.equal(stderr.text(), `source-humaans ${VERSION}\n`);
 });

@@ -248,8 +248,10 @@ Deno.test("yamlValues reads the shapes metadata.yaml uses", () => {
   });
 });
 
-Deno.test("one version: src/version.ts, deno.json, the image label and metadata.yaml", async () => {
+Deno.test("one version: src/version.ts, spec, deno.json, the image label and metadata.yaml", async () => {
   assert.match(VERSION, /^\d+\.\d+\.\d+$/);
+  const spec = await runConnector(["spec"]);
+  assert.equal(spec.messages[0].spec.connectorVersion, VERSION);
   assert.equal(JSON.parse(await readText("deno.json")).version, VERSION);
   const labels = pairs((await dockerfile()).final, "LABEL");
   assert.equal(labels.get("io.airbyte.version"), VERSION);

@@ -18,7 +18,10 @@ export async function read(context: CommandContext): Promise<number> {
   });
   const statePath = files.state;
   const rawState = statePath
-    ? await readJsonFile(statePath, "state", { emptyOk: true, missingOk: true })
+    ? await readJsonFile(statePath, "state", {
+      emptyOk: true,
+      missingHint: "check the path, or leave out --state for a first sync",
+    })
     : undefined;
   const state = parseState(rawState, { source: statePath });
   for (const name of state.cursors.keys()) {
@@ -35,7 +38,7 @@ export async function read(context: CommandContext): Promise<number> {
     }
   }
   if (statePath && rawState === undefined) {
-    await writer.log("INFO", `State file "${statePath}" is missing or empty: starting fresh`);
+    await writer.log("INFO", `State file "${statePath}" is empty: starting fresh`);
   }
 
   const client = clientFor(config, context);
