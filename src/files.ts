@@ -4,8 +4,6 @@ import { configError } from "./errors.ts";
 export interface ReadFileOptions {
   /** A missing file reads as undefined instead of failing. */
   missingOk?: boolean;
-  /** What to do about a missing file, appended to the error (e.g. "omit --state ..."). */
-  missingHint?: string;
 }
 
 /** Reads a text file; undefined only when `missingOk` and it does not exist. */
@@ -19,8 +17,7 @@ export async function readTextFile(
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       if (options.missingOk) return undefined;
-      const hint = options.missingHint ? `; ${options.missingHint}` : "";
-      throw configError(`Cannot read ${what} file "${path}": file not found${hint}`);
+      throw configError(`Cannot read ${what} file "${path}": file not found`);
     }
     if (error instanceof Deno.errors.PermissionDenied) {
       throw configError(`Cannot read ${what} file "${path}": permission denied`);

@@ -112,7 +112,7 @@ Deno.test("bad input gives one config_error TRACE naming the file and field, and
     streams: [{ stream: { name: "companies" }, sync_mode: "incremental" }],
   });
   const cases: [string, string[], RegExp][] = [
-    ["missing config", ["check-free"], /Unknown command "check-free"/],
+    ["unknown command", ["check-free"], /Unknown command "check-free"/],
     ["no --config", ["discover"], /needs --config/],
     ["missing file", ["discover", "--config", `${files.dir}/nope.json`], /file not found/],
     ["empty file", ["discover", "--config", await files.write("empty.json", "")], /is empty/],
@@ -200,7 +200,8 @@ Deno.test("bad input gives one config_error TRACE naming the file and field, and
       : ["read", "--config", config, "--catalog", catalog, "--state", path];
   for (const kind of ["config", "catalog", "state"]) {
     for (const [how, content, pattern] of broken) {
-      if (kind === "state" && how === "empty") continue; // an empty state file starts fresh
+      // An empty or missing state file starts fresh (a missing one with a WARN).
+      if (kind === "state" && how !== "not JSON") continue;
       const path = content === null
         ? `${files.dir}/no-${kind}.json`
         : await files.write(`${kind}-${how.replace(" ", "-")}.json`, content);
@@ -262,4 +263,23 @@ Deno.test("--version prints the version to stderr and nothing to stdout", async 
   assert.equal(await run(["--version"], { stdout, stderr }), 0);
   assert.equal(stdout.text(), "");
   assert.equal(stderr.text(), `source-humaans ${VERSION}\n`);
+});
+
+Deno.test("a missing state file starts fresh with a WARN naming it; an empty one with an INFO", async () => {
+  const { startSandbox } = await import("../sandbox/mod.ts");
+  const sandbox = await startSandbox({ people: 3 });
+  await using files = await TempFiles.create();
+  try {
+    const read = await files.readArgs(sandbox, { streams: ["companies"] });
+    const empty = await files.write("empty-state.json", "");
+    for (const [path, level] of [[`${files.dir}/none.json`, "WARN"], [empty, "INFO"]]) {
+      const result = await runConnector([...read, "--state", path], { secrets: [sandbox.token] });
+      assert.equal(result.code, 0);
+      const log = result.ofType("LOG").find((m) => m.log.message.includes(path));
+      assert.equal(log?.log.level, level);
+      assert.equal(result.records("companies").length, 1);
+    }
+  } finally {
+    await sandbox.close();
+  }
 });

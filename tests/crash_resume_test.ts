@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { startSandbox } from "../sandbox/mod.ts";
-import { catalogOf, parseRun, TempFiles } from "./support/connector.ts";
+import { parseRun, TempFiles } from "./support/connector.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const STREAMS = ["job_roles", "documents", "people"];
@@ -73,15 +73,10 @@ Deno.test("a sync killed (SIGKILL) after its k-th STATE and restarted from it lo
   const sandbox = await startSandbox({ people: 30, latencyMs: 2, seed: 9 });
   await using files = await TempFiles.create();
   try {
-    const config = await files.write("config.json", {
-      api_token: sandbox.token,
-      base_url: sandbox.url,
-      initial_sync_days: 365,
-      max_records_per_page: 10,
-      concurrency: 3,
+    const read = await files.readArgs(sandbox, {
+      streams: STREAMS,
+      config: { initial_sync_days: 365, max_records_per_page: 10, concurrency: 3 },
     });
-    const catalog = await files.write("catalog.json", catalogOf(STREAMS));
-    const read = ["read", "--config", config, "--catalog", catalog];
     const clean = await runConnectorProcess(read);
     assert.equal(clean.code, 0);
     parseRun(0, clean.lines.join("\n") + "\n", "", [sandbox.token]);

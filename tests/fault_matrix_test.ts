@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { type Fault, startSandbox } from "../sandbox/mod.ts";
-import { catalogOf, runConnector, type RunResult, TempFiles } from "./support/connector.ts";
+import { runConnector, type RunResult, TempFiles } from "./support/connector.ts";
 import { testClock } from "./support/clock.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
@@ -60,16 +60,12 @@ async function sync(mode: keyof typeof MODES, faults: Fault[] = []): Promise<Out
   await using files = await TempFiles.create();
   try {
     sandbox.inject(PATH, faults);
-    const config = await files.write("config.json", {
-      api_token: sandbox.token,
-      base_url: sandbox.url,
-      max_records_per_page: 10,
-      retry_attempts: 6,
-      concurrency: 2,
-    });
     const { syncMode, state } = MODES[mode];
-    const catalog = await files.write("catalog.json", catalogOf([STREAM], syncMode));
-    const args = ["read", "--config", config, "--catalog", catalog];
+    const args = await files.readArgs(sandbox, {
+      streams: [STREAM],
+      syncMode,
+      config: { max_records_per_page: 10, retry_attempts: 6, concurrency: 2 },
+    });
     if (state) args.push("--state", await files.write("state.json", state));
     const result = await runConnector(args, {
       clock: testClock(NOW, { timeoutMs: 100 }),

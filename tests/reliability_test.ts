@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type Changes, sandboxRows, startSandbox } from "../sandbox/mod.ts";
 import { HumaansClient } from "../src/http/client.ts";
 import { paginate } from "../src/http/paginate.ts";
-import { catalogOf, runConnector, stateFileOf, TempFiles } from "./support/connector.ts";
+import { runConnector, stateFileOf, TempFiles } from "./support/connector.ts";
 import { testClock } from "./support/clock.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
@@ -102,15 +102,10 @@ Deno.test("a completed sync then an incremental one re-reads only changed rows p
   const sandbox = await startSandbox({ people: PEOPLE, now });
   await using files = await TempFiles.create();
   try {
-    const config = await files.write("config.json", {
-      api_token: sandbox.token,
-      base_url: sandbox.url,
-      max_records_per_page: 50,
-    });
     const streams = ["job_roles", "documents", "people"];
-    const catalog = await files.write("catalog.json", catalogOf(streams));
+    const args = await files.readArgs(sandbox, { streams, config: { max_records_per_page: 50 } });
     const read = (extra: string[] = []) =>
-      runConnector(["read", "--config", config, "--catalog", catalog, ...extra], {
+      runConnector([...args, ...extra], {
         clock: testClock(LATER),
         secrets: [sandbox.token],
       });
@@ -137,14 +132,12 @@ Deno.test("a sync while rows change, then the next one: together they hold every
         const sandbox = await startSandbox({ people: PEOPLE, now, churn: changes, filters });
         await using files = await TempFiles.create();
         try {
-          const config = await files.write("config.json", {
-            api_token: sandbox.token,
-            base_url: sandbox.url,
-            max_records_per_page: 20,
+          const args = await files.readArgs(sandbox, {
+            streams: ["job_roles"],
+            config: { max_records_per_page: 20 },
           });
-          const catalog = await files.write("catalog.json", catalogOf(["job_roles"]));
           const read = (at: string, extra: string[] = []) =>
-            runConnector(["read", "--config", config, "--catalog", catalog, ...extra], {
+            runConnector([...args, ...extra], {
               clock: testClock(at),
               secrets: [sandbox.token],
             });
@@ -181,15 +174,13 @@ Deno.test("random 5xx at 20 % with retries: every row arrives exactly as without
   const faulty = await startSandbox({ people: 200, now, errorRate: 0.2, seed: 3 });
   await using files = await TempFiles.create();
   try {
-    const config = await files.write("config.json", {
-      api_token: faulty.token,
-      base_url: faulty.url,
-      max_records_per_page: 10,
-      retry_attempts: 10,
+    const args = await files.readArgs(faulty, {
+      streams: ["job_roles"],
+      config: { max_records_per_page: 10, retry_attempts: 10 },
+      syncMode: "full_refresh",
     });
-    const catalog = await files.write("catalog.json", catalogOf(["job_roles"], "full_refresh"));
     const clock = testClock(NOW);
-    const result = await runConnector(["read", "--config", config, "--catalog", catalog], {
+    const result = await runConnector(args, {
       clock,
       secrets: [faulty.token],
     });
@@ -225,14 +216,11 @@ Deno.test("rows changing faster than pages are read: a warning, and state stays 
   };
   await using files = await TempFiles.create();
   try {
-    const config = await files.write("config.json", {
-      api_token: sandbox.token,
-      base_url: sandbox.url,
-      max_records_per_page: 20,
-      concurrency: 1,
+    const args = await files.readArgs(sandbox, {
+      streams: ["job_roles"],
+      config: { max_records_per_page: 20, concurrency: 1 },
     });
-    const catalog = await files.write("catalog.json", catalogOf(["job_roles"]));
-    const result = await runConnector(["read", "--config", config, "--catalog", catalog], {
+    const result = await runConnector(args, {
       clock: testClock(LATER),
       fetch: changing,
       secrets: [sandbox.token],

@@ -1,5 +1,5 @@
 import { configError } from "../errors.ts";
-import { readJsonFile } from "../files.ts";
+import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, parseState } from "../sync/state.ts";
@@ -17,11 +17,17 @@ export async function read(context: CommandContext): Promise<number> {
     source: files.catalog,
   });
   const statePath = files.state;
-  const rawState = statePath
-    ? await readJsonFile(statePath, "state", {
-      emptyOk: true,
-      missingHint: "check the path, or leave out --state for a first sync",
-    })
+  const stateText = statePath
+    ? await readTextFile(statePath, "state", { missingOk: true })
+    : undefined;
+  if (statePath && stateText === undefined) {
+    await writer.log(
+      "WARN",
+      `State file "${statePath}" not found: starting fresh (check the path if this is not a first sync)`,
+    );
+  }
+  const rawState = statePath && stateText?.trim()
+    ? parseJsonText(stateText, statePath, "state")
     : undefined;
   const state = parseState(rawState, { source: statePath });
   for (const name of state.cursors.keys()) {
@@ -33,11 +39,11 @@ export async function read(context: CommandContext): Promise<number> {
     if (!selected.some((s) => s.stream.name === name)) {
       await writer.log(
         "INFO",
-        `State for stream "${name}" is kept aside: it is not in the catalog`,
+        `State for stream "${name}" is ignored: the catalog does not select it`,
       );
     }
   }
-  if (statePath && rawState === undefined) {
+  if (statePath && stateText !== undefined && rawState === undefined) {
     await writer.log("INFO", `State file "${statePath}" is empty: starting fresh`);
   }
 

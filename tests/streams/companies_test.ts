@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { companies, CompanyRecord } from "../../src/streams/companies.ts";
 import type { MapContext, RawObject } from "../../src/streams/define.ts";
+import { FIXTURES } from "./fixtures.ts";
 
 const CONTEXT: MapContext = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
 
@@ -25,19 +26,8 @@ const SEED_COLUMNS = [
 /** A company as GET /companies returns it. */
 function company(overrides: RawObject = {}): RawObject {
   return {
-    id: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
-    name: "Northwind Trading Ltd",
+    ...FIXTURES.companies,
     domains: ["northwind.example", "northwind.example.org"],
-    trialEndDate: "2021-02-14",
-    status: "active",
-    paymentStatus: "ok",
-    package: "growth",
-    isTimesheetEnabled: true,
-    autogenerateEmployeeId: false,
-    autogenerateEmployeeIdForNewHires: true,
-    nextEmployeeId: 143,
-    createdAt: "2021-01-31T09:12:44.000Z",
-    updatedAt: "2026-10-02T16:05:11.381Z",
     ...overrides,
   };
 }

@@ -103,6 +103,27 @@ export class TempFiles {
     return path;
   }
 
+  /**
+   * Writes a config for `api` (its URL and token, plus `options.config`) and a catalog of
+   * `options.streams`; returns the `read` command line that uses them.
+   */
+  async readArgs(
+    api: { url: string; token: string },
+    options: {
+      streams: string[];
+      config?: Record<string, unknown>;
+      syncMode?: "incremental" | "full_refresh";
+    },
+  ): Promise<string[]> {
+    const config = await this.write("config.json", {
+      api_token: api.token,
+      base_url: api.url,
+      ...options.config,
+    });
+    const catalog = await this.write("catalog.json", catalogOf(options.streams, options.syncMode));
+    return ["read", "--config", config, "--catalog", catalog];
+  }
+
   /** Removes the folder. */
   async [Symbol.asyncDispose](): Promise<void> {
     await Deno.remove(this.dir, { recursive: true });
