@@ -28,7 +28,7 @@ Deno.test("discover lists every stream with its schema, cursor and key", async (
   assert.deepEqual(streams.map((s: { name: string }) => s.name), STREAMS.map((s) => s.name));
   for (const stream of streams) {
     assert.deepEqual(stream.source_defined_primary_key, [["id"]]);
-    assert.equal(stream.is_resumable, true);
+    assert.equal(stream.is_resumable, stream.supported_sync_modes.includes("incremental"));
     assert.ok(stream.json_schema.properties.id);
     if (stream.supported_sync_modes.includes("incremental")) {
       assert.deepEqual(stream.default_cursor_field, ["updated_at"]);

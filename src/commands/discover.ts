@@ -11,7 +11,8 @@ export function airbyteStream(stream: StreamDefinition): Record<string, unknown>
     source_defined_cursor: stream.incremental,
     ...(stream.incremental ? { default_cursor_field: [CURSOR.column] } : {}),
     source_defined_primary_key: [["id"]],
-    is_resumable: true,
+    // A stream with a cursor resumes from its last checkpoint; one without starts over.
+    is_resumable: stream.incremental,
   };
 }
 
