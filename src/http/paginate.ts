@@ -111,22 +111,25 @@ function isRepeat(
 
 /**
  * How many rows towards the start the rows of the page before moved by the time `data` was
- * read (0 if none did): the most any of its repeated rows moved.
+ * read (0 if none did): the most any of its repeated rows moved. `repeats[k]` tells whether
+ * `data[k]` is a repeated row (see {@linkcode isRepeat}).
  */
 function shiftOf(
   data: unknown[],
   start: number,
   previous: Seen,
   previousStart: number,
-  rows: { idOf: (row: unknown) => string | undefined; versionOf: (row: unknown) => unknown },
+  repeats: boolean[],
+  idOf: (row: unknown) => string | undefined,
 ): number {
+  if (!repeats.includes(true)) return 0;
   const positions = new Map<string, number>();
   let i = 0;
   for (const id of previous.keys()) positions.set(id, previousStart + i++);
   let shift = 0;
-  for (const [k, row] of data.entries()) {
-    if (!isRepeat(row, previous, rows.idOf, rows.versionOf)) continue;
-    shift = Math.max(shift, positions.get(rows.idOf(row)!)! - (start + k));
+  for (let k = 0; k < data.length; k++) {
+    if (!repeats[k]) continue;
+    shift = Math.max(shift, positions.get(idOf(data[k])!)! - (start + k));
   }
   return shift;
 }
@@ -234,11 +237,15 @@ export async function* paginate(
           }
         }
       }
+      // Which rows the page before held, unchanged (found once: the filter and the shift use it).
+      const repeats = previous.size === 0
+        ? []
+        : envelope.data.map((row) => isRepeat(row, previous, idOf, versionOf));
       const data = previous.size === 0
         ? envelope.data
-        : envelope.data.filter((row) => !isRepeat(row, previous, idOf, versionOf));
+        : envelope.data.filter((_, k) => !repeats[k]);
       if (index > 0 && proven) {
-        const shift = shiftOf(envelope.data, start, previous, previousStart, { idOf, versionOf });
+        const shift = shiftOf(envelope.data, start, previous, previousStart, repeats, idOf);
         lead = Math.min(Math.max(Math.floor(lead / 2), 2 * shift), Math.floor(step / 2));
       }
       yield { data, total: envelope.total, index, requests, proven };

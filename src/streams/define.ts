@@ -1,9 +1,8 @@
 import {
   type ColumnKind,
   columnKinds,
-  flatten,
   type InvalidValueHandler,
-  project,
+  Projection,
   type RecordSchema,
 } from "./fields.ts";
 
@@ -65,14 +64,16 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
     throw new Error(`Incremental stream "${spec.name}" has no "${CURSOR.column}" column`);
   }
   const derive = spec.derive;
+  // project(columns, flatten(raw) + derived + timestamp), in one pass (the read path's hot spot).
+  const projection = new Projection(columns);
   return {
     ...spec,
     columns,
     map(raw, context) {
-      const values = flatten(raw);
-      if (derive) Object.assign(values, derive(raw, context));
-      values.timestamp = context.syncedAt;
-      return project(columns, values, { onInvalid: context.onInvalid });
+      const values = projection.flatten(raw);
+      if (derive) projection.assign(values, derive(raw, context));
+      projection.set(values, "timestamp", context.syncedAt);
+      return projection.record(values, { onInvalid: context.onInvalid });
     },
   };
 }
