@@ -82,18 +82,19 @@ function defaultVersionOf(row: unknown): unknown {
   return row && typeof row === "object" ? (row as { updatedAt?: unknown }).updatedAt : undefined;
 }
 
-/** The rows of a page by id, with their versions. */
-type Seen = Map<string, unknown>;
+/** The rows of a page by id: each one's version and its offset in the list when read. */
+type Seen = Map<string, { version: unknown; offset: number }>;
 
 function seenOf(
   data: unknown[],
+  start: number,
   idOf: (row: unknown) => string | undefined,
   versionOf: (row: unknown) => unknown,
 ): Seen {
   const seen: Seen = new Map();
-  for (const row of data) {
+  for (const [k, row] of data.entries()) {
     const id = idOf(row);
-    if (id !== undefined) seen.set(id, versionOf(row));
+    if (id !== undefined) seen.set(id, { version: versionOf(row), offset: start + k });
   }
   return seen;
 }
@@ -106,7 +107,8 @@ function isRepeat(
   versionOf: (row: unknown) => unknown,
 ): boolean {
   const id = idOf(row);
-  return id !== undefined && previous.has(id) && previous.get(id) === versionOf(row);
+  const seen = id === undefined ? undefined : previous.get(id);
+  return seen !== undefined && seen.version === versionOf(row);
 }
 
 /**
@@ -118,18 +120,12 @@ function shiftOf(
   data: unknown[],
   start: number,
   previous: Seen,
-  previousStart: number,
   repeats: boolean[],
   idOf: (row: unknown) => string | undefined,
 ): number {
-  if (!repeats.includes(true)) return 0;
-  const positions = new Map<string, number>();
-  let i = 0;
-  for (const id of previous.keys()) positions.set(id, previousStart + i++);
   let shift = 0;
   for (let k = 0; k < data.length; k++) {
-    if (!repeats[k]) continue;
-    shift = Math.max(shift, positions.get(idOf(data[k])!)! - (start + k));
+    if (repeats[k]) shift = Math.max(shift, previous.get(idOf(data[k])!)!.offset - (start + k));
   }
   return shift;
 }
@@ -192,7 +188,6 @@ export async function* paginate(
     const step = Math.max(1, Math.min(pageSize, envelope.limit || pageSize, served) - overlap);
     let start = 0;
     let previous: Seen = new Map();
-    let previousStart = 0;
     let total = envelope.total;
     const firstTotal = envelope.total;
     // Extra rows each page steps back, learnt from how far boundaries moved: rows that keep
@@ -245,15 +240,14 @@ export async function* paginate(
         ? envelope.data
         : envelope.data.filter((_, k) => !repeats[k]);
       if (index > 0 && proven) {
-        const shift = shiftOf(envelope.data, start, previous, previousStart, repeats, idOf);
+        const shift = shiftOf(envelope.data, start, previous, repeats, idOf);
         lead = Math.min(Math.max(Math.floor(lead / 2), 2 * shift), Math.floor(step / 2));
       }
       yield { data, total: envelope.total, index, requests, proven };
       const end = start + envelope.data.length;
       if (envelope.data.length === 0 || end >= envelope.total) return;
       total = Math.max(total, envelope.total);
-      previous = seenOf(envelope.data, idOf, versionOf);
-      previousStart = start;
+      previous = seenOf(envelope.data, start, idOf, versionOf);
       const stride = Math.max(1, step - lead);
       start += stride;
       for (const skip of ahead.keys()) if (skip < start) ahead.delete(skip);
