@@ -4,8 +4,11 @@
  * errors, plus switches for latency, a rate limit, random 500s, rows changing while a client
  * pages, and scripted faults.
  *
- * A request goes through: scripted fault? -> auth (401) -> rate limit (429) -> latency ->
- * random 500 -> route (404) -> scope (403) -> one row, or a list page.
+ * A request goes through: scripted fault? -> auth (401) -> rate limit (429) -> random 500 ->
+ * route (404) -> scope (403) -> one row, or a list page; then the response waits out the rest of
+ * the latency. Latency is the time from a request to its response, the server's own work
+ * included, as a real API's is: the sandbox builds every response on one thread, and work
+ * queued behind other requests' would otherwise add to the latency of each.
  *
  * @module
  */
@@ -52,7 +55,7 @@ export interface SandboxOptions {
   seed?: number;
   /** How many people; default 200. */
   people?: number;
-  /** Delay added to every request, ms; default 0. */
+  /** Time from each request to its response (the response is built meanwhile), ms; default 0. */
   latencyMs?: number;
   /** Requests per second allowed (burst as many); more get 429 with Retry-After. Default none. */
   rateLimit?: number;
@@ -318,7 +321,20 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     if (wait !== undefined) {
       return errorResponse(429, "Rate limit exceeded", { "retry-after": String(wait) });
     }
-    if (options.latencyMs) await sleep(options.latencyMs, closing.signal);
+    // Started before the response is built, awaited after: building it is part of the latency.
+    const latency = options.latencyMs ? sleep(options.latencyMs, closing.signal) : undefined;
+    const response = respond(request, path, bearer!, scopes);
+    if (latency) await latency;
+    return response;
+  }
+
+  /** The answer to an authorised request within the rate limit. */
+  function respond(
+    request: Request,
+    path: string | undefined,
+    bearer: string,
+    scopes: readonly string[],
+  ): Response {
     if (options.errorRate && errorRandom() < options.errorRate) {
       return errorResponse(500, "Internal server error (random sandbox fault)");
     }

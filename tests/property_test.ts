@@ -4,6 +4,7 @@ import { Config, parseConfig } from "../src/config.ts";
 import { ConnectorError } from "../src/errors.ts";
 import { parseCatalog } from "../src/sync/catalog.ts";
 import { parseState } from "../src/sync/state.ts";
+import { flatten, project } from "../src/streams/fields.ts";
 import { STREAMS } from "../src/streams/mod.ts";
 
 const RUNS = { numRuns: 300, seed: 20261128 };
@@ -139,6 +140,60 @@ Deno.test("every stream's mapping turns any object into a schema-valid record, n
           else assert.equal(record.id, null, "no id means null id: the read loop skips the row");
         }),
         { ...RUNS, numRuns: 200 },
+      );
+    });
+  }
+});
+
+Deno.test("every stream's fast mapping equals the reference flatten-then-project, row after row", async (t) => {
+  const context = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
+  const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.constantFrom("2026-01-01", "not a date", "70000", null),
+  );
+  for (const stream of STREAMS) {
+    await t.step(stream.name, () => {
+      const columns = [...stream.columns.keys()];
+      const camel = columns.map((c) => c.replace(/_([a-z])/g, (_, l: string) => l.toUpperCase()));
+      // Parents of nested columns (`owner` of `owner_name`) hold objects whose keys may collide
+      // with a top-level key: which value wins depends on the order of keys, as in flatten().
+      const parents = [
+        "owner",
+        ...columns.filter((c) => c.includes("_")).map((c) => c.split("_")[0]),
+      ];
+      const children = columns.map((c) => c.slice(c.indexOf("_") + 1));
+      const key = fc.constantFrom(...camel, ...columns, "id", "extra", "toString", "__proto__");
+      const nested = fc.dictionary(fc.constantFrom(...children, "extra"), value, { maxKeys: 4 });
+      const row = fc.dictionary(
+        fc.oneof(key, fc.constantFrom(...parents)),
+        fc.oneof(value, nested),
+        { maxKeys: 12 },
+      );
+      // Runs of rows: each run repeats one shape with other values, as an API page does.
+      const rows = fc.array(fc.tuple(row, fc.array(fc.array(value, { maxLength: 12 })))).map(
+        (runs) =>
+          runs.flatMap(([first, others]) => [
+            first,
+            ...others.map((values) =>
+              Object.fromEntries(Object.keys(first).map((k, i) => [k, values[i] ?? first[k]]))
+            ),
+          ]),
+      );
+      fc.assert(
+        fc.property(rows, (objects) => {
+          for (const object of objects) {
+            const raw = JSON.parse(JSON.stringify(object));
+            const reference = project(stream.columns, {
+              ...flatten(raw),
+              ...stream.derive?.(raw, context),
+              timestamp: context.syncedAt,
+            });
+            assert.deepEqual(stream.map(raw, context), reference);
+            assert.equal(JSON.stringify(stream.map(raw, context)), JSON.stringify(reference));
+          }
+        }),
+        { ...RUNS, numRuns: 60 },
       );
     });
   }

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { ConnectorError, type FailureType } from "../errors.ts";
 import { AdaptiveLimit } from "./limit.ts";
+import { type PaceTicket, RatePacer, type RatePacerOptions } from "./pacer.ts";
 import {
   type BackoffOptions,
   failureTypeOfStatus,
@@ -19,6 +20,8 @@ export interface RetryInfo {
   delayMs: number;
   /** Why the attempt failed, e.g. "429 Too Many Requests" or "timed out after 30 s". */
   reason: string;
+  /** After a 429: the pace request starts now keep, in requests a second (undefined: unpaced). */
+  paceRps?: number;
 }
 
 /** Options of a {@linkcode HumaansClient}. */
@@ -36,6 +39,8 @@ export interface HumaansClientOptions {
   backoff?: BackoffOptions;
   /** Most requests in flight at once (adapted down on 429s); default 1. */
   maxConcurrency?: number;
+  /** How request starts are paced once a 429 arrives (see {@linkcode RatePacer}). */
+  pacing?: RatePacerOptions;
   /** Called before each retry wait. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
 }
@@ -65,6 +70,24 @@ export class HttpError extends ConnectorError {
     this.apiMessage = options.apiMessage;
     this.attempts = options.attempts;
   }
+}
+
+/** Options of {@linkcode HumaansClient.get}. */
+export interface GetOptions<T> {
+  /** Checks and converts the body; what it throws is retried like a 5xx. */
+  parse?: (body: unknown) => T;
+  /** Give `parse` the body's text rather than its parsed JSON. */
+  text?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Whether `text` begins with `{` and ends with `}`, blanks aside: a cheap check for truncation. */
+function looksLikeJsonObject(text: string): boolean {
+  const first = text.search(/\S/);
+  if (first < 0 || text.charCodeAt(first) !== 123) return false;
+  let last = text.length - 1;
+  while (last > first && /\s/.test(text[last])) last--;
+  return text.charCodeAt(last) === 125;
 }
 
 /** Query values; arrays repeat the key. */
@@ -104,7 +127,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** Humaans REST client: bearer auth, timeouts, retries with backoff, shared Retry-After pauses. */
+/**
+ * Humaans REST client: bearer auth, timeouts, retries with backoff, shared Retry-After pauses, an
+ * adaptive cap on requests in flight and, once the API throttles, paced request starts.
+ */
 export class HumaansClient {
   #options: HumaansClientOptions;
   #clock: Clock;
@@ -112,6 +138,8 @@ export class HumaansClient {
   #pausedUntil = 0;
   /** The adaptive cap on requests in flight, shared by every stream. */
   readonly limit: AdaptiveLimit;
+  /** Spaces request starts once a 429 arrives, shared by every stream (retries included). */
+  readonly pacer: RatePacer;
   /** Requests sent and 429s received, for progress reports and benchmarks. */
   readonly stats = { requests: 0, throttled: 0, retries: 0 };
 
@@ -120,6 +148,7 @@ export class HumaansClient {
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
     this.limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
+    this.pacer = new RatePacer(this.#clock, options.pacing);
   }
 
   /** The API host, for messages. */
@@ -127,30 +156,34 @@ export class HumaansClient {
     return new URL(this.#options.baseUrl).host;
   }
 
-  /** GETs `path` and returns its JSON body (after `parse`, whose errors count as retryable). */
+  /**
+   * GETs `path` and returns its JSON body (after `parse`, whose errors count as retryable). With
+   * `text`, `parse` is given the body's text unparsed, once it looks like a JSON object (begins
+   * with `{` and ends with `}`), so a caller holding many bodies can parse each when it needs it.
+   */
   async get<T = unknown>(
     path: string,
     query: Query = {},
-    options: { parse?: (body: unknown) => T; signal?: AbortSignal } = {},
+    options: GetOptions<T> = {},
   ): Promise<T> {
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
-      const ticket = await this.#slot(options.signal);
+      const { ticket, pace } = await this.#slot(options.signal);
       let failure: { value: T } | Failure;
       try {
         this.stats.requests++;
         failure = await this.#attempt(url, options);
       } catch (error) {
         this.limit.release(ticket, "failed");
+        this.pacer.finish(pace, "failed");
         throw error;
       }
       const throttled = "reason" in failure && failure.status === 429;
       if (throttled) this.stats.throttled++;
-      this.limit.release(
-        ticket,
-        !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed",
-      );
+      const outcome = !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed";
+      this.limit.release(ticket, outcome);
+      this.pacer.finish(pace, outcome);
       if (!("reason" in failure)) return failure.value;
       if (!failure.retryable || attempt >= max) throw this.#error("GET", path, failure, attempt);
       const delayMs = retryDelay(attempt - 1, failure.retryAfterMs, {
@@ -167,19 +200,27 @@ export class HumaansClient {
         attempt,
         delayMs,
         reason: this.#redact(failure.reason),
+        paceRps: throttled ? this.pacer.rate : undefined,
       });
       if (failure.retryAfterMs === undefined) await this.#clock.sleep(delayMs, options.signal);
     }
   }
 
-  /** A free request slot, taken outside any shared Retry-After pause. */
-  async #slot(signal?: AbortSignal): Promise<number> {
+  /** A free request slot at the request's paced start, outside any shared Retry-After pause. */
+  async #slot(signal?: AbortSignal): Promise<{ ticket: number; pace: PaceTicket }> {
     for (;;) {
       const wait = this.#pausedUntil - this.#clock.now();
       if (wait > 0) await this.#clock.sleep(wait, signal);
       const ticket = await this.limit.acquire(signal);
-      if (this.#pausedUntil <= this.#clock.now()) return ticket;
-      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot
+      let pace: PaceTicket;
+      try {
+        pace = await this.pacer.start(signal);
+      } catch (error) {
+        this.limit.release(ticket, "unused");
+        throw error;
+      }
+      if (this.#pausedUntil <= this.#clock.now()) return { ticket, pace };
+      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot or start
     }
   }
 
@@ -191,10 +232,7 @@ export class HumaansClient {
     return url;
   }
 
-  async #attempt<T>(
-    url: URL,
-    options: { parse?: (body: unknown) => T; signal?: AbortSignal },
-  ): Promise<{ value: T } | Failure> {
+  async #attempt<T>(url: URL, options: GetOptions<T>): Promise<{ value: T } | Failure> {
     const timeoutMs = this.#options.timeoutMs;
     const timeout = this.#clock.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -238,9 +276,10 @@ export class HumaansClient {
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
       };
     }
-    let body: unknown;
+    let body: unknown = text;
     try {
-      body = JSON.parse(text);
+      if (!options.text) body = JSON.parse(text);
+      else if (!looksLikeJsonObject(text)) throw new SyntaxError("not a JSON object");
     } catch (error) {
       const type = response.headers.get("content-type") ?? "no content type";
       return {

@@ -165,17 +165,29 @@ export async function* paginate(
   const signal = options.signal
     ? AbortSignal.any([controller.signal, options.signal])
     : controller.signal;
-  const fetchAt = (skip: number) =>
-    getPage(client, path, { ...options.query, $limit: pageSize, $skip: skip }, { signal });
-  const ahead = new Map<number, Promise<ListEnvelope>>();
-  const request = (skip: number): Promise<ListEnvelope> => {
+  const queryAt = (skip: number): Query => ({ ...options.query, $limit: pageSize, $skip: skip });
+  const fetchAt = (skip: number) => getPage(client, path, queryAt(skip), { signal });
+  // Pages read ahead are kept as text and parsed when their turn comes: a parsed page waiting
+  // its turn would be copied by every young-generation GC meanwhile and then promoted, which
+  // costs more CPU and memory than the parse. A body that turns out not to be a list envelope
+  // then is read again, with retries, as any page is.
+  const ahead = new Map<number, Promise<string>>();
+  const request = (skip: number): Promise<string> => {
     let pending = ahead.get(skip);
     if (!pending) {
-      pending = fetchAt(skip);
+      pending = client.get(path, queryAt(skip), { text: true, parse: String, signal });
       pending.catch(() => {}); // awaited in order; a failure surfaces there
       ahead.set(skip, pending);
     }
     return pending;
+  };
+  const opened = async (skip: number): Promise<ListEnvelope> => {
+    const text = await request(skip);
+    try {
+      return parseEnvelope(JSON.parse(text));
+    } catch {
+      return await fetchAt(skip);
+    }
   };
 
   try {
@@ -205,7 +217,7 @@ export async function* paginate(
             `paging ${path} read ${index} pages for ${firstTotal} rows: rows are inserted faster than they can be read`,
           );
         }
-        envelope = await request(start);
+        envelope = await opened(start);
         ahead.delete(start);
         // No row of the page before: the boundary moved by more than the overlap. Read the page
         // again from further back (rows only ever shift towards the start) until it joins.

@@ -55,9 +55,11 @@ export class MessageWriter {
   #now: () => number;
   #buffer: string[] = [];
   #secrets: string[] = [];
+  /** The text of a RECORD line up to its data, by stream. */
+  #recordHeads = new Map<string, string>();
   #writing: Promise<void> = Promise.resolve();
-  /** An output buffer no write is using, for the next flush to encode into. */
-  #spare?: Uint8Array;
+  /** Output buffers no write is using, for the next flushes to encode into. */
+  #spares: Uint8Array[] = [];
 
   constructor(sink: ByteSink, options: MessageWriterOptions = {}) {
     this.#sink = sink;
@@ -93,9 +95,14 @@ export class MessageWriter {
 
   /** Queues one RECORD; call {@linkcode flush} after a page. */
   record(stream: string, data: Record<string, unknown>): void {
-    this.#push(
-      JSON.stringify({ type: "RECORD", record: { stream, data, emitted_at: this.#now() } }),
-    );
+    // The envelope around the data as text: what JSON.stringify would write, without two more
+    // objects per record for it to walk.
+    let head = this.#recordHeads.get(stream);
+    if (head === undefined) {
+      head = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
+      this.#recordHeads.set(stream, head);
+    }
+    this.#push(`${head}${JSON.stringify(data)},"emitted_at":${this.#emittedAt()}}}`);
   }
 
   /** Writes a per-stream STATE checkpoint (with the records queued before it). */
@@ -104,6 +111,12 @@ export class MessageWriter {
     streamState: Record<string, unknown>,
     recordCount: number,
   ): Promise<void> {
+    this.queueState(stream, streamState, recordCount);
+    await this.flush();
+  }
+
+  /** Queues a per-stream STATE checkpoint after the records queued before it, without flushing. */
+  queueState(stream: string, streamState: Record<string, unknown>, recordCount: number): void {
     this.#push(JSON.stringify({
       type: "STATE",
       state: {
@@ -112,7 +125,6 @@ export class MessageWriter {
         sourceStats: { recordCount },
       },
     }));
-    await this.flush();
   }
 
   /** Writes a LOG message if `level` is enabled; WARN and above also go to stderr. */
@@ -177,8 +189,8 @@ export class MessageWriter {
     if (size <= REUSED_BUFFER_MAX && !this.#secrets.some((secret) => secret.includes("\n"))) {
       // Line by line into a reused buffer: no joined copy of the page, no fresh buffer. Masking
       // each line is masking the whole when no secret holds a newline (lines hold none).
-      buffer = this.#spare && this.#spare.length >= size ? this.#spare : new Uint8Array(size);
-      this.#spare = undefined;
+      const spare = this.#spares.findIndex((spare) => spare.length >= size);
+      buffer = spare >= 0 ? this.#spares.splice(spare, 1)[0] : new Uint8Array(size);
       let end = 0;
       for (const line of lines) {
         end += encoder.encodeInto(this.redact(line), buffer.subarray(end)).written;
@@ -191,9 +203,31 @@ export class MessageWriter {
     this.#writing = this.#writing.then(async () => {
       let offset = 0;
       while (offset < bytes.length) offset += await this.#sink.write(bytes.subarray(offset));
-      if (buffer && buffer.length >= (this.#spare?.length ?? 0)) this.#spare = buffer;
+      if (buffer) this.#keepSpare(buffer);
     });
     return this.#writing;
+  }
+
+  /**
+   * Starts writing every queued line, like {@linkcode flush}, but resolves as soon as the writes
+   * before these are done: the caller can prepare its next page while this one is written, and
+   * is held back only when output falls two pages behind. Order is kept: lines are written in
+   * the order they were queued, and a write error surfaces at the next flush.
+   */
+  flushAhead(): Promise<void> {
+    const before = this.#writing;
+    this.flush().catch(() => {}); // not lost: the next flush awaits the same chain
+    return before;
+  }
+
+  /** Keeps an output buffer for reuse: at most two (one being written, one being filled). */
+  #keepSpare(buffer: Uint8Array): void {
+    if (this.#spares.length < 2) {
+      this.#spares.push(buffer);
+    } else {
+      const smallest = this.#spares[0].length <= this.#spares[1].length ? 0 : 1;
+      if (buffer.length > this.#spares[smallest].length) this.#spares[smallest] = buffer;
+    }
   }
 
   /** Queues a LOG message without flushing (for hot paths); written with the next flush. */
@@ -202,8 +236,15 @@ export class MessageWriter {
   }
 
   async #trace(trace: Record<string, unknown>): Promise<void> {
-    this.#push(JSON.stringify({ type: "TRACE", trace: { ...trace, emitted_at: this.#now() } }));
+    this.#push(
+      JSON.stringify({ type: "TRACE", trace: { ...trace, emitted_at: this.#emittedAt() } }),
+    );
     await this.flush();
+  }
+
+  /** Whole milliseconds since the epoch (the protocol's `emitted_at` is an integer). */
+  #emittedAt(): number {
+    return Math.floor(this.#now());
   }
 
   #push(line: string): void {

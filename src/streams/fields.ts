@@ -198,11 +198,41 @@ const CONVERT: Record<ColumnKind, (value: unknown) => unknown> = {
 /** Called when a value cannot be typed as its column demands (it becomes null). */
 export type InvalidValueHandler = (column: string, value: unknown) => void;
 
+/** What a key of an API object, at one depth of nesting, maps to. */
+interface KeyPlan {
+  key: string;
+  /** The column a scalar or array under this key fills, or -1 for none. */
+  slot: number;
+  /** The keys of an object under this key (made when first met). */
+  nested?: Level;
+}
+
+/** The keys met at one depth of nesting under one parent key (the top level has prefix ""). */
+interface Level {
+  /** What flattened names start with here: "" or e.g. "address_". */
+  prefix: string;
+  /** Every key met here, by key (bounded like the snake_case cache). */
+  byKey: Map<string, KeyPlan>;
+  /** The plan of the key last met at each position: rows of one API share an order of keys. */
+  at: KeyPlan[];
+}
+
+function level(prefix: string): Level {
+  return { prefix, byKey: new Map(), at: [] };
+}
+
 /**
  * {@linkcode flatten} then {@linkcode project} for one schema, row after row, without building
  * the flattened object: values go straight to their column's slot (fields that are no column
  * are dropped as they are met). Records come out exactly as `project(kinds, flatten(raw))`
  * gives them, but several times faster, which matters on the read path.
+ *
+ * Two things make it fast. Each key's column is remembered by its position in the row, so a row
+ * shaped like the one before (the usual case) finds every column by comparing its keys with the
+ * last row's, with no lookup or string building. And records are made by a function built once
+ * per schema that returns an object literal of the columns: V8 gives every record the same
+ * compact layout, which `JSON.stringify` walks fastest (an object given dozens of properties by
+ * computed name instead falls back to a slow dictionary layout).
  */
 export class Projection {
   #names: string[];
@@ -210,17 +240,11 @@ export class Projection {
   /** Whether each column is a `string` one. */
   #text: boolean[];
   #index: Map<string, number>;
-  /** Top-level API key -> its column's index, or -1 (a cache of `#index.get(snakeCase(key))`). */
-  #keys = new Map<string, number>();
+  #top = level("");
   /** What `values[name]` reads for a column no field set (undefined but for `toString` & co). */
   #unset: unknown[];
-  /**
-   * A record of nulls that records are copied from: adding dozens of properties by computed
-   * name leaves an object in V8's slow dictionary mode, which makes `JSON.stringify` several
-   * times slower, whereas a copy of an object parsed from JSON keeps the fast layout. None for a
-   * column named `__proto__`, which an object literal treats specially.
-   */
-  #template?: Record<string, unknown>;
+  /** The record of column values in schema order. */
+  #build: (values: unknown[]) => Record<string, unknown>;
 
   constructor(kinds: Map<string, ColumnKind>) {
     this.#names = [...kinds.keys()];
@@ -230,43 +254,47 @@ export class Projection {
     // `{}[name]`, as `project` reads a flattened object: Object.prototype's members show through.
     const empty: Record<string, unknown> = {};
     this.#unset = this.#names.map((name) => empty[name]);
-    if (!kinds.has("__proto__")) {
-      const nulls = Object.fromEntries(this.#names.map((name) => [name, null]));
-      this.#template = JSON.parse(JSON.stringify(nulls));
-    }
+    // Column names are the schema's (never API data), quoted as JSON; a computed `__proto__` key
+    // is an own property where a plain one would set the prototype.
+    const properties = this.#names.map((name, i) =>
+      `${name === "__proto__" ? '["__proto__"]' : JSON.stringify(name)}: v[${i}]`
+    );
+    this.#build = new Function("v", `return { ${properties.join(", ")} };`) as (
+      values: unknown[],
+    ) => Record<string, unknown>;
   }
 
   /** The column values of a flattened `raw`, by column (see {@linkcode flatten}). */
   flatten(raw: Record<string, unknown>): unknown[] {
     const slots = this.#unset.slice();
-    for (const key in raw) {
-      const value = raw[key];
-      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-        this.#flattenInto(slots, value as Record<string, unknown>, snakeCase(key) + "_");
-        continue;
-      }
-      let i = this.#keys.get(key);
-      if (i === undefined) {
-        i = this.#index.get(snakeCase(key)) ?? -1;
-        if (this.#keys.size >= SNAKE_CACHE_MAX) this.#keys.clear();
-        this.#keys.set(key, i);
-      }
-      if (i >= 0) slots[i] = Array.isArray(value) ? JSON.stringify(value) : value;
-    }
+    this.#walk(slots, raw, this.#top);
     return slots;
   }
 
-  #flattenInto(slots: unknown[], raw: Record<string, unknown>, prefix: string): void {
+  #walk(slots: unknown[], raw: Record<string, unknown>, here: Level): void {
+    let position = 0;
     for (const key in raw) {
       const value = raw[key];
-      const name = prefix + snakeCase(key);
+      let plan = here.at[position];
+      if (plan === undefined || plan.key !== key) plan = here.at[position] = this.#plan(here, key);
+      position++;
       if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-        this.#flattenInto(slots, value as Record<string, unknown>, name + "_");
-        continue;
+        plan.nested ??= level(here.prefix + snakeCase(key) + "_");
+        this.#walk(slots, value as Record<string, unknown>, plan.nested);
+      } else if (plan.slot >= 0) {
+        slots[plan.slot] = Array.isArray(value) ? JSON.stringify(value) : value;
       }
-      const i = this.#index.get(name);
-      if (i !== undefined) slots[i] = Array.isArray(value) ? JSON.stringify(value) : value;
     }
+  }
+
+  #plan(here: Level, key: string): KeyPlan {
+    let plan = here.byKey.get(key);
+    if (plan === undefined) {
+      plan = { key, slot: this.#index.get(here.prefix + snakeCase(key)) ?? -1 };
+      if (here.byKey.size >= SNAKE_CACHE_MAX) here.byKey.clear();
+      here.byKey.set(key, plan);
+    }
+    return plan;
   }
 
   /** Sets the columns `values` names, as `Object.assign(flattened, values)` would. */
@@ -280,32 +308,29 @@ export class Projection {
     if (i !== undefined) slots[i] = value;
   }
 
-  /** The record of `slots`: see {@linkcode project}. */
+  /** The record of `slots` (which it overwrites with the typed values): see {@linkcode project}. */
   record(slots: unknown[], options: { onInvalid?: InvalidValueHandler } = {}): Record<
     string,
     unknown
   > {
     const names = this.#names;
-    const template = this.#template;
-    const record: Record<string, unknown> = template ? { ...template } : {};
     for (let i = 0; i < names.length; i++) {
       const value = slots[i];
       if (value === undefined || value === null) {
-        if (!template) record[names[i]] = null;
+        slots[i] = null;
         continue;
       }
       // Text in a string column is kept as it is: the commonest case, without a call.
-      const converted = typeof value === "string" && this.#text[i]
-        ? value
-        : this.#convert[i](value);
+      if (typeof value === "string" && this.#text[i]) continue;
+      const converted = this.#convert[i](value);
       if (converted === undefined) {
         options.onInvalid?.(names[i], value);
-        if (!template) record[names[i]] = null;
+        slots[i] = null;
       } else {
-        record[names[i]] = converted;
+        slots[i] = converted;
       }
     }
-    return record;
+    return this.#build(slots);
   }
 }
 

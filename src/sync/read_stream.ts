@@ -185,11 +185,10 @@ export async function readStream(
       options.onProgress?.(name, { records: progress.records, pages: progress.pages, total });
       if (paging === "server" && progress.ordered && !progress.gap) {
         const cursor = capped(progress.maxSeen, options) ?? lowerBound;
-        if (cursor && cursor !== progress.lastState) {
-          await checkpoint(writer, name, cursor, progress);
-        }
+        if (cursor && cursor !== progress.lastState) checkpoint(writer, name, cursor, progress);
       }
-      await writer.flush();
+      // The next page is mapped while this one is written (its STATE after its records).
+      await writer.flushAhead();
     }
     await finish(stream, options, progress, lowerBound);
     options.onProgress?.(name, { ...counts(progress), total, done: true });
@@ -278,13 +277,14 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
   }
 }
 
-async function checkpoint(
+/** Queues a STATE after the records queued before it; the caller flushes. */
+function checkpoint(
   writer: MessageWriter,
   name: string,
   cursor: string,
   progress: Progress,
-): Promise<void> {
-  await writer.streamState(name, { [CURSOR.column]: cursor }, progress.sinceState);
+): void {
+  writer.queueState(name, { [CURSOR.column]: cursor }, progress.sinceState);
   progress.lastState = cursor;
   progress.sinceState = 0;
 }
@@ -344,6 +344,7 @@ async function finish(
   if (
     progress.lastState === undefined || cursor !== progress.lastState || progress.sinceState > 0
   ) {
-    await checkpoint(writer, name, cursor, progress);
+    checkpoint(writer, name, cursor, progress);
+    await writer.flush();
   }
 }

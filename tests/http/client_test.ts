@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../../src/clock.ts";
+import { TokenBucket } from "../../sandbox/rate_limit.ts";
 import {
   apiErrorMessage,
   HttpError,
@@ -15,6 +16,8 @@ const BASE = "https://app.humaans.io/api";
 interface FakeClock extends Clock {
   /** Every sleep requested, in ms. */
   sleeps: number[];
+  /** Moves `now` forward without a sleep (time a request takes). */
+  advance?(ms: number): void;
 }
 
 /** Sleeps resolve at once and move `now` forward; timeouts never fire unless `timeout` says so. */
@@ -32,6 +35,9 @@ function fakeClock(options: { timeout?: (ms: number) => AbortSignal } = {}): Fak
     },
     timeout: options.timeout ?? (() => new AbortController().signal),
     random: () => 0.5,
+    advance(ms) {
+      now += ms;
+    },
   };
 }
 
@@ -579,4 +585,81 @@ Deno.test("stats count requests, 429s and retries", async () => {
   ]);
   await humaans.get("/companies");
   assert.deepEqual(humaans.stats, { requests: 3, throttled: 1, retries: 2 });
+});
+
+Deno.test("after a 429 every request waits for its paced start, retries included", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const { client: humaans, retries } = client([(_url) => {
+    clock.advance!(100); // each request takes 100 ms
+    return ++calls === 5 ? status(429, {}, { "retry-after": "1" }) : json({ ok: calls });
+  }], { clock });
+  for (let i = 0; i < 4; i++) await humaans.get("/people");
+  assert.equal(clock.sleeps.length, 0, "unpaced before the first 429");
+  assert.equal(humaans.pacer.rate, undefined);
+  // The 5th request is throttled at 500 ms: 4 successes in 0.5 s, paced at 0.9 x 8 a second.
+  assert.deepEqual(await humaans.get("/people"), { ok: 6 });
+  assert.equal(retries[0].paceRps?.toFixed(3), "7.200");
+  assert.equal(humaans.pacer.cuts, 1);
+  // The retry started after the 1 s pause, at once; the next request waits out the pace.
+  await humaans.get("/people");
+  assert.equal(clock.sleeps.length, 2);
+  assert.equal(clock.sleeps[0], 1_000);
+  assert.equal(clock.sleeps[1].toFixed(3), (1000 / 7.2 - 100).toFixed(3));
+  assert.ok(humaans.pacer.rate! > 7.2, "a paced success grows the pace");
+  assert.deepEqual(humaans.stats, { requests: 7, throttled: 1, retries: 1 });
+});
+
+Deno.test("a paced wait is abortable by the caller's signal", async () => {
+  // Sleeps without a signal end at once; the one with a signal lasts until it aborts.
+  let now = START;
+  const sleeps: number[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep: (ms, signal) => {
+      sleeps.push(ms);
+      if (!signal) {
+        now += ms;
+        return Promise.resolve();
+      }
+      return new Promise((_resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  let calls = 0;
+  const { client: humaans, fetch, retries } = client([() => {
+    now += 500;
+    return ++calls === 2 ? status(429, {}, { "retry-after": "0" }) : json({ ok: calls });
+  }], { clock });
+  await humaans.get("/people");
+  await humaans.get("/people"); // a 429 at 1 s after 1 success: paced at 0.9 a second
+  assert.equal(retries[0].paceRps?.toFixed(3), "0.900");
+  assert.equal(sleeps.length, 1, "the retry waited its paced start");
+  const controller = new AbortController();
+  const pending = humaans.get("/people", {}, { signal: controller.signal });
+  while (sleeps.length < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.ok(sleeps[1] > 0);
+  controller.abort(new Error("sync cancelled"));
+  await assert.rejects(pending, /sync cancelled/);
+  assert.equal(fetch.calls.length, 3, "nothing sent for the aborted request");
+  assert.equal(humaans.limit.inFlight, 0, "its slot is free again");
+});
+
+Deno.test("against a token bucket of 20 a second the pace settles below it, with few 429s", async () => {
+  const clock = fakeClock();
+  const bucket = new TokenBucket(20, clock.now);
+  const { client: humaans } = client([() => {
+    const wait = bucket.take();
+    return wait === undefined ? json({ ok: true }) : status(429, {}, { "retry-after": `${wait}` });
+  }], { clock, retryAttempts: 10 });
+  for (let i = 0; i < 600; i++) await humaans.get("/people");
+  const seconds = (clock.now() - START) / 1000;
+  assert.ok(humaans.stats.throttled <= 8, `${humaans.stats.throttled} 429s (29 unpaced)`);
+  assert.ok(seconds < (1.07 * (600 - 20)) / 20, `${seconds} s for 600 requests`); // 20 free
+  assert.ok(humaans.pacer.rate! > 16 && humaans.pacer.rate! < 24, `pace ${humaans.pacer.rate}`);
 });

@@ -389,3 +389,34 @@ Deno.test("getPage returns one checked envelope", async () => {
     data: rows(3).slice(1, 3),
   });
 });
+
+Deno.test("a page read ahead that is not a list envelope is read again, with retries", async (t) => {
+  const bad: [string, (url: URL) => Response][] = [
+    ["JSON without data", () => Response.json({ total: 1000, limit: 100 })],
+    ["truncated JSON", () => new Response('{"total":1000,"data":[{"id":"r0')],
+    ["broken JSON inside braces", () => new Response('{"total":1000,"data":[}')],
+  ];
+  for (const [name, answer] of bad) {
+    await t.step(name, async () => {
+      const data = rows(1000);
+      const server = listServer(data);
+      let served = 0;
+      const fetch = (input: string | URL | Request) => {
+        const url = new URL(input instanceof Request ? input.url : input);
+        // The fourth page, asked ahead, answers badly twice: once ahead, once on its re-read.
+        if (url.searchParams.get("$skip") === "384" && served++ < 2) {
+          server.requests.push(url);
+          return Promise.resolve(answer(url));
+        }
+        return server.fetch(input);
+      };
+      const pages = await collect(clientFor(fetch as typeof globalThis.fetch, 2), {
+        pageSize: 100,
+        concurrency: 4,
+      });
+      assert.deepEqual(ids(pages), data.map((row) => row.id));
+      assert.equal(served, 3, "asked ahead, then read again and retried once");
+      assert.equal(skips(server.requests).filter((skip) => skip === 384).length, 3);
+    });
+  }
+});

@@ -343,3 +343,86 @@ Deno.test("partial writes are completed", async () => {
   assert.ok(lines.every((m) => m.record.data.name === "ü€"), "multi-byte text intact");
   assert.ok(chunks.length > 20, "the sink was called many times");
 });
+
+Deno.test("emitted_at is whole milliseconds even when the clock has fractions", async () => {
+  const stdout = new Sink();
+  const writer = new MessageWriter(stdout, { now: () => NOW + 0.75 });
+  writer.record("companies", { id: "c1" });
+  await writer.streamStatus("companies", "COMPLETE");
+  const [record, trace] = stdout.messages();
+  assert.equal(record.record.emitted_at, NOW);
+  assert.equal(trace.trace.emitted_at, NOW);
+});
+
+Deno.test("a RECORD line is what JSON.stringify writes of the message", async () => {
+  const stdout = new Sink();
+  const writer = new MessageWriter(stdout, { now: () => NOW });
+  const data = { id: "c1", name: 'quote " and \\ and \u2028', n: 1.5, none: null, nested: "[1]" };
+  writer.record('odd "stream"', data);
+  await writer.flush();
+  const expected = { type: "RECORD", record: { stream: 'odd "stream"', data, emitted_at: NOW } };
+  assert.equal(stdout.text, JSON.stringify(expected) + "\n");
+});
+
+/** A sink whose writes finish only when the test says so. */
+class SlowSink implements ByteSink {
+  written: string[] = [];
+  #pending: (() => void)[] = [];
+  #fail = false;
+  write(bytes: Uint8Array): Promise<number> {
+    const text = decoder.decode(bytes);
+    return new Promise((resolve, reject) => {
+      this.#pending.push(() => {
+        if (this.#fail) return reject(new Error("Broken pipe"));
+        this.written.push(text);
+        resolve(bytes.length);
+      });
+    });
+  }
+  /** Finishes the oldest write (failing it if `fail`). */
+  async finishOne(fail = false): Promise<void> {
+    this.#fail = fail;
+    this.#pending.shift()?.();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  }
+  get waiting(): number {
+    return this.#pending.length;
+  }
+}
+
+/** Whether `promise` has settled after a few turns of the microtask queue. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(() => done = true, () => done = true);
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  return done;
+}
+
+Deno.test("flushAhead lets one page be written while the next is prepared, in order", async () => {
+  const sink = new SlowSink();
+  const writer = new MessageWriter(sink, { now: () => NOW });
+  writer.record("companies", { id: "p1" });
+  writer.queueState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, 1);
+  assert.ok(await settled(writer.flushAhead()), "nothing was being written before page 1");
+  assert.equal(sink.waiting, 1, "page 1 is being written");
+  writer.record("companies", { id: "p2" });
+  const second = writer.flushAhead();
+  assert.equal(await settled(second), false, "held back: page 1 is still being written");
+  await sink.finishOne();
+  assert.ok(await settled(second), "page 1 written: page 3 may be prepared");
+  await sink.finishOne();
+  const lines = sink.written.join("").trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(lines.map((m) => m.type), ["RECORD", "STATE", "RECORD"]);
+  assert.deepEqual(lines.map((m) => m.record?.data.id ?? m.type), ["p1", "STATE", "p2"]);
+});
+
+Deno.test("flushAhead: a failed write surfaces at the next flush", async () => {
+  const sink = new SlowSink();
+  const writer = new MessageWriter(sink, { now: () => NOW });
+  writer.record("companies", { id: "p1" });
+  await writer.flushAhead();
+  await sink.finishOne(true);
+  writer.record("companies", { id: "p2" });
+  await assert.rejects(writer.flushAhead(), /Broken pipe/);
+  await assert.rejects(writer.flush(), /Broken pipe/);
+});
