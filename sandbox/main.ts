@@ -10,7 +10,7 @@ const USAGE = `Usage: deno task sandbox [options]
   --port P            port on 127.0.0.1 (default 8787; 0 picks a free one)
   --people N          people in the company (default 200)
   --seed S            same seed, same data (default 1)
-  --latency-ms L      delay added to every request (default 0)
+  --latency-ms L      time from each request to its response, its work included (default 0)
   --rate-limit R      requests per second before 429 (default unlimited)
   --error-rate X      probability of a random 500, 0 to 1 (default 0)
   --churn N           rows per list request whose updatedAt moves to now (default 0)

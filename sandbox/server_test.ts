@@ -449,6 +449,29 @@ Deno.test("latency delays every request by latencyMs through the injected sleep"
   });
 });
 
+Deno.test("latency counts the response's own work: built on arrival, sent when latency ends", async () => {
+  const asked = Promise.withResolvers<void>();
+  const latency = Promise.withResolvers<void>();
+  const sleep = () => {
+    asked.resolve();
+    return latency.promise;
+  };
+  await withSandbox({ people: 30, latencyMs: 100, sleep, churn: 1 }, async (sandbox) => {
+    const before = JSON.stringify(sandbox.snapshot("/people"));
+    let answered = false;
+    const response = get(sandbox, "/people").then((answer) => {
+      answered = true;
+      return answer;
+    });
+    await asked.promise;
+    // The page was built (and the churn it triggers applied) while the latency runs.
+    assert.notEqual(JSON.stringify(sandbox.snapshot("/people")), before);
+    assert.equal(answered, false);
+    latency.resolve();
+    assert.equal((await response).status, 200);
+  });
+});
+
 Deno.test("errorRate gives seeded random 500s", async () => {
   const run = async (seed: number) => {
     const statuses: number[] = [];
