@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../../src/clock.ts";
 import { TokenBucket } from "../../sandbox/rate_limit.ts";
+import { testClock } from "../support/clock.ts";
 import {
   apiErrorMessage,
   HttpError,
@@ -13,32 +14,12 @@ const START = Date.parse("2026-11-28T12:00:00.000Z");
 const TOKEN = "hms_live_Q7wE9rT1yU3iO5pA8sD2fG4h";
 const BASE = "https://app.humaans.io/api";
 
-interface FakeClock extends Clock {
-  /** Every sleep requested, in ms. */
-  sleeps: number[];
-  /** Moves `now` forward without a sleep (time a request takes). */
-  advance?(ms: number): void;
-}
+/** A test clock; `advance` is optional so that a test can build its own. */
+type FakeClock = Clock & { sleeps: number[]; advance?(ms: number): void };
 
 /** Sleeps resolve at once and move `now` forward; timeouts never fire unless `timeout` says so. */
 function fakeClock(options: { timeout?: (ms: number) => AbortSignal } = {}): FakeClock {
-  let now = START;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep(ms, signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-    timeout: options.timeout ?? (() => new AbortController().signal),
-    random: () => 0.5,
-    advance(ms) {
-      now += ms;
-    },
-  };
+  return testClock(START, { timeout: options.timeout ?? (() => new AbortController().signal) });
 }
 
 type Reply = Response | Error | ((url: URL, init: RequestInit) => Response | Promise<Response>);

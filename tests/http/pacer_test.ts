@@ -7,35 +7,15 @@ import {
   type RatePacerOptions,
 } from "../../src/http/pacer.ts";
 import { TokenBucket } from "../../sandbox/rate_limit.ts";
+import { type TestClock, testClock } from "../support/clock.ts";
 
 const START = Date.parse("2026-11-28T12:00:00.000Z");
 
-interface FakeClock extends Clock {
-  /** Every sleep requested, in ms. */
-  sleeps: number[];
-  /** Moves `now` forward without a sleep (time spent in a request). */
-  advance(ms: number): void;
-}
+type FakeClock = TestClock;
 
-/** Sleeps resolve at once and move `now` forward. */
+/** Sleeps resolve at once and move `now` forward; timeouts never fire. */
 function fakeClock(): FakeClock {
-  let now = START;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep(ms, signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-    timeout: () => new AbortController().signal,
-    random: () => 0.5,
-    advance(ms) {
-      now += ms;
-    },
-  };
+  return testClock(START, { timeout: () => new AbortController().signal });
 }
 
 /** Sends `n` requests that succeed, one every `everyMs` (time passing in the request). */
