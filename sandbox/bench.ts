@@ -378,7 +378,7 @@ interface Context {
   rows: Row[];
 }
 
-/** One line of the table from a case's runs (the fastest one, for cases run more than once). */
+/** One line of the table from a case's runs: the fastest one's, but for the CPU ratio (the median pair). */
 function summarize(benchCase: Case, context: Context, runs: Measured[]): Row {
   const { bound, rows } = benchCase;
   const best = runs.reduce((a, b) => b.seconds < a.seconds ? b : a);

@@ -175,7 +175,7 @@ export async function* paginate(
   const request = (skip: number): Promise<string> => {
     let pending = ahead.get(skip);
     if (!pending) {
-      pending = client.get(path, queryAt(skip), { text: true, parse: String, signal });
+      pending = client.get<string>(path, queryAt(skip), { text: true, signal });
       pending.catch(() => {}); // awaited in order; a failure surfaces there
       ahead.set(skip, pending);
     }
