@@ -1,0 +1,16 @@
+import type { HumaansClient } from "../http/client.ts";
+import { getPage } from "../http/paginate.ts";
+
+/**
+ * How many rows the server says a list holds, unfiltered: one request for a single row
+ * (`$limit=1`, no filter), whose envelope's `total` counts the whole list. Used to tell how many
+ * rows a window left out and to reconcile what a stream read with what the server holds.
+ */
+export async function serverTotal(
+  client: HumaansClient,
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<number> {
+  const envelope = await getPage(client, path, { $limit: 1 }, options);
+  return envelope.total;
+}
