@@ -724,6 +724,8 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
   }).spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let output = "";
+  // A sandbox that never prints its address would hang the read: end it after 20 s.
+  const deadline = setTimeout(() => child.kill(), 20_000);
   while (!output.includes("\n")) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -732,6 +734,7 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
   const match = output.match(
     /^sandbox listening on (http:\/\/127\.0\.0\.1:\d+\/api) token=(\S+)\n/,
   );
+  clearTimeout(deadline);
   try {
     assert.ok(match, output);
     const response = await fetch(`${match[1]}/companies`, {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Clock } from "../../src/clock.ts";
 import { TokenBucket } from "../../sandbox/rate_limit.ts";
 import { testClock } from "../support/clock.ts";
+import { until } from "../support/wait.ts";
 import {
   apiErrorMessage,
   HttpError,
@@ -205,9 +206,9 @@ Deno.test("a Retry-After pause is shared by every request of the client", async 
     json({ ok: 1 }),
   ], { clock, maxConcurrency: 2 });
   const first = humaans.get("/companies");
-  while (sleeps.length < 1) await new Promise((resolve) => setTimeout(resolve, 0));
+  await until(() => sleeps.length >= 1, { what: "1 sleep" });
   const second = humaans.get("/documents");
-  while (sleeps.length < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+  await until(() => sleeps.length >= 2, { what: "2 sleeps" });
   assert.deepEqual(sleeps, [10_000, 10_000], "the second request waits out the same pause");
   assert.equal(fetch.calls.length, 1, "nothing is sent during the pause");
   now += 10_000;
@@ -623,7 +624,7 @@ Deno.test("a paced wait is abortable by the caller's signal", async () => {
   assert.equal(sleeps.length, 1, "the retry waited its paced start");
   const controller = new AbortController();
   const pending = humaans.get("/people", {}, { signal: controller.signal });
-  while (sleeps.length < 2) await new Promise((resolve) => setTimeout(resolve, 0));
+  await until(() => sleeps.length >= 2, { what: "2 sleeps" });
   assert.ok(sleeps[1] > 0);
   controller.abort(new Error("sync cancelled"));
   await assert.rejects(pending, /sync cancelled/);

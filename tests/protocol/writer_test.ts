@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type ByteSink, type LogLevel, MessageWriter } from "../../src/protocol/writer.ts";
+import { until } from "../support/wait.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
 const TOKEN = "hms_live_Zx81Qp0Lm4Rt7Yb2";
@@ -310,11 +311,11 @@ Deno.test("concurrent flushes write in call order, one write at a time", async (
   assert.equal(sink.pending.length, 1, "the second write waits for the first");
   sink.pending[0].release();
   await first;
-  while (sink.pending.length < 2) await Promise.resolve();
+  await until(() => sink.pending.length >= 2, { what: "write 2" });
   assert.equal(sink.pending.length, 2);
   sink.pending[1].release();
   await second;
-  while (sink.pending.length < 3) await Promise.resolve();
+  await until(() => sink.pending.length >= 3, { what: "write 3" });
   sink.pending[2].release();
   await state;
   const ids = sink.done.join("").trim().split("\n").map((line) => JSON.parse(line))
