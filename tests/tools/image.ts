@@ -37,7 +37,7 @@ const SECRETS = "/secrets";
 /** The stand-in base's label, so that a real base image is never mistaken for it. */
 const STAND_IN_LABEL = "source-humaans.stand-in";
 /** People in the sandbox: every stream gets rows, and a sync takes a few seconds. */
-const PEOPLE = 100;
+const PEOPLE = 200;
 /** `initial_sync_days` of the reads (the most the spec allows): most rows are in the window. */
 const WINDOW_DAYS = 365;
 /** How long after the sandbox starts the first reads may start (the band kept free of rows). */
@@ -284,6 +284,7 @@ async function buildStandIn(images: string[]): Promise<void> {
 
 /** What `podman image inspect` says about an image. */
 interface ImageInfo {
+  Id: string;
   Size: number;
   Config: { Env?: string[]; Entrypoint?: string[]; WorkingDir?: string; User?: string };
 }
@@ -291,6 +292,15 @@ interface ImageInfo {
 async function inspect(image: string): Promise<ImageInfo> {
   const text = await must(["podman", "image", "inspect", image], 60_000, "podman image inspect");
   return (JSON.parse(text) as ImageInfo[])[0];
+}
+
+/** The ids of the untagged images podman holds. */
+async function danglingImages(): Promise<string[]> {
+  const output = await exec(
+    ["podman", "images", "--quiet", "--no-trunc", "--filter", "dangling=true"],
+    { timeoutMs: 60_000 },
+  );
+  return output.code === 0 ? output.stdout.split("\n").filter((id) => id !== "") : [];
 }
 
 function megabytes(bytes: number): string {
@@ -559,10 +569,24 @@ async function proveImage(results: Results): Promise<void> {
     log(`image: base ${bases.join(", ")} cached`);
   }
 
-  // The build.
+  // The build. The image it replaces and the build stage it leaves untagged are removed after it.
+  const previous = await exec(["podman", "image", "inspect", "--format", "{{.Id}}", tag], {
+    timeoutMs: 60_000,
+  });
+  const danglingBefore = new Set(await danglingImages());
   started = Date.now();
   const build = await exec(
-    ["podman", "build", "--isolation=chroot", "--pull=never", "--network=host", "-t", tag, "."],
+    [
+      "podman",
+      "build",
+      "--layers=false",
+      "--isolation=chroot",
+      "--pull=never",
+      "--network=host",
+      "-t",
+      tag,
+      ".",
+    ],
     { timeoutMs: 900_000 },
   );
   await Deno.mkdir(WORK, { recursive: true });
@@ -573,6 +597,10 @@ async function proveImage(results: Results): Promise<void> {
     return;
   }
   const info = await inspect(tag);
+  const previousId = previous.code === 0 ? previous.stdout.trim() : "";
+  const leftovers = (await danglingImages()).filter((id) => !danglingBefore.has(id));
+  if (previousId && previousId !== info.Id) leftovers.push(previousId);
+  for (const id of leftovers) await exec(["podman", "rmi", id], { timeoutMs: 120_000 });
   report(results, "podman build", true, `${tag} in ${seconds(Date.now() - started)}`);
   log(`image: size ${megabytes(info.Size)}`);
 
