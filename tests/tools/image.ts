@@ -34,8 +34,10 @@ const DAY_MS = 86_400_000;
 const SUITE = "bookworm";
 /** Where the config, catalog and state are mounted in the container. */
 const SECRETS = "/secrets";
-/** The stand-in base's label, so that a real base image is never mistaken for it. */
+/** The stand-in base's label: its recipe, so that a stand-in built by an older recipe is rebuilt. */
 const STAND_IN_LABEL = "source-humaans.stand-in";
+/** Bump when {@linkcode buildStandIn} changes what it builds. */
+const STAND_IN_RECIPE = "1";
 /** People in the sandbox: every stream gets rows, and a sync takes a few seconds. */
 const PEOPLE = 200;
 /** `initial_sync_days` of the reads (the most the spec allows): most rows are in the window. */
@@ -214,8 +216,15 @@ async function denoBinary(version: string): Promise<string> {
   );
 }
 
-async function imageExists(image: string): Promise<boolean> {
-  return (await exec(["podman", "image", "exists", image], { timeoutMs: 30_000 })).code === 0;
+/** Whether `image` is there and is not a stand-in of an older recipe (a real image always is). */
+async function baseReady(image: string): Promise<boolean> {
+  const output = await exec(
+    ["podman", "image", "inspect", "--format", `{{index .Labels "${STAND_IN_LABEL}"}}`, image],
+    { timeoutMs: 30_000 },
+  );
+  if (output.code !== 0) return false;
+  const recipe = output.stdout.trim();
+  return recipe === "" || recipe === "<no value>" || recipe === STAND_IN_RECIPE;
 }
 
 /** Builds the stand-in base and tags it as every image in `images`. */
@@ -227,6 +236,13 @@ async function buildStandIn(images: string[]): Promise<void> {
     );
   }
   if (!(await has("debootstrap"))) throw new Error("debootstrap is missing: apt-get install it");
+  const old = [];
+  for (const image of images) {
+    const id = await exec(["podman", "image", "inspect", "--format", "{{.Id}}", image], {
+      timeoutMs: 30_000,
+    });
+    if (id.code === 0) old.push(id.stdout.trim());
+  }
   const mirror = debianMirror(await aptSources()) ?? "http://deb.debian.org/debian";
   const deno = await denoBinary(version);
   const rootfs = `${WORK}/rootfs`;
@@ -257,7 +273,7 @@ async function buildStandIn(images: string[]): Promise<void> {
       `ENV DENO_DIR=/deno-dir/`,
       `ENV DENO_CERT=${bundle}`,
       `ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-      `LABEL ${STAND_IN_LABEL}=${SUITE}-deno-${version}`,
+      `LABEL ${STAND_IN_LABEL}=${STAND_IN_RECIPE}`,
       `CMD ["deno", "--version"]`,
     ].flatMap((change) => ["--change", change]);
     const quoted = changes.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
@@ -275,6 +291,8 @@ async function buildStandIn(images: string[]): Promise<void> {
     for (const image of images.slice(1)) {
       await must(["podman", "tag", images[0], image], 60_000, "podman tag");
     }
+    // A stand-in of an older recipe, now untagged (podman keeps it while an image uses it).
+    for (const id of new Set(old)) await exec(["podman", "rmi", id], { timeoutMs: 120_000 });
   } finally {
     await Deno.remove(rootfs, { recursive: true }).catch(() => {});
   }
@@ -546,7 +564,7 @@ async function proveImage(results: Results): Promise<void> {
   const bases = baseImages(dockerfile);
   let started = Date.now();
   const missing = [];
-  for (const image of bases) if (!(await imageExists(image))) missing.push(image);
+  for (const image of bases) if (!(await baseReady(image))) missing.push(image);
   if (missing.length > 0) {
     try {
       await buildStandIn(bases);
