@@ -2,7 +2,8 @@
  * Packaging: the Dockerfile, .dockerignore, metadata.yaml, icon and docs page agree with each other
  * and with the code, and the image's exact entrypoint command works. No Docker engine runs here, so
  * the last tests run the ENTRYPOINT's argv itself (this Deno, the same flags, the same entry file,
- * no config flag, cached dependencies only) as a subprocess.
+ * no config flag, cached dependencies only) as a subprocess. `deno task image` (tests/tools/image.ts)
+ * builds the image itself with podman and runs it.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
   TempFiles,
 } from "./support/connector.ts";
 import { readmeTables } from "./tools/readme_tables.ts";
+import { runtimeConfig } from "./tools/runtime_config.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** Where the Dockerfile puts the app; the ENTRYPOINT names `${APP_DIR}/main.ts`. */
@@ -158,9 +160,93 @@ Deno.test(".dockerignore lets in only what the build stage copies", async () => 
   for (const source of copied) {
     assert.ok([...allowed].some((rule) => strip(rule) === strip(source)), `${source} is let in`);
   }
+  // The only files let in from elsewhere are build tools the build stage keeps outside /app.
+  const tools = new Set(buildTools((await dockerfile()).build).map((copy) => copy.source));
   for (const rule of allowed) {
+    if (tools.has(strip(rule))) continue;
     assert.doesNotMatch(rule, /^(\.git|secrets|tests|sandbox|\.ci|docs|coverage)\b/);
   }
+});
+
+/** The build stage's COPYs from the context to a folder outside the app (build tools). */
+function buildTools(build: Instruction[]): { source: string; destination: string }[] {
+  return build.filter((i) => i.keyword === "COPY" && !i.args.includes("--from="))
+    .map((i) => i.args.split(/\s+/).filter((arg) => !arg.startsWith("--")))
+    .filter((args) => args.length === 2 && args[1].startsWith("/") && !args[1].startsWith(APP_DIR))
+    .map(([source, destination]) => ({ source, destination }));
+}
+
+/** The imports of deno.json that `main.ts`'s module graph uses (from `deno info --json`). */
+async function runtimeImports(): Promise<string[]> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const info = JSON.parse(new TextDecoder().decode(output.stdout));
+  const packages = new Set<string>(
+    info.modules.map((m: { specifier: string }) => m.specifier)
+      .filter((s: string) => s.startsWith("npm:/"))
+      .map((s: string) => s.slice("npm:/".length).replace(/^((?:@[^/]+\/)?[^/]+).*$/, "$1")),
+  );
+  const imports: Record<string, string> = JSON.parse(await readText("deno.json")).imports;
+  const used = Object.entries(imports)
+    .filter(([, target]) => packages.has(target.replace(/^npm:/, "")))
+    .map(([name]) => name);
+  assert.equal(used.length, packages.size, `every npm package main.ts uses is a deno.json import`);
+  return used.sort();
+}
+
+/** The imports the build stage narrows deno.json and deno.lock to (runtime_config.ts's args). */
+async function narrowedImports(): Promise<string[]> {
+  const runs = (await dockerfile()).build.filter((i) => i.keyword === "RUN").map((i) => i.args)
+    .join(" && ");
+  const match = runs.match(/\/runtime_config\.ts((?:\s+[\w@/.-]+)+?)\s*(?:&&|$)/);
+  assert.ok(match, "the build stage runs runtime_config.ts");
+  const install = runs.indexOf("deno install --frozen");
+  assert.ok(install > runs.indexOf("runtime_config.ts"), "it narrows before deno install");
+  return match[1].trim().split(/\s+/).sort();
+}
+
+Deno.test("the image's deno.json and deno.lock hold only the imports main.ts uses", async (t) => {
+  const { build, final } = await dockerfile();
+  await t.step("the build stage narrows them to main.ts's imports", async () => {
+    const narrowed = await narrowedImports();
+    assert.deepEqual(narrowed, await runtimeImports());
+    const all = Object.keys(JSON.parse(await readText("deno.json")).imports);
+    assert.ok(narrowed.length < all.length, "deno.json has test-only imports to leave out");
+  });
+  await t.step("its build tool stays out of the final stage", () => {
+    const tools = buildTools(build);
+    assert.ok(tools.some((tool) => tool.source.endsWith("runtime_config.ts")));
+    const dir = pairs(build, "ENV").get("DENO_DIR");
+    const fromBuild = final.filter((i) => i.keyword === "COPY" && i.args.includes("--from=build"))
+      .map((i) => i.args.split(/\s+/).filter((arg) => !arg.startsWith("--"))[0]);
+    assert.deepEqual(fromBuild.sort(), [dir, `${APP_DIR}/`].sort());
+    for (const tool of tools) assert.ok(!tool.destination.startsWith(`${APP_DIR}/`));
+  });
+  await t.step("the entrypoint command runs main.ts with them, --frozen", async () => {
+    await using files = await TempFiles.create();
+    for (const path of ["main.ts", "spec.json", "src", "schemas"]) {
+      const copy = await new Deno.Command("cp", {
+        args: ["-r", new URL(path, ROOT).pathname, `${files.dir}/`],
+      }).output();
+      assert.equal(copy.code, 0);
+    }
+    const narrowed = runtimeConfig(
+      JSON.parse(await readText("deno.json")),
+      JSON.parse(await readText("deno.lock")),
+      await narrowedImports(),
+    );
+    await files.write("deno.json", narrowed.config);
+    await files.write("deno.lock", narrowed.lock);
+    const cwd = new URL(`file://${files.dir}/`);
+    const result = await runEntrypoint(["spec"], { cwd, main: `${files.dir}/main.ts` });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.messages.map((m) => m.type), ["SPEC"]);
+  });
 });
 
 // ---- metadata.yaml ----
@@ -328,11 +414,11 @@ Deno.test("docs/humaans.md: tables match the code, the changelog has this versio
 /** Runs the image's ENTRYPOINT argv with this Deno, the entry file resolved in this checkout. */
 async function runEntrypoint(
   args: string[],
-  options: { cwd?: URL; secrets?: string[] } = {},
+  options: { cwd?: URL; secrets?: string[]; main?: string } = {},
 ): Promise<RunResult> {
   const [deno, ...flags] = await entrypoint();
   assert.equal(deno, "deno");
-  const main = new URL("main.ts", ROOT).pathname;
+  const main = options.main ?? new URL("main.ts", ROOT).pathname;
   const argv = flags.map((arg) => arg === `${APP_DIR}/main.ts` ? main : arg);
   assert.ok(argv.includes(main), "the ENTRYPOINT names /app/main.ts");
   const output = await new Deno.Command(Deno.execPath(), {
