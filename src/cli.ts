@@ -26,6 +26,21 @@ Options:
   --version   print the connector's version (to stderr: stdout is for protocol messages)
   --help      show this text`;
 
+/** The process exit codes. */
+export const EXIT_CODES = {
+  ok: 0,
+  /** A failure, after a TRACE ERROR (a stream INCOMPLETE, a bad file, ...). */
+  failed: 1,
+  /** A bad command line. */
+  usage: 2,
+  /** Stdout closed by its reader (a broken pipe, e.g. `read ... | head`): 128 + SIGPIPE. */
+  outputClosed: 141,
+  /** Stopped by SIGINT: 128 + 2. */
+  sigint: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  sigterm: 143,
+} as const;
+
 const COMMANDS = {
   spec: { run: spec, needs: [] },
   check: { run: check, needs: ["config"] },
