@@ -26,7 +26,7 @@ import {
 } from "./data.ts";
 import { ChurnOverlay } from "./churn.ts";
 import { errorResponse } from "./errors.ts";
-import { type Fault, FaultQueue, faultResponse } from "./faults.ts";
+import { echoAuthorizationResponse, type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
 import { type ListQuery, parseListQuery, QueryError } from "./query.ts";
 import { TokenBucket } from "./rate_limit.ts";
@@ -306,6 +306,9 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   async function answer(request: Request, path: string | undefined): Promise<Response> {
     const fault = faults.take(path ?? new URL(request.url).pathname);
+    if (fault?.echoAuthorization) {
+      return echoAuthorizationResponse(fault, request.headers.get("authorization"));
+    }
     if (fault && !fault.pass) {
       // A stall ends when the client gives up. (Reading request.signal makes Deno print a
       // one-time notice about its legacy abort behaviour, so only stalls read it.)
