@@ -258,8 +258,9 @@ export class HumaansClient {
       const throttled = "reason" in failure && failure.status === 429;
       if (throttled) this.stats.throttled++;
       const outcome = !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed";
-      this.limit.release(ticket, outcome);
-      this.pacer.finish(pace, outcome);
+      // A 429 the pacer finds is not about rate (they come whatever the pace) cuts nothing.
+      const aboutRate = this.pacer.finish(pace, outcome);
+      this.limit.release(ticket, outcome === "throttled" && !aboutRate ? "failed" : outcome);
       if (!("reason" in failure)) return failure.value;
       if (!failure.retryable || attempt >= max) throw this.#error("GET", path, failure, attempt);
       const delayMs = retryDelay(attempt - 1, failure.retryAfterMs, {
