@@ -83,7 +83,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
     await writer.error(`Invalid command line: ${(error as Error).message}`, {
       failureType: "config_error",
     });
-    return 2;
+    return EXIT_CODES.usage;
   }
   const writer = new MessageWriter(options.stdout, {
     stderr: options.stderr,
@@ -97,7 +97,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
   }
   if (parsed.values.help || name === undefined || name === "help") {
     stderrText(USAGE);
-    return name === undefined && !parsed.values.help ? 2 : 0;
+    return name === undefined && !parsed.values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   const context: CommandContext = {
     writer,
@@ -127,7 +127,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
       failureType: error.failureType,
       internalMessage: error.internalMessage,
     });
-    return 1;
+    return EXIT_CODES.failed;
   } finally {
     await writer.flush();
   }
