@@ -124,3 +124,50 @@ Deno.test("a 200 whose body never ends fails the stream after the 64 MiB cap, re
     /GET \/companies failed with 200 response body is larger than 64 MiB, the most the connector reads after 2 attempts/,
   );
 });
+
+Deno.test("a careless config: an unquoted, short or broken token is a config_error, never printed", async (t) => {
+  await using files = await TempFiles.create();
+  const catalog = await files.write("catalog.json", catalogOf(["companies"]));
+  const cases: [string, string, RegExp][] = [
+    [
+      "an unquoted token",
+      `{"api_token": ${TOKEN}, "base_url": "http://127.0.0.1:9/api"}`,
+      /config file ".*config\.json": not valid JSON at line 1, column 15/,
+    ],
+    ["a 3-character token", `{"api_token": "abc"}`, /"api_token" .* is too short \(3 characters/],
+    [
+      "a token with a line break",
+      JSON.stringify({ api_token: `${TOKEN.slice(0, 10)}\n${TOKEN.slice(10)}` }),
+      /"api_token" .* holds a space, line break or control character \(at character 11\)/,
+    ],
+    [
+      "a token with a NUL",
+      JSON.stringify({ api_token: `${TOKEN}\u0000` }),
+      /"api_token" .* control character \(at character 30\)/,
+    ],
+    [
+      "base_url with a password",
+      JSON.stringify({ api_token: TOKEN, base_url: "https://me:pw-secret-1@app.humaans.io/api" }),
+      /"base_url" .* must not hold a user name or password/,
+    ],
+  ];
+  for (const [name, text, pattern] of cases) {
+    await t.step(name, async () => {
+      const config = await files.write("config.json", text);
+      for (const args of [["read", "--catalog", catalog], ["discover"]]) {
+        const result = await runConnector([args[0], "--config", config, ...args.slice(1)], {
+          clock: testClock(NOW),
+          secrets: [TOKEN, "pw-secret-1"],
+        });
+        assert.equal(result.code, 1);
+        const error = result.traces("ERROR")[0].error;
+        assert.equal(error.failure_type, "config_error");
+        assert.match(error.message, pattern);
+        for (let i = 0; i + 8 <= TOKEN.length; i++) {
+          const part = TOKEN.slice(i, i + 8);
+          assert.ok(!result.stdout.includes(part), `stdout holds "${part}" of the token`);
+        }
+      }
+    });
+  }
+});

@@ -741,3 +741,21 @@ Deno.test("every message taken from a response is capped at 500 characters", asy
   assert.equal(capMessage("abc"), "abc");
   assert.equal(MAX_MESSAGE_CHARS, 500);
 });
+
+Deno.test("429s every 11th request whatever the pace cut neither pace nor concurrency for long", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const { client: humaans } = client([() => {
+    clock.advance!(5); // 5 ms a request: 200 a second is achievable
+    return ++calls % 11 === 0 ? status(429, {}, { "retry-after": "1" }) : json({ ok: true });
+  }], { clock, retryAttempts: 3, maxConcurrency: 4 });
+  for (let i = 0; i < 3_000; i++) await humaans.get("/people");
+  const seconds = (clock.now() - START) / 1000;
+  const throttled = humaans.stats.throttled;
+  const aim = 3_000 / 200 + throttled * 1;
+  assert.ok(seconds <= 1.2 * aim, `${seconds} s, aim ${aim} s`);
+  assert.equal(humaans.pacer.rate, undefined, "unpaced again");
+  assert.ok(humaans.pacer.rateIndependent);
+  assert.ok(humaans.limit.cuts <= 4, `concurrency cut ${humaans.limit.cuts} times`);
+  assert.equal(humaans.limit.limit, 4);
+});
