@@ -42,7 +42,12 @@ type Bound =
   /** Wall time over requests / rate (lower is better). */
   | { kind: "rate"; rate: number; aim: number }
   /** Peak RSS over a ceiling (lower is better), and its growth over a smaller case. */
-  | { kind: "memory"; ceilingMb: number; baseline?: string };
+  | { kind: "memory"; ceilingMb: number; baseline?: string }
+  /**
+   * A 429 every `every` requests whatever the pace, with Retry-After `retryAfterS`: wall time over
+   * a read of the same sandbox without them (pages / achievable rate) + 429s x Retry-After.
+   */
+  | { kind: "every429"; every: number; retryAfterS: number; latencyMs: number; aim: number };
 
 interface Case {
   name: string;
@@ -350,8 +355,38 @@ async function measure(sandbox: Sandbox, args: string[], bare: boolean): Promise
   return measured;
 }
 
+/** Runs an `every429` case: a read without the 429s (the achievable rate), then one with them. */
+async function runEvery429Case(
+  benchCase: Case & { bound: { kind: "every429" } },
+  context: Context,
+): Promise<Row> {
+  const { bound } = benchCase;
+  const clean = await startSandbox({ people: benchCase.rows, latencyMs: bound.latencyMs });
+  let achievable: Measured;
+  try {
+    achievable = await measure(clean, await writeInputs(clean), false);
+  } finally {
+    await clean.close();
+  }
+  const sandbox = await startSandbox({
+    people: benchCase.rows,
+    latencyMs: bound.latencyMs,
+    every429: bound.every,
+    every429RetryAfter: String(bound.retryAfterS),
+  });
+  try {
+    const run = await measure(sandbox, await writeInputs(sandbox), false);
+    return summarize(benchCase, context, [{ ...run, bare: achievable.seconds }]);
+  } finally {
+    await sandbox.close();
+  }
+}
+
 async function runCase(benchCase: Case, context: Context): Promise<Row> {
   const { bound } = benchCase;
+  if (bound.kind === "every429") {
+    return await runEvery429Case(benchCase as Case & { bound: typeof bound }, context);
+  }
   const sandbox = await startSandbox({
     people: benchCase.rows,
     latencyMs: bound.kind === "latency" ? bound.latencyMs : undefined,
@@ -448,6 +483,17 @@ function summarize(benchCase: Case, context: Context, runs: Measured[]): Row {
           fixed((100 * throttled) / (pages + throttled), 0)
         } % of requests); wall includes start-up`,
     );
+  } else if (bound.kind === "every429") {
+    // `bare` holds the wall time of the same read without the 429s.
+    const seconds = best.bare! + throttled * bound.retryAfterS;
+    ratio = best.seconds / seconds;
+    aim = `<= ${fixed(bound.aim)}`;
+    met = ratio <= bound.aim;
+    notes.push(
+      `bound ${fixed(seconds)} s = ${fixed(best.bare!)} s (the same read without 429s: pages / ` +
+        `achievable rate) + ${throttled} 429s x ${bound.retryAfterS} s Retry-After; a 429 every ` +
+        `${bound.every} requests whatever the pace, ${bound.latencyMs} ms latency; wall includes start-up`,
+    );
   } else {
     ratio = rss / (bound.ceilingMb * MB);
     aim = `< ${bound.ceilingMb} MB, flat`;
@@ -466,7 +512,9 @@ function summarize(benchCase: Case, context: Context, runs: Measured[]): Row {
     }
     notes.push(cpu);
   }
-  if (bound.kind !== "rate" && throttled > 0) notes.push(`${throttled} 429s`);
+  if (bound.kind !== "rate" && bound.kind !== "every429" && throttled > 0) {
+    notes.push(`${throttled} 429s`);
+  }
   if (pages !== expected) {
     notes.push(
       `${pages} requests, ${expected} expected (probe + ceil(rows / ${PAGE_SIZE - OVERLAP}))`,
@@ -539,6 +587,11 @@ const SMOKE: Case[] = [
   },
   { name: "rate-limit bound (smoke)", rows: 6_000, bound: { kind: "rate", rate: 10, aim: 1.15 } },
   { name: "memory (smoke)", rows: 20_000, bound: { kind: "memory", ceilingMb: 150 } },
+  {
+    name: "429 every 11th (smoke)",
+    rows: 6_000,
+    bound: { kind: "every429", every: 11, retryAfterS: 1, latencyMs: 20, aim: 1.2 },
+  },
 ].map((c) => ({ ...c, reportOnly: true }) as Case);
 
 const FULL: Case[] = [
@@ -549,6 +602,11 @@ const FULL: Case[] = [
     bound: { kind: "latency", latencyMs: 100, aim: 1.25 },
   },
   { name: "rate-limit bound", rows: 50_000, bound: { kind: "rate", rate: 20, aim: 1.15 } },
+  {
+    name: "429 every 11th",
+    rows: 30_000,
+    bound: { kind: "every429", every: 11, retryAfterS: 1, latencyMs: 20, aim: 1.2 },
+  },
   { name: "memory 100k", rows: 100_000, bound: { kind: "memory", ceilingMb: 150 } },
   {
     name: "memory 1M",

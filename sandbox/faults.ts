@@ -22,6 +22,13 @@ export interface Fault {
   dropConnection?: boolean;
   /** Answer normally: queued before faults, puts them after that many good answers. */
   pass?: boolean;
+  /** Send `body` (default the start of a list envelope), then blanks forever, without a length. */
+  endlessBody?: boolean;
+  /**
+   * Echo the request's `Authorization` header in the error message (`status`, default 400): as
+   * sent, its base64, the base64 of the token alone and of `:token`, and URL-encoded.
+   */
+  echoAuthorization?: boolean;
 }
 
 /** Faults waiting for requests, per path ("*" for any path). */
@@ -58,6 +65,9 @@ export async function faultResponse(
   if (fault.dropConnection) {
     return new Response(brokenStream(fault.body ?? CUT_BODY), { status, headers });
   }
+  if (fault.endlessBody) {
+    return new Response(endlessStream(fault.body ?? CUT_BODY, signal), { status, headers });
+  }
   const body = fault.body ?? JSON.stringify(
     status >= 400
       ? feathersError(status, `Injected fault: HTTP ${status}`)
@@ -79,4 +89,41 @@ function brokenStream(text: string): ReadableStream<Uint8Array> {
       controller.enqueue(new TextEncoder().encode(text));
     },
   });
+}
+
+/** The error response of an `echoAuthorization` fault: the header in every encoding, quoted back. */
+export function echoAuthorizationResponse(fault: Fault, authorization: string | null): Response {
+  const status = fault.status ?? 400;
+  const header = authorization ?? "";
+  const token = header.replace(/^Bearer /, "");
+  const base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+  const echoed = [
+    header,
+    base64(header),
+    base64(token),
+    base64(`:${token}`),
+    encodeURIComponent(token),
+  ];
+  return Response.json(
+    feathersError(status, `Rejected request with Authorization ${echoed.join(" | ")}`),
+    { status, headers: fault.retryAfter ? { "retry-after": fault.retryAfter } : {} },
+  );
+}
+
+/** 64 KiB of blanks: what an endless body sends after its start, over and over. */
+const BLANKS = new TextEncoder().encode(" ".repeat(64 * 1024));
+
+/** A body stream that sends `text`, then blanks until the client stops reading or `signal` aborts. */
+function endlessStream(text: string, signal: AbortSignal): ReadableStream<Uint8Array> {
+  let started = false;
+  return new ReadableStream({
+    pull(controller) {
+      if (signal.aborted) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(started ? BLANKS : new TextEncoder().encode(text));
+      started = true;
+    },
+  }, { highWaterMark: 1 });
 }

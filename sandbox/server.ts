@@ -26,7 +26,7 @@ import {
 } from "./data.ts";
 import { ChurnOverlay } from "./churn.ts";
 import { errorResponse } from "./errors.ts";
-import { type Fault, FaultQueue, faultResponse } from "./faults.ts";
+import { echoAuthorizationResponse, type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
 import { type ListQuery, parseListQuery, QueryError } from "./query.ts";
 import { TokenBucket } from "./rate_limit.ts";
@@ -82,6 +82,13 @@ export interface SandboxOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Monotonic ms for the rate limiter; default `performance.now`. */
   monotonicMs?: () => number;
+  /**
+   * Answer 429 to every so many authorised requests whatever their pace (a limit that is not
+   * about rate), e.g. 11: the 11th, 22nd, ... Default none.
+   */
+  every429?: number;
+  /** The Retry-After (seconds) of those 429s; default "1". */
+  every429RetryAfter?: string;
 }
 
 /** Rows to change at once: updated (their `updatedAt` moves to now), inserted, deleted. */
@@ -177,9 +184,27 @@ function checkOptions(options: SandboxOptions): void {
   if (rateLimit !== undefined && !(rateLimit > 0)) {
     throw new Error(`Sandbox rateLimit must be more than 0 requests per second, got ${rateLimit}`);
   }
+  if (
+    options.every429 !== undefined && !(Number.isInteger(options.every429) && options.every429 >= 1)
+  ) {
+    throw new Error(`Sandbox every429 must be a whole number of requests, got ${options.every429}`);
+  }
   if (options.tokens && Object.keys(options.tokens).length === 0) {
     throw new Error("Sandbox tokens must name at least one token");
   }
+}
+
+/** The `every429` switch: a function giving the 429 every `n`th call, or undefined without it. */
+function everyNth429(
+  n: number | undefined,
+  retryAfter = "1",
+): (() => Response | undefined) | undefined {
+  if (!n) return undefined;
+  let count = 0;
+  return () =>
+    ++count % n === 0
+      ? errorResponse(429, "Too many requests (every429)", { "retry-after": retryAfter })
+      : undefined;
 }
 
 /** Starts a sandbox on 127.0.0.1. */
@@ -197,6 +222,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const errorRandom = prng(data.seed * 7919 + 17);
   const churnRandom = prng(data.seed * 104729 + 31);
   const faults = new FaultQueue();
+  const every429 = everyNth429(options.every429, options.every429RetryAfter);
   const churns = new Map<string, ChurnOverlay>();
   const requests: LoggedRequest[] = [];
   const closing = new AbortController();
@@ -306,6 +332,9 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   async function answer(request: Request, path: string | undefined): Promise<Response> {
     const fault = faults.take(path ?? new URL(request.url).pathname);
+    if (fault?.echoAuthorization) {
+      return echoAuthorizationResponse(fault, request.headers.get("authorization"));
+    }
     if (fault && !fault.pass) {
       // A stall ends when the client gives up. (Reading request.signal makes Deno print a
       // one-time notice about its legacy abort behaviour, so only stalls read it.)
@@ -317,6 +346,8 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     const bearer = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
     const scopes = bearer === undefined ? undefined : tokens[bearer];
     if (!scopes) return errorResponse(401, "Invalid authentication information");
+    const nth = every429?.();
+    if (nth) return nth;
     const wait = bucket?.take();
     if (wait !== undefined) {
       return errorResponse(429, "Rate limit exceeded", { "retry-after": String(wait) });

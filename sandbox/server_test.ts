@@ -747,3 +747,37 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
   }
   assert.equal((await child.status).code, 0);
 });
+
+Deno.test("every429: every nth authorised request gets 429 whatever the pace", async () => {
+  await withSandbox({ every429: 3, every429RetryAfter: "2" }, async (sandbox) => {
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push(await get(sandbox, "/companies"));
+    assert.deepEqual(statuses.map((a) => a.status), [200, 200, 429, 200, 200, 429, 200]);
+    assert.equal(statuses[2].headers.get("retry-after"), "2");
+    assert.equal((await get(sandbox, "/companies", { token: "wrong" })).status, 401, "not counted");
+    assert.equal((await get(sandbox, "/companies")).status, 200);
+    assert.equal((await get(sandbox, "/companies")).status, 429);
+  });
+  assert.throws(() => startSandbox({ every429: 0 }), /every429 must be a whole number/);
+});
+
+Deno.test("faults: an endless body and an echoed Authorization header", async () => {
+  await withSandbox({}, async (sandbox) => {
+    sandbox.inject("/companies", [{ endlessBody: true }, { echoAuthorization: true }]);
+    const response = await fetch(`${sandbox.url}/companies`, {
+      headers: { authorization: `Bearer ${sandbox.token}` },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-length"), null);
+    const reader = response.body!.getReader();
+    let bytes = 0;
+    while (bytes < 1024 * 1024) bytes += (await reader.read()).value!.length;
+    await reader.cancel();
+    const echoed = await get(sandbox, "/companies");
+    assert.equal(echoed.status, 400);
+    const message = (echoed.body as { message: string }).message;
+    assert.ok(message.includes(`Bearer ${sandbox.token}`));
+    assert.ok(message.includes(btoa(`Bearer ${sandbox.token}`)));
+    assert.ok(message.includes(btoa(`:${sandbox.token}`)));
+  });
+});

@@ -26,6 +26,21 @@ Options:
   --version   print the connector's version (to stderr: stdout is for protocol messages)
   --help      show this text`;
 
+/** The process exit codes. */
+export const EXIT_CODES = {
+  ok: 0,
+  /** A failure, after a TRACE ERROR (a stream INCOMPLETE, a bad file, ...). */
+  failed: 1,
+  /** A bad command line. */
+  usage: 2,
+  /** Stdout closed by its reader (a broken pipe, e.g. `read ... | head`): 128 + SIGPIPE. */
+  outputClosed: 141,
+  /** Stopped by SIGINT: 128 + 2. */
+  sigint: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  sigterm: 143,
+} as const;
+
 const COMMANDS = {
   spec: { run: spec, needs: [] },
   check: { run: check, needs: ["config"] },
@@ -68,7 +83,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
     await writer.error(`Invalid command line: ${(error as Error).message}`, {
       failureType: "config_error",
     });
-    return 2;
+    return EXIT_CODES.usage;
   }
   const writer = new MessageWriter(options.stdout, {
     stderr: options.stderr,
@@ -82,7 +97,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
   }
   if (parsed.values.help || name === undefined || name === "help") {
     stderrText(USAGE);
-    return name === undefined && !parsed.values.help ? 2 : 0;
+    return name === undefined && !parsed.values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   const context: CommandContext = {
     writer,
@@ -112,7 +127,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
       failureType: error.failureType,
       internalMessage: error.internalMessage,
     });
-    return 1;
+    return EXIT_CODES.failed;
   } finally {
     await writer.flush();
   }

@@ -59,20 +59,70 @@ function booleanSetting(spec: Omit<SettingSpec, "type"> & { default: boolean }) 
   });
 }
 
-function isAllowedBaseUrl(value: string): boolean {
+/** Fewest characters an API token may have (shorter ones could not be masked in output). */
+export const MIN_TOKEN_LENGTH = 8;
+/** Most characters an API token may have (4 KiB; Humaans tokens are far shorter). */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/** Why `token` (already trimmed) cannot be an API token, or undefined if it can. Never quotes it. */
+function tokenProblem(token: string): string | undefined {
+  if (token.length === 0) return undefined; // min(1) reports it
+  if (token.length < MIN_TOKEN_LENGTH) {
+    return `is too short (${token.length} characters, at least ${MIN_TOKEN_LENGTH}): copy the whole token from Humaans (Settings > API access)`;
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    return `is too long (${token.length} characters, at most ${MAX_TOKEN_LENGTH}): set it to the token alone`;
+  }
+  // Printable ASCII only: a header cannot carry control characters, and a space, line break or
+  // NUL inside means something else was pasted with the token.
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i);
+    if (code <= 32 || code === 127) {
+      return `holds a space, line break or control character (at character ${
+        i + 1
+      }): copy the token again, on one line`;
+    }
+    if (code > 127) {
+      return `holds a character that is not ASCII (at character ${
+        i + 1
+      }): copy the token again from Humaans`;
+    }
+  }
+  return undefined;
+}
+
+/** Why `value` cannot be the base URL, or undefined if it can. Quotes no user name or password. */
+function baseUrlProblem(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return false;
+    return "must be an https URL (http only on localhost)";
   }
-  if (url.protocol === "https:") return true;
-  return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  if (url.username !== "" || url.password !== "" || /^[^/?#]*\/\/[^/?#]*@/.test(value)) {
+    return "must not hold a user name or password (user:password@): put the API token in api_token";
+  }
+  if (url.search !== "" || value.includes("?")) {
+    return `must not have a query (?...): set the API root only, e.g. ${DEFAULT_BASE_URL}`;
+  }
+  if (url.hash !== "" || value.includes("#")) {
+    return `must not have a fragment (#...): set the API root only, e.g. ${DEFAULT_BASE_URL}`;
+  }
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return "must be an https URL (http only on localhost)";
+}
+
+function refineWith(problem: (value: string) => string | undefined) {
+  return (value: string, context: z.RefinementCtx) => {
+    const message = problem(value);
+    if (message) context.addIssue({ code: "custom", message });
+  };
 }
 
 /** The connector's configuration: the single source of truth for `spec.json`. */
 export const Config = z.object({
-  api_token: setting(z.string().trim().min(1), {
+  api_token: setting(z.string().trim().min(1).superRefine(refineWith(tokenProblem)), {
     type: "string",
     title: "API token",
     description:
@@ -131,8 +181,8 @@ export const Config = z.object({
     maximum: 16,
   }),
   base_url: setting(
-    z.string().trim().refine(isAllowedBaseUrl).transform((url) => url.replace(/\/+$/, ""))
-      .default(DEFAULT_BASE_URL),
+    z.string().trim().superRefine(refineWith(baseUrlProblem))
+      .transform((url) => url.replace(/\/+$/, "")).default(DEFAULT_BASE_URL),
     {
       type: "string",
       title: "API base URL",
@@ -191,6 +241,22 @@ function describeValue(key: string, value: unknown): string {
   return value === undefined ? "nothing" : JSON.stringify(value);
 }
 
+/**
+ * The values of every setting the spec marks `airbyte_secret` in a raw (not yet valid) config,
+ * trimmed: what output must mask from the moment the file is read.
+ */
+export function secretValues(raw: unknown): string[] {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return [];
+  const values: string[] = [];
+  for (const [key, spec] of settingSpecs()) {
+    const value = (raw as Record<string, unknown>)[key];
+    if (spec.airbyte_secret && typeof value === "string" && value.trim()) {
+      values.push(value.trim());
+    }
+  }
+  return values;
+}
+
 /** Validates and coerces a raw config object; throws a config_error naming the key on failure. */
 export function parseConfig(raw: unknown, options: { source?: string } = {}): Config {
   const where = options.source ? ` in "${options.source}"` : "";
@@ -202,6 +268,16 @@ export function parseConfig(raw: unknown, options: { source?: string } = {}): Co
   const issue = result.error.issues[0];
   const key = String(issue.path[0]);
   const value = (raw as Record<string, unknown>)[key];
+  const custom = issue.code === "custom" ? issue.message : undefined;
+  if (key === "api_token" && custom) {
+    throw configError(`Config field "api_token"${where} ${custom}`);
+  }
+  if (key === "base_url" && custom) {
+    const quoted = typeof value === "string" && custom.startsWith("must be an https")
+      ? `, got ${JSON.stringify(value)}`
+      : "";
+    throw configError(`Config field "base_url"${where} ${custom}${quoted}`);
+  }
   if (key === "api_token") {
     throw configError(
       `Config field "api_token"${where} is ${

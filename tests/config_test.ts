@@ -5,6 +5,7 @@ import {
   connectionSpecification,
   DEFAULT_BASE_URL,
   parseConfig,
+  secretValues,
   type SettingSpec,
   settingSpecs,
 } from "../src/config.ts";
@@ -214,6 +215,51 @@ Deno.test("a missing or empty token is a config_error that never shows the token
   }
 });
 
+Deno.test("a token too short, too long or with a control character is a config_error naming api_token", async (t) => {
+  const rows: [string, string, RegExp][] = [
+    ["3 characters", "abc", /is too short \(3 characters, at least 8\)/],
+    ["7 characters", "abcdefg", /is too short \(7 characters, at least 8\)/],
+    [
+      "a line break inside",
+      "hms_live_Zx81\nQp0Lm4Rt7Yb2",
+      /line break or control character \(at character 14\)/,
+    ],
+    ["a NUL inside", "hms_live_Zx81\u0000Qp0Lm4Rt7Yb2", /control character \(at character 14\)/],
+    ["a space inside", "hms_live Zx81Qp0Lm4Rt7Yb2", /space.*\(at character 9\)/],
+    ["a tab inside", "hms_live\tZx81Qp0Lm4Rt7Yb2", /control character \(at character 9\)/],
+    ["DEL inside", "hms_live\u007fZx81Qp0Lm4Rt7Yb2", /control character \(at character 9\)/],
+    ["not ASCII", "hms_live_Zx81Qp0Lm4Rt7Yb\u00e9", /not ASCII \(at character 25\)/],
+    ["4097 characters", "t".repeat(4097), /is too long \(4097 characters, at most 4096\)/],
+    ["10 MB", "t".repeat(10_000_000), /is too long \(10000000 characters, at most 4096\)/],
+  ];
+  for (const [name, token, pattern] of rows) {
+    await t.step(name, () => {
+      const error = configErrorOf({ api_token: token }, "c.json");
+      assert.match(error.message, /^Config field "api_token" in "c\.json" /);
+      assert.match(error.message, pattern);
+      if (token.length < 100) assert.ok(!error.message.includes(token), error.message);
+      assert.ok(error.message.length < 300, "the message does not quote a long token");
+    });
+  }
+  await t.step("8 and 4096 printable characters are accepted; blanks around are trimmed", () => {
+    assert.equal(parseConfig({ api_token: "abcdefgh" }).api_token, "abcdefgh");
+    assert.equal(parseConfig({ api_token: "~".repeat(4096) }).api_token.length, 4096);
+    assert.equal(parseConfig({ api_token: `\n ${TOKEN} \r\n` }).api_token, TOKEN);
+  });
+});
+
+Deno.test("secretValues: every airbyte_secret setting's string value, trimmed", () => {
+  assert.deepEqual(secretValues({ api_token: ` ${TOKEN}\n`, base_url: "https://x" }), [TOKEN]);
+  assert.deepEqual(secretValues({ api_token: "abc" }), ["abc"], "even one too short to be valid");
+  assert.deepEqual(secretValues({ api_token: 42 }), []);
+  assert.deepEqual(secretValues({ api_token: "  " }), []);
+  assert.deepEqual(secretValues([TOKEN]), []);
+  assert.deepEqual(secretValues(null), []);
+  const secrets = settingSpecs().filter(([, spec]) => spec.airbyte_secret).map(([key]) => key);
+  const raw = Object.fromEntries(secrets.map((key) => [key, `${key}-value-123`]));
+  assert.deepEqual(secretValues(raw), secrets.map((key) => `${key}-value-123`));
+});
+
 Deno.test("a config that is not an object is a config_error", async (t) => {
   for (const raw of [null, undefined, "config", 42, [], [{ api_token: TOKEN }]]) {
     await t.step(JSON.stringify(raw) ?? "undefined", () => {
@@ -258,6 +304,26 @@ Deno.test("base_url: https anywhere, http only on loopback, trailing slashes str
       assert.ok(error.message.includes(`"base_url"`), error.message);
       assert.ok(error.message.includes(`got ${JSON.stringify(input)}`), error.message);
       assert.match(error.message, /https/);
+    });
+  }
+  const parts: [string, string, RegExp][] = [
+    ["user:password@", "https://user:pw-0123@app.humaans.io/api", /user name or password/],
+    ["a user name only", "https://someone@app.humaans.io/api", /user name or password/],
+    ["an empty user", "https://@app.humaans.io/api", /user name or password/],
+    ["loopback with a password", "http://u:secret-pw@127.0.0.1:9/api", /user name or password/],
+    ["a query", "https://app.humaans.io/api?token=abc123", /must not have a query/],
+    ["an empty query", "https://app.humaans.io/api?", /must not have a query/],
+    ["a fragment", "https://app.humaans.io/api#people", /must not have a fragment/],
+    ["an empty fragment", "https://app.humaans.io/api#", /must not have a fragment/],
+  ];
+  for (const [name, input, pattern] of parts) {
+    await t.step(`rejects ${name}, quoting none of it`, () => {
+      const error = configErrorOf({ api_token: TOKEN, base_url: input }, "c.json");
+      assert.match(error.message, /^Config field "base_url" in "c\.json" must not/);
+      assert.match(error.message, pattern);
+      for (const secret of ["pw-0123", "someone", "secret-pw", "abc123"]) {
+        assert.ok(!error.message.includes(secret), error.message);
+      }
     });
   }
 });

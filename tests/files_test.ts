@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { ConnectorError } from "../src/errors.ts";
-import { parseJsonText, readJsonFile, readTextFile } from "../src/files.ts";
+import fc from "fast-check";
+import {
+  jsonErrorAt,
+  MAX_INPUT_FILE_BYTES,
+  parseJsonText,
+  readJsonFile,
+  readTextFile,
+} from "../src/files.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "source-humaans-files-" });
@@ -139,7 +146,7 @@ Deno.test({
   },
 });
 
-Deno.test("parseJsonText names the file and the parser's detail", () => {
+Deno.test("parseJsonText names the file, line and column", () => {
   assert.deepEqual(parseJsonText('{"a":1}', "x.json", "state"), { a: 1 });
   try {
     parseJsonText("{", "x.json", "state");
@@ -147,6 +154,109 @@ Deno.test("parseJsonText names the file and the parser's detail", () => {
   } catch (error) {
     assert.ok(error instanceof ConnectorError);
     assert.equal(error.failureType, "config_error");
-    assert.match(error.message, /^Cannot parse state file "x\.json": not valid JSON \(.+\)$/);
+    assert.match(
+      error.message,
+      /^Cannot parse state file "x\.json": not valid JSON at line 1, column 2 \(.+\)$/,
+    );
   }
+});
+
+Deno.test("parseJsonText never quotes the file's text (an unquoted token)", async (t) => {
+  const token = "hms_live_Zx81Qp0Lm4Rt7Yb2";
+  const cases: [string, string, number, number][] = [
+    ["unquoted token", `{"api_token": ${token}}`, 1, 15],
+    [
+      "unquoted token on line 3",
+      `{\n  "base_url": "https://x",\n  "api_token": ${token}\n}`,
+      3,
+      16,
+    ],
+    ["token with a line break", `{"api_token": "${token.slice(0, 9)}\n${token.slice(9)}"}`, 1, 25],
+    ["missing comma", `{"api_token": "${token}" "x": 1}`, 1, 43],
+    ["truncated", `{"api_token": "${token}`, 1, 41],
+  ];
+  for (const [name, text, line, column] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => JSON.parse(text));
+      try {
+        parseJsonText(text, "config.json", "config");
+        assert.fail("no error");
+      } catch (error) {
+        assert.ok(error instanceof ConnectorError);
+        const message = error.message;
+        assert.ok(message.includes(`line ${line}, column ${column}`), message);
+        // Not even a few characters of the token (nor of the text around it).
+        for (let i = 0; i + 3 <= token.length; i++) {
+          assert.ok(!message.includes(token.slice(i, i + 3)), `${message} quotes the token`);
+        }
+      }
+    });
+  }
+});
+
+Deno.test("jsonErrorAt finds an error exactly when JSON.parse fails", () => {
+  const jsonish = fc.stringMatching(/^[{}\[\]",:0-9a-z.\-+eE \n\\]{0,24}$/);
+  fc.assert(
+    fc.property(fc.oneof(jsonish, fc.json(), fc.string()), (text) => {
+      let valid = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      const found = jsonErrorAt(text);
+      assert.equal(found === undefined, valid, `${JSON.stringify(text)}: ${found?.problem}`);
+      if (found) assert.ok(found.offset >= 0 && found.offset <= text.length);
+    }),
+    { numRuns: 2_000 },
+  );
+  assert.equal(jsonErrorAt("[".repeat(100_000))?.problem, "nested too deeply");
+});
+
+Deno.test("readTextFile: only regular files, at most the cap, UTF-8 with a BOM dropped", async (t) => {
+  await withTempDir(async (dir) => {
+    await t.step("a FIFO is a config_error, not a hang", async () => {
+      const path = `${dir}/fifo.json`;
+      const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+      assert.ok(made.success, "mkfifo");
+      const error = await configErrorOf(readJsonFile(path, "config"));
+      assert.equal(
+        error.message,
+        `Cannot read config file "${path}": it is a FIFO (named pipe), not a regular file`,
+      );
+    });
+    await t.step("/dev/zero is a config_error, not an endless read", async () => {
+      const error = await configErrorOf(readJsonFile("/dev/zero", "state"));
+      assert.equal(
+        error.message,
+        'Cannot read state file "/dev/zero": it is a device, not a regular file',
+      );
+    });
+    await t.step("a file over the cap", async () => {
+      const path = `${dir}/big.json`;
+      await Deno.writeTextFile(path, JSON.stringify({ data: "x".repeat(2_000) }));
+      const error = await configErrorOf(readJsonFile(path, "catalog", { maxBytes: 1024 }));
+      assert.match(error.message, /^Cannot read catalog file ".*big\.json": it is 0 MiB, more/);
+      assert.match(error.message, /more than the 0 MiB a catalog file may hold$/);
+      assert.equal(MAX_INPUT_FILE_BYTES, 16 * 1024 * 1024);
+      const fits = await readJsonFile(path, "catalog", { maxBytes: 4096 });
+      assert.deepEqual(fits, { data: "x".repeat(2_000) });
+    });
+    await t.step("a UTF-8 byte order mark is dropped", async () => {
+      const path = `${dir}/bom.json`;
+      const text = '{"api_token": "hms_test_0123456789"}';
+      await Deno.writeFile(
+        path,
+        new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]),
+      );
+      assert.deepEqual(await readJsonFile(path, "config"), JSON.parse(text));
+      assert.equal((await readTextFile(path, "config"))!.charCodeAt(0), 123);
+    });
+    await t.step("bytes that are not UTF-8", async () => {
+      const path = `${dir}/latin1.json`;
+      await Deno.writeFile(path, new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
+      const error = await configErrorOf(readJsonFile(path, "config"));
+      assert.match(error.message, /it is not UTF-8 text; save it as UTF-8$/);
+    });
+  });
 });

@@ -80,3 +80,145 @@ Deno.test("main.ts runs every command as a subprocess, stdout holding only messa
     await sandbox.close();
   }
 });
+
+/** `promise`, or a failure after `ms` (then `onTimeout` runs, e.g. to kill the child). */
+async function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`${what} took more than ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads a child's stdout as text, calling `onLine` with each whole line count so far. */
+async function readOutput(
+  stream: ReadableStream<Uint8Array>,
+  onLines: (count: number) => boolean | void,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  let lines = 0;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const chunk = decoder.decode(value, { stream: true });
+      text += chunk;
+      for (let at = chunk.indexOf("\n"); at >= 0; at = chunk.indexOf("\n", at + 1)) lines++;
+      if (onLines(lines) === true) {
+        await reader.cancel(); // the reader goes away, as `head` does
+        break;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return text;
+}
+
+/** A sandbox and the files of a full_refresh read of `people` (pages of 250 rows, ~250 KB). */
+async function bigRead(files: TempFiles, sandbox: { url: string; token: string }) {
+  return await files.readArgs(sandbox, {
+    streams: ["people"],
+    syncMode: "full_refresh",
+    config: { max_records_per_page: 250 },
+  });
+}
+
+Deno.test("read | head -n 5: a closed stdout ends the run with one stderr line and exit 141", async () => {
+  const sandbox = await startSandbox({ people: 20_000, latencyMs: 2 });
+  await using files = await TempFiles.create();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [...await connectorCommand(), ...await bigRead(files, sandbox)],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const kill = () => child.kill("SIGKILL");
+    const [out, err, status] = await within(
+      Promise.all([
+        readOutput(child.stdout, (lines) => lines >= 5),
+        new Response(child.stderr).text(),
+        child.status,
+      ]),
+      30_000,
+      "the run after its reader went away",
+      kill,
+    );
+    assert.ok(out.split("\n").length > 5, "five lines were read");
+    assert.equal(status.code, 141, err);
+    const lines = err.trim().split("\n");
+    assert.deepEqual(lines.length, 1, err);
+    assert.match(lines[0], /^source-humaans: stdout was closed by its reader \(broken pipe\)/);
+    assert.doesNotMatch(err, /Uncaught|BrokenPipe|\bat /);
+    assert.ok(!out.includes(sandbox.token) && !err.includes(sandbox.token));
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("SIGTERM and SIGINT mid-read: whole lines only, exit 143 and 130 promptly", async (t) => {
+  const sandbox = await startSandbox({ people: 20_000, latencyMs: 2 });
+  await using files = await TempFiles.create();
+  const args = [...await connectorCommand(), ...await bigRead(files, sandbox)];
+  try {
+    const cases = [
+      ["SIGTERM", 143, 300],
+      ["SIGTERM", 143, 1_250],
+      ["SIGTERM", 143, 3_100],
+      ["SIGINT", 130, 700],
+      ["SIGINT", 130, 2_600],
+    ] as const;
+    for (const [signal, code, afterLines] of cases) {
+      await t.step(`${signal} after ${afterLines} lines`, async () => {
+        const child = new Deno.Command(Deno.execPath(), {
+          args,
+          cwd: ROOT,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+          env: { NO_COLOR: "1" },
+        }).spawn();
+        let signalledAt = 0;
+        const [out, err, status] = await within(
+          Promise.all([
+            readOutput(child.stdout, (lines) => {
+              if (lines >= afterLines && signalledAt === 0) {
+                signalledAt = performance.now();
+                child.kill(signal);
+              }
+            }),
+            new Response(child.stderr).text(),
+            child.status,
+          ]),
+          30_000,
+          `the run after ${signal}`,
+          () => child.kill("SIGKILL"),
+        );
+        const stoppedMs = performance.now() - signalledAt;
+        assert.ok(signalledAt > 0, "the signal was sent mid-read");
+        assert.equal(status.code, code, err);
+        assert.ok(stoppedMs < 5_000, `stopped ${stoppedMs} ms after the signal`);
+        // Every line whole and a protocol message; the last STATE one of them.
+        const result = parseRun(status.code, out, err, [sandbox.token]);
+        assert.ok(result.records().length < 20_000, "stopped before the end");
+        assert.ok(result.states().length >= 1, "a STATE was written before the signal");
+        assert.match(err, new RegExp(`${signal}: finishing the line being written`));
+        assert.doesNotMatch(err, /Uncaught|\bat /);
+      });
+    }
+  } finally {
+    await sandbox.close();
+  }
+});

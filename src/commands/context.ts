@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { type Config, parseConfig } from "../config.ts";
+import { type Config, parseConfig, secretValues } from "../config.ts";
 import { readJsonFile } from "../files.ts";
 import { HumaansClient } from "../http/client.ts";
 import { formatPace } from "../http/pacer.ts";
@@ -18,12 +18,11 @@ export interface CommandContext {
   files: { config?: string; catalog?: string; state?: string };
 }
 
-/** Reads, validates and registers (as a secret) the config named by `--config`. */
+/** Reads the config named by `--config`, registers its secret settings for masking, validates it. */
 export async function loadConfig(context: CommandContext): Promise<Config> {
   const path = context.files.config!;
   const raw = await readJsonFile(path, "config");
-  const token = (raw as { api_token?: unknown } | null)?.api_token;
-  if (typeof token === "string") context.writer.addSecret(token.trim());
+  for (const secret of secretValues(raw)) context.writer.addSecret(secret);
   return parseConfig(raw, { source: path });
 }
 

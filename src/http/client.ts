@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { ConnectorError, type FailureType } from "../errors.ts";
+import { SecretMask } from "../protocol/mask.ts";
 import { AdaptiveLimit } from "./limit.ts";
 import { type PaceTicket, RatePacer, type RatePacerOptions } from "./pacer.ts";
 import {
@@ -9,6 +10,18 @@ import {
   parseRetryAfter,
   retryDelay,
 } from "./retry.ts";
+
+/** Largest response body read, in bytes (64 MiB; a 250-row page is well under 1 MiB). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Most characters of any message taken from a response (the API's message, a reason). */
+export const MAX_MESSAGE_CHARS = 500;
+
+/** `text` cut to `max` characters, saying how much was cut. */
+export function capMessage(text: string, max = MAX_MESSAGE_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}... (${text.length - max} more characters)`;
+}
 
 /** What the client reports before it waits for a retry. */
 export interface RetryInfo {
@@ -43,6 +56,8 @@ export interface HumaansClientOptions {
   pacing?: RatePacerOptions;
   /** Called before each retry wait. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
+  /** Largest response body read, in bytes; default {@linkcode MAX_BODY_BYTES}. */
+  maxBodyBytes?: number;
 }
 
 /** An HTTP request that failed for good. */
@@ -104,16 +119,26 @@ interface Failure {
   cause?: unknown;
 }
 
-/** Reads a Feathers-style error body: `message`, then `name`/`code`, then raw text. */
-export function apiErrorMessage(text: string): string | undefined {
+/**
+ * Reads a Feathers-style error body: `message`, then `name`/`code`, then raw text; at most
+ * {@linkcode MAX_MESSAGE_CHARS} characters of it (200 of raw text), masked by `redact` first.
+ */
+export function apiErrorMessage(
+  text: string,
+  options: { redact?: (text: string) => string } = {},
+): string | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
+  // What JSON decodes (an escaped secret) is masked before it is cut.
+  const redact = options.redact ?? ((text: string) => text);
   try {
     const body = JSON.parse(trimmed);
     if (body && typeof body === "object") {
-      if (typeof body.message === "string" && body.message) return body.message;
+      if (typeof body.message === "string" && body.message) {
+        return capMessage(redact(body.message));
+      }
       if (typeof body.name === "string") {
-        return body.code ? `${body.name} (${body.code})` : body.name;
+        return capMessage(redact(body.code ? `${body.name} (${String(body.code)})` : body.name));
       }
     }
   } catch {
@@ -121,6 +146,53 @@ export function apiErrorMessage(text: string): string | undefined {
   }
   const plain = trimmed.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
   return plain.length > 200 ? `${plain.slice(0, 200)}...` : plain || undefined;
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${Math.round(mib * 10) / 10} MiB` : plural(bytes, "byte");
+}
+
+/**
+ * A response's body as text, or undefined when it is larger than `maxBytes`: then no more of it is
+ * read. A declared length is checked first (the HTTP stack reads no more than it declares); a body
+ * without one is read chunk by chunk, and reading stops past the cap.
+ */
+async function readCappedText(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim())) {
+    if (Number(declared) > maxBytes) {
+      await response.body?.cancel().catch(() => {});
+      return undefined;
+    }
+    return await response.text();
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 function plural(n: number, word: string): string {
@@ -142,9 +214,13 @@ export class HumaansClient {
   readonly pacer: RatePacer;
   /** Requests sent and 429s received, for progress reports and benchmarks. */
   readonly stats = { requests: 0, throttled: 0, retries: 0 };
+  #mask = new SecretMask();
+  #maxBodyBytes: number;
 
   constructor(options: HumaansClientOptions) {
     this.#options = options;
+    this.#mask.add(options.token);
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
     this.limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
@@ -182,8 +258,9 @@ export class HumaansClient {
       const throttled = "reason" in failure && failure.status === 429;
       if (throttled) this.stats.throttled++;
       const outcome = !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed";
-      this.limit.release(ticket, outcome);
-      this.pacer.finish(pace, outcome);
+      // A 429 the pacer finds is not about rate (they come whatever the pace) cuts nothing.
+      const aboutRate = this.pacer.finish(pace, outcome);
+      this.limit.release(ticket, outcome === "throttled" && !aboutRate ? "failed" : outcome);
       if (!("reason" in failure)) return failure.value;
       if (!failure.retryable || attempt >= max) throw this.#error("GET", path, failure, attempt);
       const delayMs = retryDelay(attempt - 1, failure.retryAfterMs, {
@@ -199,7 +276,7 @@ export class HumaansClient {
         path,
         attempt,
         delayMs,
-        reason: this.#redact(failure.reason),
+        reason: capMessage(this.#redact(failure.reason)),
         paceRps: throttled ? this.pacer.rate : undefined,
       });
       if (failure.retryAfterMs === undefined) await this.#clock.sleep(delayMs, options.signal);
@@ -237,13 +314,13 @@ export class HumaansClient {
     const timeout = this.#clock.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let response: Response;
-    let text: string;
+    let text: string | undefined;
     try {
       response = await this.#fetch(url, {
         headers: { authorization: `Bearer ${this.#options.token}`, accept: "application/json" },
         signal,
       });
-      text = await response.text();
+      text = await readCappedText(response, this.#maxBodyBytes);
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (timeout.aborted) {
@@ -265,12 +342,22 @@ export class HumaansClient {
         cause: error,
       };
     }
+    if (text === undefined) {
+      return {
+        reason: `${response.status} response body is larger than ${
+          formatBytes(this.#maxBodyBytes)
+        }, the most the connector reads`,
+        retryable: true,
+        failureType: "transient_error",
+        hint: "lower max_records_per_page, or check base_url points at the Humaans API",
+      };
+    }
     if (!response.ok) {
       const status = response.status;
       return {
-        reason: `${status} ${response.statusText || "error"}`.trim(),
+        reason: `${status} ${capMessage(response.statusText || "error", 100)}`.trim(),
         status,
-        apiMessage: apiErrorMessage(this.#redact(text)),
+        apiMessage: apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }),
         retryable: isRetryableStatus(status),
         failureType: failureTypeOfStatus(status),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
@@ -281,11 +368,16 @@ export class HumaansClient {
       if (!options.text) body = JSON.parse(text);
       else if (!looksLikeJsonObject(text)) throw new SyntaxError("not a JSON object");
     } catch (error) {
-      const type = response.headers.get("content-type") ?? "no content type";
+      const type = capMessage(
+        this.#redact(response.headers.get("content-type") ?? "no content type"),
+        100,
+      );
       return {
         reason: `response is not JSON (${type}, ${
           plural(new TextEncoder().encode(text).length, "byte")
-        }): ${apiErrorMessage(this.#redact(text)) ?? "empty body"}`.slice(0, 300),
+        }): ${
+          apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }) ?? "empty body"
+        }`.slice(0, 300),
         retryable: true,
         failureType: "transient_error",
         hint: "check base_url points at the Humaans API",
@@ -306,22 +398,24 @@ export class HumaansClient {
   }
 
   #error(method: string, path: string, failure: Failure, attempts: number): HttpError {
-    const detail = failure.apiMessage ? `: ${failure.apiMessage}` : "";
+    // Masked before cut: a cut must not leave part of a secret unrecognisable.
+    const apiMessage = failure.apiMessage && this.#redact(failure.apiMessage); // capped when read
+    const detail = apiMessage ? `: ${apiMessage}` : "";
     const hint = failure.hint ? `; ${failure.hint}` : "";
-    const message = `${method} ${path} failed with ${failure.reason}${detail} after ${
-      plural(attempts, "attempt")
-    }${hint}`;
+    const message = `${method} ${path} failed with ${
+      capMessage(this.#redact(failure.reason))
+    }${detail} after ${plural(attempts, "attempt")}${hint}`;
     return new HttpError(this.#redact(message), {
       failureType: failure.failureType,
       status: failure.status,
-      apiMessage: failure.apiMessage && this.#redact(failure.apiMessage),
+      apiMessage,
       attempts,
       cause: failure.cause,
     });
   }
 
+  /** `text` with the token masked in every form it could take (raw, base64, URL-encoded, ...). */
   #redact(text: string): string {
-    const token = this.#options.token;
-    return token.length >= 4 ? text.replaceAll(token, "****") : text;
+    return this.#mask.redact(text);
   }
 }

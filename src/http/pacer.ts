@@ -18,6 +18,13 @@ export interface RatePacerOptions {
   growth?: number;
 }
 
+/** Successes between 429s over some windows: their sum, sum of squares and the windows. */
+interface Successes {
+  sum: number;
+  squares: number;
+  windows: number;
+}
+
 /** What {@linkcode RatePacer.start} hands out, to give back to {@linkcode RatePacer.finish}. */
 export interface PaceTicket {
   /** The cut epoch the request started in. */
@@ -56,6 +63,19 @@ export interface PaceTicket {
  * so a raised limit is found again; a pace that is not what holds requests back does not grow.
  * Once settled, that is about one 429 every 10 s against a bucket that holds a second's worth.
  *
+ * 429s that are not about rate. Some servers answer 429 whatever the pace (every so many
+ * requests, or at random). Cutting the pace then buys nothing: as many requests pass between
+ * 429s as before, only more slowly, and each cut would slow the sync further. So each window that
+ * cut also records how many requests it let through and the pace it ran at (the pacer's, or
+ * unpaced, its successes over its length). A window with about as many successes as the window
+ * that began the run of cuts (within 1 + 25 %) at 70 % of its pace or less shows that the pace
+ * did not matter: the pacer goes back to the pace
+ * before that run (unpaced, if it was), and from then on a 429 after at least half as many
+ * successes cuts nothing (`finish` says so, and the client then leaves its concurrency limit
+ * alone too). A 429 after fewer successes than that is about rate again, and cuts as before.
+ * (Against a token bucket, a slower pace lets more requests through between 429s, so the counts
+ * of its windows are not alike.)
+ *
  * Limits: when Retry-After is much longer than the bucket takes to fill (a burst of 2 at 20 a
  * second with whole-second Retry-After), the bucket overflows during the pause and the rate is
  * underestimated; growth then recovers it slowly.
@@ -82,8 +102,17 @@ export class RatePacer {
   /** When each success since the window start arrived (trimmed to the longest window). */
   #successes: number[] = [];
   #head = 0;
+  /**
+   * The current run of cuts whose windows let about as many requests through: the pace of its
+   * first window and the pace before it, and the successes of its windows.
+   */
+  #run: Successes & { pace: number; rateBefore: number | undefined } | undefined;
+  /** Once 429s were found not to be about rate: the successes between them, and lately. */
+  #unrelated: Successes & { recent: number } | undefined;
   /** How many times a 429 cut the pace (or tried to). */
   cuts = 0;
+  /** How many 429s were judged not to be about rate (and cut nothing). */
+  unrelated = 0;
   /** Total time requests waited for their paced start, in ms. */
   waitedMs = 0;
 
@@ -137,8 +166,16 @@ export class RatePacer {
     return { epoch: this.#epoch, waited: true };
   }
 
-  /** Records how a request ended: `ok` counts and grows the pace, `throttled` (a 429) cuts it. */
-  finish(ticket: PaceTicket, outcome: "ok" | "throttled" | "failed"): void {
+  /** Whether 429s are currently judged not to be about rate. */
+  get rateIndependent(): boolean {
+    return this.#unrelated !== undefined;
+  }
+
+  /**
+   * Records how a request ended: `ok` counts and grows the pace, `throttled` (a 429) cuts it.
+   * Returns false for a 429 judged not to be about rate (see the class notes), true otherwise.
+   */
+  finish(ticket: PaceTicket, outcome: "ok" | "throttled" | "failed"): boolean {
     const now = this.#clock.now();
     if (outcome === "ok") {
       this.#successes.push(now);
@@ -149,24 +186,82 @@ export class RatePacer {
     } else if (outcome === "throttled" && ticket.epoch === this.#epoch) {
       this.#epoch++;
       this.cuts++;
-      this.#cut(now, ticket);
+      return this.#cut(now, ticket);
+    } else if (outcome === "throttled" && this.#unrelated) {
+      return false; // one of a burst after an unrelated 429
     }
+    return true;
   }
 
   /**
    * Sets the pace (and, at the second time, the burst) from the successes in the window ending
    * `now`, if it holds any; the server's bucket is empty, so no burst allowance is left either.
    */
-  #cut(now: number, ticket: PaceTicket): void {
-    if (this.#burstLearned && !ticket.waited) {
-      this.#burst = Math.max(1, this.#burst / 2); // a 429 on the allowance: it was too big
-    }
+  #cut(now: number, ticket: PaceTicket): boolean {
     const from = Math.max(this.#windowStart ?? now, now - this.#maxWindowMs);
     const elapsed = now - from;
     this.#trim(now);
     let accepted = 0;
     for (let i = this.#head; i < this.#successes.length; i++) {
       if (this.#successes[i] >= from) accepted++;
+    }
+    // The pace this window ran at: the pacer's, or (unpaced) what it let through.
+    const pace = this.#rate ?? (elapsed > 0 ? (accepted * 1000) / elapsed : 0);
+    const unrelated = this.#unrelated;
+    if (unrelated) {
+      // Stays while the recent mean is within 3 standard errors (plus 1 + 10 %) of the mean.
+      unrelated.recent = 0.9 * unrelated.recent + 0.1 * accepted;
+      const mean = unrelated.sum / unrelated.windows;
+      const variance = Math.max(0, unrelated.squares / unrelated.windows - mean * mean);
+      const spread = 3 * Math.sqrt((variance * 0.1) / 1.9) + 1 + 0.1 * mean;
+      if (Math.abs(unrelated.recent - mean) <= spread) {
+        unrelated.sum += accepted;
+        unrelated.squares += accepted * accepted;
+        unrelated.windows++;
+        this.unrelated++;
+        this.#newWindow(now);
+        return false;
+      }
+      // 429s now come more often, or much less often, than the unrelated ones: start over.
+      this.#unrelated = undefined;
+      this.#run = undefined;
+    }
+    const run = this.#run;
+    if (accepted > 0 && elapsed > 0) {
+      const mean = run && run.sum / run.windows;
+      if (run && accepted <= 1.5 * mean! + 2 && accepted >= mean! / 4 - 1) {
+        if (pace <= 0.7 * run.pace) {
+          // A slower pace let no more requests through between 429s: not a rate limit.
+          const mean = (run.sum + accepted) / (run.windows + 1);
+          this.#unrelated = {
+            sum: run.sum + accepted,
+            squares: run.squares + accepted * accepted,
+            windows: run.windows + 1,
+            recent: mean,
+          };
+          this.unrelated++;
+          this.#rate = run.rateBefore;
+          this.#base = this.#rate ?? 0;
+          this.#next = now;
+          this.#run = undefined;
+          this.#newWindow(now);
+          return false;
+        }
+        run.sum += accepted;
+        run.squares += accepted * accepted;
+        run.windows++;
+      } else {
+        this.#run = {
+          pace,
+          rateBefore: this.#rate,
+          sum: accepted,
+          squares: accepted * accepted,
+          windows: 1,
+        };
+      }
+    }
+    if (this.#burstLearned && !ticket.waited) {
+      this.#burst = Math.max(1, this.#burst / 2); // a 429 on the allowance: it was too big
     }
     if (accepted > 0 && elapsed > 0) {
       const measured = (accepted * 1000) / elapsed;
@@ -180,13 +275,19 @@ export class RatePacer {
       }
       this.#rate = Math.min(this.#rate ?? Infinity, this.#safety * measured);
       this.#base = this.#rate;
-      this.#windowStart = now;
-      this.#successes = [];
-      this.#head = 0;
+      this.#newWindow(now);
     }
     if (this.#rate !== undefined) {
       this.#next = Math.max(this.#next, now + (this.#burst * 1000) / this.#rate);
     }
+    return true;
+  }
+
+  /** Starts a measuring window at `now`. */
+  #newWindow(now: number): void {
+    this.#windowStart = now;
+    this.#successes = [];
+    this.#head = 0;
   }
 
   /** Drops successes older than the longest window. */

@@ -1,4 +1,5 @@
 import type { FailureType } from "../errors.ts";
+import { SecretMask } from "./mask.ts";
 
 /**
  * Where encoded message lines go (stdout in production, a buffer in tests). `write` returns (or
@@ -54,7 +55,7 @@ export class MessageWriter {
   #minLevel: number;
   #now: () => number;
   #buffer: string[] = [];
-  #secrets: string[] = [];
+  #mask = new SecretMask();
   /** The text of a RECORD line up to its data, by stream. */
   #recordHeads = new Map<string, string>();
   #writing: Promise<void> = Promise.resolve();
@@ -68,24 +69,17 @@ export class MessageWriter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Masks `secret` in everything written from now on. */
+  /**
+   * Masks `secret` in everything written from now on, in every form it could take: as is,
+   * JSON-escaped, URL-encoded, base64 (also inside a `Bearer` or `Basic` header value) and hex.
+   */
   addSecret(secret: string): void {
-    if (secret.length < 4) return;
-    // Lines are JSON: a secret with quotes, backslashes or control characters appears escaped.
-    for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) {
-      if (!this.#secrets.includes(form)) this.#secrets.push(form);
-    }
-    // Longest first, so a secret containing another is masked whole.
-    this.#secrets.sort((a, b) => b.length - a.length);
+    this.#mask.add(secret);
   }
 
-  /** Replaces every registered secret in `text` with `****`. */
+  /** Replaces every form of every registered secret in `text` with `****`. */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) {
-      if (out.includes(secret)) out = out.replaceAll(secret, "****");
-    }
-    return out;
+    return this.#mask.redact(text);
   }
 
   /** Whether a LOG message at `level` would be written. */
@@ -186,7 +180,7 @@ export class MessageWriter {
     for (const line of lines) size += line.length * 3 + 1;
     let buffer: Uint8Array | undefined;
     let bytes: Uint8Array;
-    if (size <= REUSED_BUFFER_MAX && !this.#secrets.some((secret) => secret.includes("\n"))) {
+    if (size <= REUSED_BUFFER_MAX && !this.#mask.anyHolds("\n")) {
       // Line by line into a reused buffer: no joined copy of the page, no fresh buffer. Masking
       // each line is masking the whole when no secret holds a newline (lines hold none).
       const spare = this.#spares.findIndex((spare) => spare.length >= size);
@@ -249,5 +243,89 @@ export class MessageWriter {
 
   #push(line: string): void {
     this.#buffer.push(line);
+  }
+}
+
+/** Options of an {@linkcode OutputGate}. */
+export interface OutputGateOptions {
+  /**
+   * Called once when the output's reader has gone (a broken pipe, e.g. `read ... | head`); the
+   * gate drops all output from then on. main.ts ends the process here.
+   */
+  onClosed?: () => void;
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  return error instanceof Deno.errors.BrokenPipe ||
+    (error instanceof Error && (error as { code?: string }).code === "EPIPE");
+}
+
+/**
+ * The sink in front of stdout, which lets a run end cleanly: {@linkcode OutputGate.stop} ends the
+ * output at the end of the line being written (the rest of a page is not written), so a reader
+ * never sees half a message; a broken pipe is reported once through `onClosed` instead of
+ * thrown from every write.
+ */
+export class OutputGate implements ByteSink {
+  #sink: ByteSink;
+  #onClosed?: () => void;
+  /** Whether everything written so far ends at a line's end. */
+  #atLineEnd = true;
+  #writing = 0;
+  #stopping = false;
+  #closed = false;
+  #stopped: (() => void)[] = [];
+
+  constructor(sink: ByteSink, options: OutputGateOptions = {}) {
+    this.#sink = sink;
+    this.#onClosed = options.onClosed;
+  }
+
+  /** Whether output has ended: stopped at a line's end, or its reader gone. */
+  get ended(): boolean {
+    return this.#closed || (this.#stopping && this.#atLineEnd && this.#writing === 0);
+  }
+
+  /** Writes `bytes` (while stopping, only up to the end of the current line); drops them once ended. */
+  async write(bytes: Uint8Array): Promise<number> {
+    if (this.ended) return bytes.length;
+    let chunk = bytes;
+    if (this.#stopping) {
+      const newline = bytes.indexOf(10);
+      if (newline >= 0) chunk = bytes.subarray(0, newline + 1);
+    }
+    this.#writing++;
+    let written: number;
+    try {
+      written = await this.#sink.write(chunk);
+    } catch (error) {
+      if (!isBrokenPipe(error)) throw error;
+      this.#closed = true;
+      this.#onClosed?.();
+      return bytes.length;
+    } finally {
+      this.#writing--;
+    }
+    if (written > 0) this.#atLineEnd = chunk[written - 1] === 10;
+    this.#settle();
+    // While stopping, what follows the line's end counts as written: it is dropped.
+    return written === chunk.length && this.ended ? bytes.length : written;
+  }
+
+  /**
+   * Lets the line being written finish, then drops all output; resolves once output has ended
+   * (at once when no line is half written). The caller should bound its wait: a reader that
+   * stops reading holds a write forever.
+   */
+  stop(): Promise<void> {
+    this.#stopping = true;
+    const ended = new Promise<void>((resolve) => this.#stopped.push(resolve));
+    this.#settle();
+    return ended;
+  }
+
+  #settle(): void {
+    if (!this.ended) return;
+    for (const resolve of this.#stopped.splice(0)) resolve();
   }
 }

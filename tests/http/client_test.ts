@@ -5,9 +5,12 @@ import { testClock } from "../support/clock.ts";
 import { until } from "../support/wait.ts";
 import {
   apiErrorMessage,
+  capMessage,
   HttpError,
   HumaansClient,
   type HumaansClientOptions,
+  MAX_BODY_BYTES,
+  MAX_MESSAGE_CHARS,
   type RetryInfo,
 } from "../../src/http/client.ts";
 
@@ -644,4 +647,116 @@ Deno.test("against a token bucket of 20 a second the pace settles below it, with
   assert.ok(humaans.stats.throttled <= 8, `${humaans.stats.throttled} 429s (29 unpaced)`);
   assert.ok(seconds < (1.07 * (600 - 20)) / 20, `${seconds} s for 600 requests`); // 20 free
   assert.ok(humaans.pacer.rate! > 16 && humaans.pacer.rate! < 24, `pace ${humaans.pacer.rate}`);
+});
+
+/** A body that never ends: `start`, then 64 KiB chunks; counts the bytes the client pulled. */
+function endlessBody(start: string): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
+  const chunk = new Uint8Array(64 * 1024).fill(32);
+  let pulled = 0;
+  let first = true;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const bytes = first ? new TextEncoder().encode(start) : chunk;
+      first = false;
+      pulled += bytes.length;
+      controller.enqueue(bytes);
+    },
+  }, { highWaterMark: 0 });
+  return { stream, pulled: () => pulled };
+}
+
+Deno.test("a body that never ends is read up to the cap, retried, then fails clearly", async () => {
+  const bodies: ReturnType<typeof endlessBody>[] = [];
+  const cap = 1024 * 1024;
+  const { client: humaans, retries } = client([() => {
+    const body = endlessBody('{"total": 1, "data": [');
+    bodies.push(body);
+    return new Response(body.stream, { headers: { "content-type": "application/json" } });
+  }], { maxBodyBytes: cap, retryAttempts: 2 });
+  const error = await httpErrorOf(humaans.get("/people"));
+  assert.equal(bodies.length, 3, "the first attempt and two retries");
+  for (const body of bodies) {
+    assert.ok(body.pulled() <= cap + 64 * 1024, `read ${body.pulled()} bytes of an endless body`);
+  }
+  assert.equal(error.failureType, "transient_error");
+  assert.equal(
+    error.message,
+    "GET /people failed with 200 response body is larger than 1 MiB, the most the connector " +
+      "reads after 3 attempts; lower max_records_per_page, or check base_url points at the Humaans API",
+  );
+  assert.equal(retries.length, 2);
+  assert.equal(MAX_BODY_BYTES, 64 * 1024 * 1024);
+});
+
+Deno.test("a declared length over the cap fails without reading the body", async () => {
+  let pulled = 0;
+  const { client: humaans } = client([() => {
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    }, { highWaterMark: 0 });
+    return new Response(stream, { headers: { "content-length": String(2 * 1024 * 1024) } });
+  }], { maxBodyBytes: 1024 * 1024, retryAttempts: 0 });
+  const error = await httpErrorOf(humaans.get("/people"));
+  assert.match(error.message, /larger than 1 MiB/);
+  assert.equal(pulled, 0);
+  // At the cap exactly is fine, in one chunk or many.
+  const fits = JSON.stringify({ data: "x".repeat(1000) });
+  const small = client([json(JSON.parse(fits))], { maxBodyBytes: fits.length });
+  assert.deepEqual(await small.client.get("/x"), JSON.parse(fits));
+});
+
+Deno.test("every message taken from a response is capped at 500 characters", async (t) => {
+  const huge = "m".repeat(5_000_000);
+  const rows: [string, Response][] = [
+    ["a 5 MB JSON message", status(503, { message: huge })],
+    ["a 5 MB error name", status(503, { name: huge, code: 503 })],
+    ["a 5 MB text body", new Response(huge, { status: 503 })],
+    ["a 5 MB status text", new Response("{}", { status: 503, statusText: huge.slice(0, 10_000) })],
+  ];
+  for (const [name, reply] of rows) {
+    await t.step(name, async () => {
+      const { client: humaans, retries } = client([reply], { retryAttempts: 1 });
+      const error = await httpErrorOf(humaans.get("/companies"));
+      assert.ok(error.message.length < 1_000, `${error.message.length} characters`);
+      assert.ok((error.apiMessage ?? "").length <= 530);
+      for (const retry of retries) assert.ok(retry.reason.length < 1_000);
+    });
+  }
+  await t.step("the token is masked before the cut, so no part of it survives", async () => {
+    for (let at = 480; at <= 500; at++) {
+      const message = `${"m".repeat(at)}${btoa(`Bearer ${TOKEN}`)}${"m".repeat(600)}`;
+      const { client: humaans } = client([status(400, { message })], { retryAttempts: 0 });
+      const error = await httpErrorOf(humaans.get("/companies"));
+      // The characters of the base64 that encode the token alone ("Bearer " is 7 bytes).
+      const part = btoa(`Bearer ${TOKEN}`).slice(10, Math.floor((8 * (7 + TOKEN.length)) / 6));
+      for (let i = 0; i + 8 <= part.length; i++) {
+        assert.ok(!error.message.includes(part.slice(i, i + 8)), `base64 of the token at ${at}`);
+      }
+      assertNoToken(error.message, "message");
+    }
+  });
+  assert.equal(capMessage("abc", 2), "ab... (1 more characters)");
+  assert.equal(capMessage("abc"), "abc");
+  assert.equal(MAX_MESSAGE_CHARS, 500);
+});
+
+Deno.test("429s every 11th request whatever the pace cut neither pace nor concurrency for long", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const { client: humaans } = client([() => {
+    clock.advance!(5); // 5 ms a request: 200 a second is achievable
+    return ++calls % 11 === 0 ? status(429, {}, { "retry-after": "1" }) : json({ ok: true });
+  }], { clock, retryAttempts: 3, maxConcurrency: 4 });
+  for (let i = 0; i < 3_000; i++) await humaans.get("/people");
+  const seconds = (clock.now() - START) / 1000;
+  const throttled = humaans.stats.throttled;
+  const aim = 3_000 / 200 + throttled * 1;
+  assert.ok(seconds <= 1.2 * aim, `${seconds} s, aim ${aim} s`);
+  assert.equal(humaans.pacer.rate, undefined, "unpaced again");
+  assert.ok(humaans.pacer.rateIndependent);
+  assert.ok(humaans.limit.cuts <= 4, `concurrency cut ${humaans.limit.cuts} times`);
+  assert.equal(humaans.limit.limit, 4);
 });

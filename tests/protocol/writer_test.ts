@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type ByteSink, type LogLevel, MessageWriter } from "../../src/protocol/writer.ts";
+import {
+  type ByteSink,
+  type LogLevel,
+  MessageWriter,
+  OutputGate,
+} from "../../src/protocol/writer.ts";
 import { until } from "../support/wait.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
@@ -426,4 +431,83 @@ Deno.test("flushAhead: a failed write surfaces at the next flush", async () => {
   writer.record("companies", { id: "p2" });
   await assert.rejects(writer.flushAhead(), /Broken pipe/);
   await assert.rejects(writer.flush(), /Broken pipe/);
+});
+
+Deno.test("the token's base64 (raw, Bearer, Basic) and URL-encoded forms are masked everywhere", async () => {
+  const { stdout, stderr, writer } = setup({ logLevel: "DEBUG" });
+  writer.addSecret(TOKEN);
+  const echoed = [
+    btoa(TOKEN),
+    btoa(`Bearer ${TOKEN}`),
+    btoa(`:${TOKEN}`),
+    btoa(`${TOKEN}:`),
+    encodeURIComponent(TOKEN),
+  ];
+  const body = `400 Bad Request: you sent ${echoed.join(" and ")}`;
+  await writer.log("WARN", body);
+  await writer.error(body, { failureType: "system_error", internalMessage: body });
+  await writer.message({ type: "CONNECTION_STATUS", connectionStatus: { message: body } });
+  for (const text of [stdout.text, stderr.text]) {
+    assert.ok(!text.includes(TOKEN));
+    for (const form of echoed) assert.ok(!text.includes(form.slice(4, -4)), `${form} leaked`);
+  }
+  assert.equal(stdout.text.split("****").length - 1, 4 * echoed.length);
+});
+
+/** A sink taking at most `chunk` bytes a call, each call a microtask later. */
+class ChunkSink implements ByteSink {
+  text = "";
+  calls = 0;
+  constructor(readonly chunk: number, readonly fail?: Error) {}
+  async write(bytes: Uint8Array): Promise<number> {
+    await Promise.resolve();
+    this.calls++;
+    if (this.fail) throw this.fail;
+    const n = Math.min(this.chunk, bytes.length);
+    this.text += decoder.decode(bytes.subarray(0, n));
+    return n;
+  }
+}
+
+Deno.test("OutputGate.stop finishes the line being written and drops the rest", async () => {
+  const sink = new ChunkSink(7);
+  const gate = new OutputGate(sink);
+  const writer = new MessageWriter(gate, { now: () => NOW });
+  for (let i = 0; i < 5; i++) writer.record("companies", { id: `c${i}`, name: "x".repeat(20) });
+  const flushed = writer.flush();
+  while (sink.calls < 2) await Promise.resolve();
+  const stopped = gate.stop();
+  await flushed;
+  await stopped;
+  assert.ok(gate.ended);
+  assert.ok(sink.text.endsWith("\n"), "the line being written was finished");
+  assert.equal(sink.text.split("\n").length - 1, 1, "only that line");
+  assert.equal(JSON.parse(sink.text).record.data.id, "c0");
+  // Nothing more is written.
+  await writer.log("INFO", "after the stop");
+  assert.equal(sink.text.split("\n").length - 1, 1);
+});
+
+Deno.test("OutputGate.stop between lines ends output at once", async () => {
+  const sink = new ChunkSink(1_000);
+  const gate = new OutputGate(sink);
+  const writer = new MessageWriter(gate, { now: () => NOW });
+  await writer.log("INFO", "one");
+  await gate.stop();
+  await writer.log("INFO", "two");
+  assert.deepEqual(sink.text.trim().split("\n").map((l) => JSON.parse(l).log.message), ["one"]);
+});
+
+Deno.test("OutputGate: a broken pipe calls onClosed once, then output is dropped", async () => {
+  const sink = new ChunkSink(1_000, new Deno.errors.BrokenPipe("Broken pipe (os error 32)"));
+  let closed = 0;
+  const gate = new OutputGate(sink, { onClosed: () => closed++ });
+  const writer = new MessageWriter(gate, { now: () => NOW });
+  await writer.log("INFO", "one");
+  await writer.log("INFO", "two");
+  assert.equal(closed, 1);
+  assert.equal(sink.calls, 1);
+  assert.ok(gate.ended);
+  const other = new OutputGate(new ChunkSink(1, new Error("disk full")));
+  await assert.rejects(other.write(new Uint8Array([1])), /disk full/, "other errors are thrown");
 });

@@ -1,0 +1,95 @@
+/**
+ * Secret masking: every form in which a secret can reach output, and their replacement.
+ *
+ * @module
+ */
+
+/** What a masked secret is replaced with. */
+export const MASK = "****";
+
+/** Secrets shorter than this are not masked: masking them would mangle ordinary text. */
+export const MIN_MASKED_LENGTH = 4;
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function base64(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += BASE64[(n >> 18) & 63] + BASE64[(n >> 12) & 63] + BASE64[(n >> 6) & 63] +
+      BASE64[n & 63];
+  }
+  return out;
+}
+
+/**
+ * The base64 characters that depend only on `bytes`, wherever they sit in a longer encoded text:
+ * one run for each of the three alignments (so `Bearer <token>`, `:<token>`, `<token>:` and any
+ * other text around the secret are covered), in the standard and the URL-safe alphabet.
+ */
+function base64Cores(bytes: Uint8Array): string[] {
+  const cores: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const padded = new Uint8Array(k + bytes.length);
+    padded.set(bytes, k);
+    const from = Math.ceil((8 * k) / 6);
+    const to = Math.floor((8 * (k + bytes.length)) / 6);
+    const core = base64(padded).slice(from, to);
+    cores.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return cores;
+}
+
+/**
+ * Every form in which `secret` can appear in what the connector prints: as is, JSON-escaped,
+ * URL-encoded (as a path or query part, and form-encoded), base64 (standard and URL-safe, at any
+ * alignment inside a longer encoded text, e.g. `Basic` or `Bearer` header values) and hex.
+ */
+export function secretForms(secret: string): string[] {
+  const bytes = new TextEncoder().encode(secret);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const forms = [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    ...base64Cores(bytes),
+    hex,
+    hex.toUpperCase(),
+  ];
+  return [...new Set(forms)].filter((form) => form.length >= MIN_MASKED_LENGTH);
+}
+
+/** A set of secrets masked in every form {@linkcode secretForms} lists. */
+export class SecretMask {
+  #forms: string[] = [];
+
+  /** Masks `secret` (in every form) from now on; secrets shorter than 4 characters are ignored. */
+  add(secret: string): void {
+    if (secret.length < MIN_MASKED_LENGTH) return;
+    for (const form of secretForms(secret)) {
+      if (!this.#forms.includes(form)) this.#forms.push(form);
+    }
+    // Longest first, so a form containing another is masked whole.
+    this.#forms.sort((a, b) => b.length - a.length);
+  }
+
+  /** Whether any form of a secret holds `text` (e.g. a newline). */
+  anyHolds(text: string): boolean {
+    return this.#forms.some((form) => form.includes(text));
+  }
+
+  /** Whether no secret has been added. */
+  get empty(): boolean {
+    return this.#forms.length === 0;
+  }
+
+  /** `text` with every form of every secret replaced by `****`. */
+  redact(text: string): string {
+    let out = text;
+    for (const form of this.#forms) {
+      if (out.includes(form)) out = out.replaceAll(form, MASK);
+    }
+    return out;
+  }
+}
