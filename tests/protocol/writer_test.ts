@@ -475,7 +475,8 @@ Deno.test("OutputGate.stop finishes the line being written and drops the rest", 
   const writer = new MessageWriter(gate, { now: () => NOW });
   for (let i = 0; i < 5; i++) writer.record("companies", { id: `c${i}`, name: "x".repeat(20) });
   const flushed = writer.flush();
-  while (sink.calls < 2) await Promise.resolve();
+  for (let turn = 0; turn < 1000 && sink.calls < 2; turn++) await Promise.resolve();
+  assert.ok(sink.calls >= 2, "the second write started");
   const stopped = gate.stop();
   await flushed;
   await stopped;
