@@ -176,6 +176,8 @@ export class Joiner {
   #lead = 0;
   /** The overlap the next page was asked with. */
   #back = 0;
+  /** Rows in the last two pages taken: whether pages ahead can be foretold. */
+  #lengths: [number, number] = [-1, -1];
 
   constructor(options: JoinerOptions) {
     this.#options = options;
@@ -190,6 +192,15 @@ export class Joiner {
   /** Whether a page's rows went past its own total (totals are then not believed). */
   get totalWrong(): boolean {
     return this.#totalWrong;
+  }
+
+  /**
+   * Whether the pages after the last one taken can be foretold (to ask for them ahead): it was
+   * full, or as long as the page before it (a server that serves a steady shorter page).
+   */
+  get steady(): boolean {
+    const [before, last] = this.#lengths;
+    return last >= this.#limit || last === before;
   }
 
   /** How far back a re-read of a boundary starts, before it doubles. */
@@ -232,6 +243,7 @@ export class Joiner {
   ): Joined {
     const { start, index } = options;
     const rows = envelope.data;
+    this.#lengths = [this.#lengths[1], rows.length];
     if (index > 0) this.#checkSkip(rows, start);
     const repeats = this.#previous.size === 0
       ? []

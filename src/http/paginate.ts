@@ -202,7 +202,9 @@ function prefetch(
 ): void {
   const wanted = new Set<number>();
   const tail = plan.total - plan.concurrency * reader.options.pageSize;
-  for (let i = 0; i < plan.concurrency; i++) {
+  // Pages after a short one that is not as long as the one before cannot be foretold.
+  const ahead = joiner.steady ? plan.concurrency : 1;
+  for (let i = 0; i < ahead; i++) {
     const skip = joiner.ahead(plan.next, { i, length: plan.length });
     if (i === 0 || skip + reader.options.pageSize <= tail) wanted.add(skip);
   }
