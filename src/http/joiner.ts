@@ -259,8 +259,12 @@ export class Joiner {
       if (shortfall > 0 && !this.#totalWrong) joined.shortfall = shortfall;
     } else {
       joined.next = next;
-      this.#previous = seenOf(rows, { start, keys: this.#options.keys });
-      this.#previousStart = start;
+      // A page that added no row holds only rows of the page before: that page stays the one
+      // the next joins (and de-duplicates) against.
+      if (data.length > 0 || this.#previous.size === 0) {
+        this.#previous = seenOf(rows, { start, keys: this.#options.keys });
+        this.#previousStart = start;
+      }
     }
     return joined;
   }
