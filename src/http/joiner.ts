@@ -142,6 +142,11 @@ export interface JoinerOptions {
 export interface Joined {
   /** The page's rows less those the page before held, unchanged. */
   data: unknown[];
+  /**
+   * Whether the page is proven to join the page before: as read, unless it had to be asked for
+   * without overlap (after a one-row page, with the budget spent).
+   */
+  proven: boolean;
   /** Where the next page starts, or undefined when the list has ended. */
   next?: number;
   /** At the end: rows the server's own total counts past the last row it served. */
@@ -158,8 +163,8 @@ export interface Joined {
  * - The list ends at an empty page, or at a short page whose end reaches the server's `total`.
  *   A full page that reaches `total` is followed by one more request: the total may be low.
  * - Rows past a page's own `total` prove the total wrong: from then on only an empty page ends
- *   the list. A short page that adds no row is followed by a request just past it, with no
- *   overlap: the list has ended if that page is empty.
+ *   the list. A short page that adds no row is followed by one that starts halfway through it
+ *   (so even pages of a few rows move on), and a single repeated row by one just past it.
  * - A page holding exactly the rows of the page before, at another `$skip`, is an error: the
  *   server ignores `$skip`.
  * - At the end, rows the server's own total counts past its last row are the `shortfall`.
@@ -176,6 +181,8 @@ export class Joiner {
   #lead = 0;
   /** The overlap the next page was asked with. */
   #back = 0;
+  /** Whether the next page is asked for without overlap, to be proven by a re-read if it has rows. */
+  #verify = false;
   /** Rows in the last two pages taken: whether pages ahead can be foretold. */
   #lengths: [number, number] = [-1, -1];
 
@@ -223,8 +230,8 @@ export class Joiner {
 
   /** Whether a page read at the planned start needs its boundary read again from further back. */
   needsReread(data: unknown[]): boolean {
-    return this.#back > 0 && this.#previous.size > 0 && !this.joins(data) &&
-      this.budget.canReread();
+    const expected = this.#back > 0 || (this.#verify && data.length > 0);
+    return expected && this.#previous.size > 0 && !this.joins(data) && this.budget.canReread();
   }
 
   /** Whether `data` holds a row of the page before, unchanged: proof the boundary held. */
@@ -252,7 +259,9 @@ export class Joiner {
     if (index > 0 && options.proven) this.#learnShift(rows, start, repeats);
     if (start + rows.length > envelope.total) this.#totalWrong = true;
     if (index > 0) this.#countPage(start, start + rows.length);
-    const joined: Joined = { data };
+    const unjoined = this.#verify && rows.length > 0 && !repeats.some(Boolean);
+    const joined: Joined = { data, proven: options.proven && !unjoined };
+    this.#verify = false;
     const next = this.#nextStart(envelope, { start, fresh: data.length });
     if (next === undefined) {
       const shortfall = envelope.total - (start + rows.length);
@@ -288,9 +297,12 @@ export class Joiner {
     if (n === 0) return undefined;
     const short = n < this.#limit;
     if (short && !this.#totalWrong && end >= envelope.total) return undefined;
-    // A short page that adds nothing: the list may have ended just after it. Ask there, with
-    // no overlap (this page has just proven the boundary): an empty page ends the list.
-    this.#back = short && page.fresh === 0 ? 0 : this.#backFor(n);
+    // A short page that adds nothing goes on from halfway through it (so that pages of a few
+    // rows still move on); past its last row once it is a single repeated row.
+    this.#back = short && page.fresh === 0 ? Math.floor(n / 2) : this.#backFor(n);
+    // Nothing left to overlap (a page of one row): ask just past it; a page that then holds
+    // rows is read again from further back to prove it joins (an empty one ends the list).
+    this.#verify = this.#back === 0 && this.#options.overlap > 0;
     return end - this.#back;
   }
 

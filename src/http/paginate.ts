@@ -247,9 +247,10 @@ export async function* paginate(
     let next = 0;
     for (let index = 0;; index++) {
       if (index > 0) read = await readJoined(reader, joiner, next);
-      const { envelope, requests, proven } = read;
-      const joined = joiner.take(envelope, { start: read.start, index, proven });
-      const page: Page = { data: joined.data, total: envelope.total, index, requests, proven };
+      const { envelope, requests } = read;
+      const joined = joiner.take(envelope, { start: read.start, index, proven: read.proven });
+      const { data, proven } = joined;
+      const page: Page = { data, total: envelope.total, index, requests, proven };
       if (joined.shortfall) page.shortfall = joined.shortfall;
       if (joiner.totalWrong) page.totalWrong = true;
       yield page;
