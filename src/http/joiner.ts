@@ -296,7 +296,8 @@ export class Joiner {
     const end = page.start + n;
     if (n === 0) return undefined;
     const short = n < this.#limit;
-    if (short && !this.#totalWrong && end >= envelope.total) return undefined;
+    // A page longer than asked for (the server ignores `$limit`) that reaches total ends it too.
+    if (n !== this.#limit && !this.#totalWrong && end >= envelope.total) return undefined;
     // A short page that adds nothing goes on from halfway through it (so that pages of a few
     // rows still move on); past its last row once it is a single repeated row.
     this.#back = short && page.fresh === 0 ? Math.floor(n / 2) : this.#backFor(n);

@@ -131,6 +131,14 @@ Deno.test("the list ends at a short page that reaches total, not at a full one",
   assert.equal(last.next, undefined);
 });
 
+Deno.test("a page longer than $limit that reaches total ends the list", () => {
+  const j = joiner(10, 2);
+  j.first({ total: 30, limit: 10, data: rows(30) });
+  const all = j.take({ total: 30, data: rows(30) }, { start: 0, index: 0, proven: true });
+  assert.equal(all.data.length, 30);
+  assert.equal(all.next, undefined);
+});
+
 Deno.test("rows past total prove it wrong: only an empty page ends the list then", () => {
   const j = joiner(10, 2);
   j.first({ total: 5, limit: 10, data: rows(10) });
