@@ -27,8 +27,9 @@ export interface Page {
   requests: number;
   /**
    * Whether the page is proven to join the page before (always true for the first page and
-   * without overlap). False when rows changed so fast that no re-read found the boundary: a row
-   * may then have been skipped, and state must not move past it.
+   * without overlap). False when rows changed so fast that no re-read found the boundary (or,
+   * after a page of one row, none found the row again): a row may then have been skipped, and
+   * state must not move past it.
    */
   proven: boolean;
   /**
