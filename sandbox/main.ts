@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { type FilterMode, type SandboxOptions, startSandbox } from "./mod.ts";
+import { checkPagingDeviations, type PagingDeviationOptions } from "./paging_deviations.ts";
 
 const USAGE = `Usage: deno task sandbox [options]
   --port P            port on 127.0.0.1 (default 8787; 0 picks a free one)
@@ -16,7 +17,10 @@ const USAGE = `Usage: deno task sandbox [options]
   --churn N           rows per list request whose updatedAt moves to now (default 0)
   --inserts N         rows inserted after every list request (default 0)
   --deletes N         rows deleted after every list request (default 0)
-  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)`;
+  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)
+  --short-pages F     pages after the first serve a fraction F of $limit, or "random" (default off)
+  --lying-total T     lists report total "smaller" (a third) or the number T (default off)
+  --skip-ignored      lists serve their first page whatever $skip says`;
 
 const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
 
@@ -36,6 +40,9 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       inserts: { type: "string", default: "0" },
       deletes: { type: "string", default: "0" },
       filters: { type: "string", default: "honour" },
+      "short-pages": { type: "string" },
+      "lying-total": { type: "string" },
+      "skip-ignored": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -66,7 +73,29 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
     errorRate: number("error-rate", { integer: false, max: 1 }),
     churn: { updates: number("churn"), inserts: number("inserts"), deletes: number("deletes") },
     filters,
+    ...pagingDeviationArgs(values),
   };
+}
+
+/** The paging deviation flags (`--short-pages`, `--lying-total`, `--skip-ignored`). */
+function pagingDeviationArgs(
+  values: { "short-pages"?: string; "lying-total"?: string; "skip-ignored"?: boolean },
+): PagingDeviationOptions {
+  const options: PagingDeviationOptions = {};
+  const short = values["short-pages"];
+  if (short !== undefined) options.shortPages = short === "random" ? "random" : Number(short);
+  const lie = values["lying-total"];
+  if (lie !== undefined) options.lyingTotal = lie === "smaller" ? "smaller" : Number(lie);
+  if (values["skip-ignored"]) options.skipIgnored = true;
+  try {
+    checkPagingDeviations(options);
+  } catch (error) {
+    const flag = String((error as Error).message).includes("shortPages")
+      ? `--short-pages must be a fraction above 0 and at most 1, or "random", got "${short}"`
+      : `--lying-total must be "smaller" or a whole number, got "${lie}"`;
+    throw new Error(flag);
+  }
+  return options;
 }
 
 async function main(): Promise<void> {

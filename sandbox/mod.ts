@@ -11,8 +11,10 @@ export {
   type Fault,
   type FilterMode,
   type LoggedRequest,
+  type LyingTotal,
   type Sandbox,
   type SandboxOptions,
+  type ShortPages,
   startSandbox,
 } from "./server.ts";
 export { resourcePaths, type Row, sandboxRows } from "./data.ts";

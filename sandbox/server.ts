@@ -29,9 +29,16 @@ import { errorResponse } from "./errors.ts";
 import { echoAuthorizationResponse, type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
 import { type ListQuery, parseListQuery, QueryError } from "./query.ts";
+import {
+  checkPagingDeviations,
+  type LyingTotal,
+  PagingDeviations,
+  type ShortPages,
+} from "./paging_deviations.ts";
 import { TokenBucket } from "./rate_limit.ts";
 
 export type { Fault } from "./faults.ts";
+export type { LyingTotal, ShortPages } from "./paging_deviations.ts";
 
 /** Every read scope; the default token has them all. */
 export const ALL_SCOPES: readonly string[] = [
@@ -89,6 +96,14 @@ export interface SandboxOptions {
   every429?: number;
   /** The Retry-After (seconds) of those 429s; default "1". */
   every429RetryAfter?: string;
+   * List pages after the first serve fewer rows than `$limit` (its `limit` field unchanged): a
+   * fraction of it (at least one row), or "random" (seeded). Default off.
+   */
+  shortPages?: ShortPages;
+  /** Lists report a wrong `total`: "smaller" (a third of it) or this number. Default off. */
+  lyingTotal?: LyingTotal;
+  /** Lists serve their first page whatever `$skip` says. Default off. */
+  skipIgnored?: boolean;
 }
 
 /** Rows to change at once: updated (their `updatedAt` moves to now), inserted, deleted. */
@@ -192,6 +207,7 @@ function checkOptions(options: SandboxOptions): void {
   if (options.tokens && Object.keys(options.tokens).length === 0) {
     throw new Error("Sandbox tokens must name at least one token");
   }
+  checkPagingDeviations(options);
 }
 
 /** The `every429` switch: a function giving the 429 every `n`th call, or undefined without it. */
@@ -221,6 +237,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   // Separate streams, so that random 500s do not change which rows churn picks.
   const errorRandom = prng(data.seed * 7919 + 17);
   const churnRandom = prng(data.seed * 104729 + 31);
+  const deviations = new PagingDeviations(options, prng(data.seed * 15485863 + 7));
   const faults = new FaultQueue();
   const every429 = everyNth429(options.every429, options.every429RetryAfter);
   const churns = new Map<string, ChurnOverlay>();
@@ -308,7 +325,9 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
         : undefined,
       churn: churns.get(path),
     };
-    const page = listPage(source, query);
+    const page = deviations.active
+      ? deviations.page(listPage(source, deviations.query(query)), query)
+      : listPage(source, query);
     if (churnEach) change(path, typeof churnEach === "number" ? { updates: churnEach } : churnEach);
     return Response.json({
       total: page.total,

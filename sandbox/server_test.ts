@@ -781,3 +781,88 @@ Deno.test("faults: an endless body and an echoed Authorization header", async ()
     assert.ok(message.includes(btoa(`:${sandbox.token}`)));
   });
 });
+Deno.test("shortPages: pages after the first serve fewer rows than $limit, limit unchanged", async (t) => {
+  await t.step("a fixed fraction", async () => {
+    await withSandbox({ people: 150, shortPages: 0.3 }, async (sandbox) => {
+      const first = await get(sandbox, "/people", { query: { $limit: 100 } });
+      assert.equal(first.body.data.length, 100, "the first page is whole");
+      const second = await get(sandbox, "/people", { query: { $limit: 100, $skip: 100 } });
+      assert.deepEqual({ ...second.body, data: second.body.data.length }, {
+        total: 150,
+        limit: 100,
+        skip: 100,
+        data: 30,
+      });
+      assert.deepEqual(second.body.data, expected("/people", 150).slice(100, 130));
+    });
+  });
+  await t.step("random, seeded: from 1 row to $limit", async () => {
+    const lengths = async () => {
+      const seen: number[] = [];
+      await withSandbox({ people: 150, shortPages: "random" }, async (sandbox) => {
+        for (let skip = 1; skip < 21; skip++) {
+          const { body } = await get(sandbox, "/people", { query: { $limit: 50, $skip: skip } });
+          assert.equal(body.limit, 50);
+          seen.push(body.data.length);
+        }
+      });
+      return seen;
+    };
+    const seen = await lengths();
+    assert.ok(seen.every((n) => n >= 1 && n <= 50), String(seen));
+    assert.ok(new Set(seen).size > 3, "lengths vary");
+    assert.deepEqual(await lengths(), seen, "same seed, same lengths");
+  });
+});
+
+Deno.test("lyingTotal: total a third of the rows, or a fixed number", async () => {
+  await withSandbox({ people: 150, lyingTotal: "smaller" }, async (sandbox) => {
+    const { body } = await get(sandbox, "/people", { query: { $limit: 100, $skip: 100 } });
+    assert.equal(body.total, 50);
+    assert.equal(body.data.length, 50, "the rows are all still served");
+  });
+  await withSandbox({ people: 150, lyingTotal: 1e9 }, async (sandbox) => {
+    const { body } = await get(sandbox, "/people", { query: { $limit: 100, $skip: 100 } });
+    assert.equal(body.total, 1e9);
+    assert.equal(body.data.length, 50);
+  });
+});
+
+Deno.test("skipIgnored: every $skip serves the first page", async () => {
+  await withSandbox({ people: 150, skipIgnored: true }, async (sandbox) => {
+    const first = await get(sandbox, "/people", { query: { $limit: 100 } });
+    const later = await get(sandbox, "/people", { query: { $limit: 100, $skip: 100 } });
+    assert.deepEqual(later.body.data, first.body.data);
+    assert.equal(later.body.total, 150);
+  });
+});
+
+Deno.test("paging deviation options and flags are checked", async () => {
+  for (const bad of [{ shortPages: 0 }, { shortPages: 1.5 }, { lyingTotal: -1 }]) {
+    await assert.rejects(async () => await startSandbox(bad), /shortPages|lyingTotal/);
+  }
+  assert.deepEqual(
+    {
+      ...parseSandboxArgs(["--short-pages", "0.5", "--lying-total", "1e9", "--skip-ignored"]),
+      churn: undefined,
+    },
+    {
+      help: undefined,
+      port: 8787,
+      people: 200,
+      seed: 1,
+      latencyMs: 0,
+      rateLimit: undefined,
+      errorRate: 0,
+      churn: undefined,
+      filters: "honour",
+      shortPages: 0.5,
+      lyingTotal: 1e9,
+      skipIgnored: true,
+    },
+  );
+  assert.equal(parseSandboxArgs(["--short-pages", "random"]).shortPages, "random");
+  assert.equal(parseSandboxArgs(["--lying-total", "smaller"]).lyingTotal, "smaller");
+  assert.throws(() => parseSandboxArgs(["--short-pages", "2"]), /--short-pages must be/);
+  assert.throws(() => parseSandboxArgs(["--lying-total", "lots"]), /--lying-total must be/);
+});

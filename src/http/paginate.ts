@@ -1,5 +1,8 @@
 import { z } from "zod";
 import type { HumaansClient, Query } from "./client.ts";
+import { defaultOverlap, Joiner, type RowKeys } from "./joiner.ts";
+
+export { defaultOverlap } from "./joiner.ts";
 
 /** A Humaans list response: `{ total, limit, skip, data }`. */
 export const ListEnvelope = z.object({
@@ -24,18 +27,23 @@ export interface Page {
   requests: number;
   /**
    * Whether the page is proven to join the page before (always true for the first page and
-   * without overlap). False when rows changed so fast that no re-read found the boundary: a row
-   * may then have been skipped, and state must not move past it.
+   * without overlap). False when rows changed so fast that no re-read found the boundary (or,
+   * after a page of one row, none found the row again): a row may then have been skipped, and
+   * state must not move past it.
    */
   proven: boolean;
-}
-
-/** Times a page whose boundary moved is read again from further back before giving up. */
-export const MAX_REREADS = 8;
-
-/** Re-reads allowed in all by the time page `index` is read: two per page, and 16 to start. */
-function rereadBudget(index: number): number {
-  return 16 + 2 * index;
+  /**
+   * Set on the last page only, when the server's own `total` counts rows past the last row it
+   * served (it answered an offset below its total with no rows): how many rows it counts but
+   * did not serve. They may exist and be unreadable, or the total may be wrong; either way the
+   * caller should say so. Never set once a total has been proven wrong (see `totalWrong`).
+   */
+  shortfall?: number;
+  /**
+   * True from the first page whose rows go past its own `total`: the server's totals are wrong
+   * (too low), so neither they nor counts reconciled against them can be believed.
+   */
+  totalWrong?: boolean;
 }
 
 /** Options of {@linkcode paginate}. */
@@ -55,6 +63,13 @@ export interface PaginateOptions {
   signal?: AbortSignal;
 }
 
+/** Options of {@linkcode getPage}. */
+export interface GetPageOptions {
+  /** Filters, sort, `$limit` and `$skip`. */
+  query?: Query;
+  signal?: AbortSignal;
+}
+
 function parseEnvelope(body: unknown): ListEnvelope {
   const result = ListEnvelope.safeParse(body);
   if (result.success) return result.data;
@@ -67,10 +82,9 @@ function parseEnvelope(body: unknown): ListEnvelope {
 export function getPage(
   client: HumaansClient,
   path: string,
-  query: Query,
-  options: { signal?: AbortSignal } = {},
+  options: GetPageOptions = {},
 ): Promise<ListEnvelope> {
-  return client.get(path, query, { parse: parseEnvelope, signal: options.signal });
+  return client.get(path, options.query ?? {}, { parse: parseEnvelope, signal: options.signal });
 }
 
 function defaultIdOf(row: unknown): string | undefined {
@@ -82,196 +96,171 @@ function defaultVersionOf(row: unknown): unknown {
   return row && typeof row === "object" ? (row as { updatedAt?: unknown }).updatedAt : undefined;
 }
 
-/** The rows of a page by id: each one's version and its offset in the list when read. */
-type Seen = Map<string, { version: unknown; offset: number }>;
+/**
+ * The requests of one paging: pages asked for ahead are kept as text and parsed when their turn
+ * comes (a parsed page waiting its turn would be copied by every young-generation GC meanwhile
+ * and then promoted, which costs more CPU and memory than the parse). A body that turns out not
+ * to be a list envelope then is read again, with retries, as any page is. Pages asked for ahead
+ * that paging no longer needs (a short page moved the next start) are aborted.
+ */
+class PageReader {
+  readonly #ahead = new Map<number, { text: Promise<string>; abort: AbortController }>();
+  readonly #controller = new AbortController();
+  readonly #signal: AbortSignal;
 
-function seenOf(
-  data: unknown[],
-  start: number,
-  idOf: (row: unknown) => string | undefined,
-  versionOf: (row: unknown) => unknown,
-): Seen {
-  const seen: Seen = new Map();
-  for (const [k, row] of data.entries()) {
-    const id = idOf(row);
-    if (id !== undefined) seen.set(id, { version: versionOf(row), offset: start + k });
+  constructor(
+    readonly client: HumaansClient,
+    readonly path: string,
+    readonly options: { query?: Query; pageSize: number; signal?: AbortSignal },
+  ) {
+    this.#signal = options.signal
+      ? AbortSignal.any([this.#controller.signal, options.signal])
+      : this.#controller.signal;
   }
-  return seen;
-}
 
-/** Whether `row` is a row of the page before, unchanged. */
-function isRepeat(
-  row: unknown,
-  previous: Seen,
-  idOf: (row: unknown) => string | undefined,
-  versionOf: (row: unknown) => unknown,
-): boolean {
-  const id = idOf(row);
-  const seen = id === undefined ? undefined : previous.get(id);
-  return seen !== undefined && seen.version === versionOf(row);
+  #queryAt(skip: number): Query {
+    return { ...this.options.query, $limit: this.options.pageSize, $skip: skip };
+  }
+
+  /** Reads the page at `skip` now (not from what was asked ahead). */
+  fetch(skip: number): Promise<ListEnvelope> {
+    return getPage(this.client, this.path, { query: this.#queryAt(skip), signal: this.#signal });
+  }
+
+  /** Asks for the page at `skip` ahead of its turn (once). */
+  request(skip: number): void {
+    if (this.#ahead.has(skip)) return;
+    const abort = new AbortController();
+    const signal = AbortSignal.any([this.#signal, abort.signal]);
+    const text = this.client.get<string>(this.path, this.#queryAt(skip), { text: true, signal });
+    text.catch(() => {}); // awaited in turn; a failure surfaces there
+    this.#ahead.set(skip, { text, abort });
+  }
+
+  /** The page at `skip`: asked for ahead (or now), parsed, and read again if it is malformed. */
+  async open(skip: number): Promise<ListEnvelope> {
+    this.request(skip);
+    const text = await this.#ahead.get(skip)!.text;
+    this.#ahead.delete(skip);
+    try {
+      return parseEnvelope(JSON.parse(text));
+    } catch {
+      return await this.fetch(skip);
+    }
+  }
+
+  /** Aborts the pages asked for ahead that are not in `wanted`. */
+  keep(wanted: Set<number>): void {
+    for (const [skip, pending] of this.#ahead) {
+      if (wanted.has(skip)) continue;
+      pending.abort.abort();
+      this.#ahead.delete(skip);
+    }
+  }
+
+  /** Aborts every request and waits for them to settle. */
+  async close(): Promise<void> {
+    this.#controller.abort();
+    await Promise.all([...this.#ahead.values()].map((pending) => pending.text.catch(() => {})));
+  }
 }
 
 /**
- * How many rows towards the start the rows of the page before moved by the time `data` was
- * read (0 if none did): the most any of its repeated rows moved. `repeats[k]` tells whether
- * `data[k]` is a repeated row (see {@linkcode isRepeat}).
+ * Reads the page planned at `start`; when it does not join the page before (its boundary moved
+ * by more than the overlap), reads it again from further back, twice as far each time, while
+ * the budget allows. Rows only ever shift towards the start.
  */
-function shiftOf(
-  data: unknown[],
+async function readJoined(
+  reader: PageReader,
+  joiner: Joiner,
   start: number,
-  previous: Seen,
-  repeats: boolean[],
-  idOf: (row: unknown) => string | undefined,
-): number {
-  let shift = 0;
-  for (let k = 0; k < data.length; k++) {
-    if (repeats[k]) shift = Math.max(shift, previous.get(idOf(data[k])!)!.offset - (start + k));
+): Promise<{ envelope: ListEnvelope; start: number; requests: number; proven: boolean }> {
+  const first = { envelope: await reader.open(start), start, requests: 1, proven: true };
+  if (!joiner.needsReread(first.envelope.data)) return first;
+  let requests = 1;
+  for (let back = joiner.rereadBack, at = start; at > 0 && joiner.budget.canReread(); back *= 2) {
+    at = Math.max(0, at - back);
+    const envelope = await reader.fetch(at);
+    requests++;
+    joiner.budget.reread();
+    if (joiner.joins(envelope.data)) return { envelope, start: at, requests, proven: true };
   }
-  return shift;
+  // Rows change faster than pages are read: go on from the page as first read, and say so; the
+  // caller must not treat what follows as proof that no row was missed.
+  return { ...first, requests, proven: false };
 }
 
-/** The overlap used for a page size: about 4 % of a page, at least 1 row, none for 1-row pages. */
-export function defaultOverlap(pageSize: number): number {
-  return pageSize > 1 ? Math.max(1, Math.floor(pageSize / 25)) : 0;
+/**
+ * Asks for up to `concurrency` pages from `next` on, assuming they are as long as the page just
+ * read; the last `concurrency` pages are read one after another, after every page before them:
+ * a row that moves to the end of the order while its old page is in flight is then still found
+ * there (unless more than that many pages of rows change during one sync).
+ */
+function prefetch(
+  reader: PageReader,
+  joiner: Joiner,
+  plan: { next: number; length: number; total: number; concurrency: number },
+): void {
+  const wanted = new Set<number>();
+  const tail = plan.total - plan.concurrency * reader.options.pageSize;
+  // Pages after a short one that is not as long as the one before cannot be foretold.
+  const ahead = joiner.steady ? plan.concurrency : 1;
+  for (let i = 0; i < ahead; i++) {
+    const skip = joiner.ahead(plan.next, { i, length: plan.length });
+    if (i === 0 || skip + reader.options.pageSize <= tail) wanted.add(skip);
+  }
+  reader.keep(wanted);
+  for (const skip of wanted) reader.request(skip);
 }
 
 /**
  * Pages through a list with `$skip`/`$limit`. Each page starts `overlap` rows before the end of
- * the one before; the rows both hold prove the boundary did not move (rows changing, inserted or
- * deleted while the sync runs shift offsets). When no row of the page before is found, the
- * boundary shifted by more than the overlap, and the page is read again from further back, up to
- * {@linkcode MAX_REREADS} times, going back twice as far each time. Repeated rows are dropped by
- * id. If no re-read joins (rows change faster than pages are read), the page as first read is
- * yielded with `proven: false` and paging goes on from there, so paging always ends.
+ * the rows the one before actually held; the rows both hold prove the boundary did not move
+ * (rows changing, inserted or deleted while the sync runs shift offsets). When no row of the
+ * page before is found, the page is read again from further back (see `readJoined`); if no
+ * re-read joins, the page as first read is yielded with `proven: false`. Repeated rows are
+ * dropped by id. When the list has ended, and what the envelope cannot be believed about, is the
+ * {@linkcode Joiner}'s to decide; its {@linkcode PagingBudget} bounds the requests, so paging
+ * always ends. Throws a ConnectorError when the server ignores `$skip` or the list grows faster
+ * than it is read.
  *
  * Up to `concurrency` pages are requested ahead, but pages are yielded in order, and each page is
- * yielded before pages beyond the window are asked for. The last `concurrency` pages are read one
- * at a time, after every page before them: a row that moves to the end of the order during the
- * sync is then read at its old place or at the end (unless more than that many pages of rows
- * change during one sync). Stops at `skip + data.length >= total` or
- * an empty page, and follows a page size the server capped.
+ * yielded before pages beyond the window are asked for.
  */
 export async function* paginate(
   client: HumaansClient,
   path: string,
   options: PaginateOptions,
 ): AsyncGenerator<Page> {
-  const pageSize = options.pageSize;
-  const idOf = options.idOf ?? defaultIdOf;
-  const versionOf = options.versionOf ?? defaultVersionOf;
-  const overlap = Math.min(options.overlap ?? defaultOverlap(pageSize), pageSize - 1);
+  const { pageSize } = options;
+  const keys: RowKeys = {
+    idOf: options.idOf ?? defaultIdOf,
+    versionOf: options.versionOf ?? defaultVersionOf,
+  };
+  const overlap = Math.max(0, Math.min(options.overlap ?? defaultOverlap(pageSize), pageSize - 1));
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const controller = new AbortController();
-  const signal = options.signal
-    ? AbortSignal.any([controller.signal, options.signal])
-    : controller.signal;
-  const queryAt = (skip: number): Query => ({ ...options.query, $limit: pageSize, $skip: skip });
-  const fetchAt = (skip: number) => getPage(client, path, queryAt(skip), { signal });
-  // Pages read ahead are kept as text and parsed when their turn comes: a parsed page waiting
-  // its turn would be copied by every young-generation GC meanwhile and then promoted, which
-  // costs more CPU and memory than the parse. A body that turns out not to be a list envelope
-  // then is read again, with retries, as any page is.
-  const ahead = new Map<number, Promise<string>>();
-  const request = (skip: number): Promise<string> => {
-    let pending = ahead.get(skip);
-    if (!pending) {
-      pending = client.get<string>(path, queryAt(skip), { text: true, signal });
-      pending.catch(() => {}); // awaited in order; a failure surfaces there
-      ahead.set(skip, pending);
-    }
-    return pending;
-  };
-  const opened = async (skip: number): Promise<ListEnvelope> => {
-    const text = await request(skip);
-    try {
-      return parseEnvelope(JSON.parse(text));
-    } catch {
-      return await fetchAt(skip);
-    }
-  };
-
+  const joiner = new Joiner({ path, pageSize, overlap, keys });
+  const reader = new PageReader(client, path, options);
   try {
-    let envelope = await fetchAt(0);
-    // The first page tells the effective page size (the server may cap $limit).
-    // A short first page that is not the last one is the cap too, when the envelope omits `limit`.
-    const served = envelope.data.length > 0 && envelope.data.length < envelope.total
-      ? envelope.data.length
-      : pageSize;
-    const step = Math.max(1, Math.min(pageSize, envelope.limit || pageSize, served) - overlap);
-    let start = 0;
-    let previous: Seen = new Map();
-    let total = envelope.total;
-    const firstTotal = envelope.total;
-    // Extra rows each page steps back, learnt from how far boundaries moved: rows that keep
-    // changing keep shifting offsets, and a wider overlap then saves re-reads.
-    let lead = 0;
-    // Re-reads so far; beyond a budget that grows with the pages read, paging stops reading
-    // back (and marks pages unproven), so it always ends, however fast rows change.
-    let rereads = 0;
+    let read = { envelope: await reader.fetch(0), start: 0, requests: 1, proven: true };
+    joiner.first(read.envelope);
+    let total = read.envelope.total;
+    let next = 0;
     for (let index = 0;; index++) {
-      let requests = 1;
-      let proven = true;
-      if (index > 0) {
-        if (index > 4 * Math.ceil(firstTotal / step) + 64) {
-          throw new Error(
-            `paging ${path} read ${index} pages for ${firstTotal} rows: rows are inserted faster than they can be read`,
-          );
-        }
-        envelope = await opened(start);
-        ahead.delete(start);
-        // No row of the page before: the boundary moved by more than the overlap. Read the page
-        // again from further back (rows only ever shift towards the start) until it joins.
-        const joins = (data: unknown[]) =>
-          data.some((row) => isRepeat(row, previous, idOf, versionOf));
-        if (overlap > 0 && !joins(envelope.data)) {
-          if (rereads >= rereadBudget(index)) proven = false;
-        }
-        if (proven && overlap > 0 && !joins(envelope.data)) {
-          const first = { envelope, start };
-          let back = Math.max(overlap, lead);
-          for (let reread = 0; reread < MAX_REREADS && start > 0; reread++, back *= 2) {
-            start = Math.max(0, start - back);
-            envelope = await fetchAt(start);
-            requests++;
-            rereads++;
-            if (joins(envelope.data)) break;
-          }
-          if (!joins(envelope.data)) {
-            // Rows change faster than pages are read: go on from the page as first read, and
-            // say so; the caller must not treat what follows as proof that no row was missed.
-            ({ envelope, start } = first);
-            proven = false;
-          }
-        }
-      }
-      // Which rows the page before held, unchanged (found once: the filter and the shift use it).
-      const repeats = previous.size === 0
-        ? []
-        : envelope.data.map((row) => isRepeat(row, previous, idOf, versionOf));
-      const data = previous.size === 0
-        ? envelope.data
-        : envelope.data.filter((_, k) => !repeats[k]);
-      if (index > 0 && proven) {
-        const shift = shiftOf(envelope.data, start, previous, repeats, idOf);
-        lead = Math.min(Math.max(Math.floor(lead / 2), 2 * shift), Math.floor(step / 2));
-      }
-      yield { data, total: envelope.total, index, requests, proven };
-      const end = start + envelope.data.length;
-      if (envelope.data.length === 0 || end >= envelope.total) return;
+      if (index > 0) read = await readJoined(reader, joiner, next);
+      const { envelope, requests } = read;
+      const joined = joiner.take(envelope, { start: read.start, index, proven: read.proven });
+      const { data, proven } = joined;
+      const page: Page = { data, total: envelope.total, index, requests, proven };
+      if (joined.shortfall) page.shortfall = joined.shortfall;
+      if (joiner.totalWrong) page.totalWrong = true;
+      yield page;
+      if (joined.next === undefined) return;
+      next = joined.next;
       total = Math.max(total, envelope.total);
-      previous = seenOf(envelope.data, start, idOf, versionOf);
-      const stride = Math.max(1, step - lead);
-      start += stride;
-      for (const skip of ahead.keys()) if (skip < start) ahead.delete(skip);
-      // Prefetch ahead, but read the last `concurrency` pages one after another: a row that
-      // moves to the end of the order while its old page is in flight is then still found there.
-      const tail = total - concurrency * pageSize;
-      for (let i = 0; i < concurrency; i++) {
-        if (i === 0 || start + i * stride + pageSize <= tail) request(start + i * stride);
-      }
+      prefetch(reader, joiner, { next, length: envelope.data.length, total, concurrency });
     }
   } finally {
-    controller.abort();
-    await Promise.all([...ahead.values()].map((pending) => pending.catch(() => {})));
+    await reader.close();
   }
 }

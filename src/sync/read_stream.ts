@@ -97,10 +97,13 @@ export async function choosePaging(
   if (!stream.incremental) return "client";
   try {
     const probe = await getPage(options.client, stream.path, {
-      [`${CURSOR.api}[$gte]`]: FUTURE_PROBE,
-      [`$sort[${CURSOR.api}]`]: 1,
-      $limit: 1,
-    }, options);
+      query: {
+        [`${CURSOR.api}[$gte]`]: FUTURE_PROBE,
+        [`$sort[${CURSOR.api}]`]: 1,
+        $limit: 1,
+      },
+      signal: options.signal,
+    });
     if (probe.total === 0) return "server";
     await options.writer.log(
       "INFO",

@@ -11,6 +11,6 @@ export async function serverTotal(
   path: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<number> {
-  const envelope = await getPage(client, path, { $limit: 1 }, options);
+  const envelope = await getPage(client, path, { query: { $limit: 1 }, signal: options.signal });
   return envelope.total;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../../src/clock.ts";
+import { ConnectorError } from "../../src/errors.ts";
 import { HttpError, HumaansClient } from "../../src/http/client.ts";
 import {
   defaultOverlap,
@@ -33,6 +34,12 @@ interface ListServerOptions {
   beforeRequest?: (n: number, url: URL) => void;
   /** A body to answer instead of the envelope. */
   body?: (url: URL) => unknown;
+  /** Rows served at `skip` (fewer than `$limit`: short pages), by request number. */
+  served?: (skip: number, limit: number, n: number) => number;
+  /** The `total` reported instead of the true one. */
+  total?: number;
+  /** Serve the first page whatever `$skip` says. */
+  ignoreSkip?: boolean;
 }
 
 /** An in-memory Humaans list endpoint: `$limit` (capped), `$skip`, envelope. */
@@ -44,12 +51,13 @@ function listServer(data: Row[], options: ListServerOptions = {}) {
     options.beforeRequest?.(requests.length, url);
     if (options.body) return Promise.resolve(Response.json(options.body(url)));
     const limit = Math.min(Number(url.searchParams.get("$limit") ?? 100), options.cap ?? 250);
-    const skip = Number(url.searchParams.get("$skip") ?? 0);
+    const skip = options.ignoreSkip ? 0 : Number(url.searchParams.get("$skip") ?? 0);
+    const served = options.served?.(skip, limit, requests.length) ?? limit;
     const envelope: Record<string, unknown> = {
-      total: data.length,
+      total: options.total ?? data.length,
       limit,
       skip,
-      data: data.slice(skip, skip + limit),
+      data: data.slice(skip, skip + served),
     };
     if (options.omitLimit) delete envelope.limit;
     return Promise.resolve(Response.json(envelope));
@@ -93,14 +101,15 @@ function skips(requests: URL[]): number[] {
   return requests.map((url) => Number(url.searchParams.get("$skip")));
 }
 
-Deno.test("paginate without overlap: $skip/$limit pages until skip + data.length >= total", async (t) => {
+Deno.test("paginate without overlap: $skip/$limit pages until a short page reaches total", async (t) => {
   const rows_: [string, number, number, number[]][] = [
     // name, rows, page size, expected $skip values
     ["several full pages and a short one", 250, 100, [0, 100, 200]],
-    ["an exact multiple: no extra empty request", 300, 100, [0, 100, 200]],
+    // A full page that reaches `total` may not be the last: the total may be too low.
+    ["an exact multiple: one empty page confirms the end", 300, 100, [0, 100, 200, 300]],
     ["one short page", 7, 100, [0]],
-    ["one exact page", 100, 100, [0]],
-    ["page size 1", 3, 1, [0, 1, 2]],
+    ["one exact page", 100, 100, [0, 100]],
+    ["page size 1", 3, 1, [0, 1, 2, 3]],
     ["empty list: one request", 0, 100, [0]],
   ];
   for (const [name, count, pageSize, expectedSkips] of rows_) {
@@ -115,6 +124,7 @@ Deno.test("paginate without overlap: $skip/$limit pages until skip + data.length
       assert.deepEqual(ids(pages), data.map((row) => row.id));
       assert.deepEqual(pages.map((page) => page.index), expectedSkips.map((_, i) => i));
       assert.ok(pages.every((page) => page.total === count && page.requests === 1));
+      assert.ok(pages.every((page) => page.shortfall === undefined && !page.totalWrong));
     });
   }
 });
@@ -129,6 +139,69 @@ Deno.test("paginate stops on an empty page even when total says there is more", 
   const pages = await collect(clientFor(server.fetch), { pageSize: 100, overlap: 0 });
   assert.deepEqual(skips(server.requests), [0, 100]);
   assert.deepEqual(pages.map((page) => page.data.length), [100, 0]);
+  assert.equal(pages.at(-1)!.shortfall, 900, "the last page says how many rows total claimed");
+});
+
+Deno.test("paginate advances by the rows received: short pages lose no row", async (t) => {
+  const cases: [string, (skip: number, limit: number, n: number) => number][] = [
+    ["half pages", (skip, limit) => skip === 0 ? limit : limit / 2],
+    ["varying", (skip, limit, n) => skip === 0 ? limit : 1 + (n * 37) % limit],
+  ];
+  for (const [name, served] of cases) {
+    for (const concurrency of [1, 4]) {
+      await t.step(`${name}, concurrency ${concurrency}`, async () => {
+        const data = rows(1000);
+        const server = listServer(data, { served });
+        const pages = await collect(clientFor(server.fetch), { pageSize: 100, concurrency });
+        assert.deepEqual(ids(pages), data.map((row) => row.id));
+        assert.ok(pages.every((page) => page.proven && page.shortfall === undefined));
+      });
+    }
+  }
+  await t.step("half pages while rows are deleted before the offset", async () => {
+    const data = rows(1000);
+    const original = data.map((row) => row.id);
+    const deleted = new Set<string>();
+    const server = listServer(data, {
+      served: (skip, limit) => skip === 0 ? limit : limit / 2,
+      beforeRequest: (n) => {
+        if (n % 3 === 0) { for (const row of data.splice(n, 5)) deleted.add(row.id); }
+      },
+    });
+    const pages = await collect(clientFor(server.fetch), { pageSize: 100 });
+    const seen = ids(pages);
+    assert.ok(deleted.size > 20);
+    assert.equal(new Set(seen).size, seen.length, "no row yielded twice");
+    const missed = original.filter((id) => !deleted.has(id) && !seen.includes(id));
+    assert.deepEqual(missed, []);
+  });
+});
+
+Deno.test("paginate reads past a total lower than the rows, and flags the total", async () => {
+  const data = rows(300);
+  const server = listServer(data, { total: 100 });
+  const pages = await collect(clientFor(server.fetch), { pageSize: 100, concurrency: 2 });
+  assert.deepEqual(ids(pages), data.map((row) => row.id));
+  // The first page fits its total; the second goes past it, and proves it wrong.
+  assert.ok(!pages[0].totalWrong);
+  assert.ok(pages.slice(1).every((page) => page.totalWrong && page.shortfall === undefined));
+});
+
+Deno.test("paginate fails at once when the server ignores $skip, whatever its total", async (t) => {
+  for (const total of [300, 1e9]) {
+    await t.step(`total ${total}`, async () => {
+      const server = listServer(rows(300), { total, ignoreSkip: true });
+      const error = await collect(clientFor(server.fetch), { pageSize: 100, concurrency: 4 })
+        .then(() => assert.fail("no error"), (error) => error);
+      assert.ok(error instanceof ConnectorError);
+      assert.equal(error.failureType, "system_error");
+      assert.match(
+        error.message,
+        /^GET \/job-roles returned the same page for \$skip=96 as for \$skip=0: the API ignores \$skip/,
+      );
+      assert.ok(server.requests.length <= 5, `${server.requests.length} requests`);
+    });
+  }
 });
 
 Deno.test("paginate follows a page size the server capped", async (t) => {
@@ -207,8 +280,9 @@ Deno.test("paginate with the default overlap reads every row once", async (t) =>
       const pages = await collect(clientFor(server.fetch), { pageSize });
       assert.deepEqual(ids(pages), data.map((row) => row.id));
       const overlap = defaultOverlap(pageSize);
+      // Full pages are followed by another, short ones end the list.
       const expected = [0];
-      while (expected.at(-1)! + pageSize < count) {
+      while (count > 0 && expected.at(-1)! + pageSize <= count) {
         expected.push(expected.at(-1)! + pageSize - overlap);
       }
       assert.deepEqual(skips(server.requests), expected);
@@ -381,7 +455,9 @@ Deno.test("a malformed envelope is an error naming the field", async (t) => {
 
 Deno.test("getPage returns one checked envelope", async () => {
   const server = listServer(rows(3));
-  const envelope = await getPage(clientFor(server.fetch), "/companies", { $limit: 2, $skip: 1 });
+  const envelope = await getPage(clientFor(server.fetch), "/companies", {
+    query: { $limit: 2, $skip: 1 },
+  });
   assert.deepEqual(envelope, {
     total: 3,
     limit: 2,

@@ -1,0 +1,250 @@
+/**
+ * The connector against servers that page badly: short pages, a lying `total`, `$skip` ignored.
+ * Each sync runs the real connector in-process against the sandbox switched into one deviation,
+ * and ends with every row delivered or with the documented loud failure.
+ */
+import assert from "node:assert/strict";
+import { type SandboxOptions, startSandbox } from "../sandbox/mod.ts";
+import { runConnector, type RunResult, stateFileOf, TempFiles } from "./support/connector.ts";
+import { testClock } from "./support/clock.ts";
+import { HumaansClient } from "../src/http/client.ts";
+import { paginate } from "../src/http/paginate.ts";
+
+const NOW = "2026-11-28T12:00:00.000Z";
+const now = () => new Date(NOW);
+const LATER = "2026-11-28T12:05:00.000Z";
+const EVEN_LATER = "2026-11-28T12:10:00.000Z";
+const PEOPLE = 150;
+const PATH = "/job-roles";
+const STREAM = "job_roles";
+const SINCE = new Date(Date.parse(NOW) - 90 * 86_400_000).toISOString();
+
+interface Deviation {
+  sandbox: SandboxOptions;
+  concurrency: number;
+  syncMode?: "incremental" | "full_refresh";
+}
+
+/** Starts a sandbox with the deviation and returns a connector runner for one stream. */
+async function deviant(deviation: Deviation, files: TempFiles) {
+  const sandbox = await startSandbox({ people: PEOPLE, now, seed: 11, ...deviation.sandbox });
+  const args = await files.readArgs(sandbox, {
+    streams: [STREAM],
+    config: { max_records_per_page: 20, concurrency: deviation.concurrency },
+    syncMode: deviation.syncMode,
+  });
+  const read = (at: string, extra: string[] = []) =>
+    runConnector([...args, ...extra], { clock: testClock(at), secrets: [sandbox.token] });
+  return { sandbox, read };
+}
+
+function ids(result: RunResult): string[] {
+  return result.records(STREAM).map((r) => r.id as string);
+}
+
+function logs(result: RunResult, level: string): string[] {
+  return result.ofType("LOG").filter((m) => m.log.level === level).map((m) => m.log.message);
+}
+
+function cursorOf(result: RunResult): string {
+  return result.states(STREAM).at(-1)!.stream.stream_state.updated_at;
+}
+
+/** Rows of the sandbox an incremental sync from `since` must deliver. */
+function liveSince(rows: { id?: unknown; updatedAt?: unknown }[], since: string): string[] {
+  return rows.filter((row) => (row.updatedAt as string) >= since).map((row) => row.id as string);
+}
+
+function assertEveryRow(result: RunResult, expected: string[], label: string): void {
+  assert.equal(result.code, 0, `${label}: exit ${result.code}\n${result.stderr}`);
+  assert.deepEqual(result.statuses(STREAM).at(-1), "COMPLETE");
+  const seen = new Set(ids(result));
+  const missed = expected.filter((id) => !seen.has(id));
+  assert.deepEqual(missed, [], `${label}: ${missed.length} of ${expected.length} rows missed`);
+}
+
+Deno.test("short pages: every row, no warning, and incremental syncs that move on", async (t) => {
+  for (const shortPages of [0.5, "random"] as const) {
+    for (const filters of ["honour", "ignore"] as const) {
+      for (const concurrency of [1, 4]) {
+        const name =
+          `shortPages ${shortPages}, server ${filters}s filters, concurrency ${concurrency}`;
+        await t.step(name, async () => {
+          await using files = await TempFiles.create();
+          const { sandbox, read } = await deviant({
+            sandbox: { shortPages, filters },
+            concurrency,
+          }, files);
+          try {
+            const first = await read(NOW);
+            const expected = liveSince(sandbox.snapshot(PATH), SINCE);
+            assert.ok(expected.length > 80, `${expected.length} rows`);
+            assertEveryRow(first, expected, "first sync");
+            assert.deepEqual(logs(first, "WARN"), [], "no warning: nothing was missed");
+            // Later syncs: the rows touched since are read, and the state moves on each time.
+            let state = first;
+            for (const [at, touched] of [[LATER, 12], [EVEN_LATER, 7]] as const) {
+              sandbox.touch(PATH, touched);
+              const changed = liveSince(sandbox.snapshot(PATH), cursorOf(state));
+              const next = await read(at, [
+                "--state",
+                await files.write(`state-${at}.json`, stateFileOf(state)),
+              ]);
+              assertEveryRow(next, changed, `sync at ${at}`);
+              assert.ok(ids(next).length >= touched);
+              assert.ok(cursorOf(next) > cursorOf(state), "the state moved on");
+              state = next;
+            }
+          } finally {
+            await sandbox.close();
+          }
+        });
+      }
+    }
+  }
+});
+
+Deno.test("short pages in a full refresh: every row, at every page size and overlap", async (t) => {
+  for (const syncMode of ["full_refresh", "incremental"] as const) {
+    await t.step(syncMode, async () => {
+      await using files = await TempFiles.create();
+      const { sandbox, read } = await deviant({
+        sandbox: { shortPages: 0.1 },
+        concurrency: 2,
+        syncMode,
+      }, files);
+      try {
+        const result = await read(NOW);
+        const all = sandbox.snapshot(PATH);
+        assertEveryRow(
+          result,
+          syncMode === "full_refresh" ? all.map((r) => r.id as string) : liveSince(all, SINCE),
+          syncMode,
+        );
+        assert.equal(new Set(ids(result)).size, ids(result).length, "no row twice");
+      } finally {
+        await sandbox.close();
+      }
+    });
+  }
+});
+
+Deno.test("a total smaller than the rows: every row is still read", async (t) => {
+  for (const filters of ["honour", "ignore"] as const) {
+    for (const concurrency of [1, 4]) {
+      await t.step(`server ${filters}s filters, concurrency ${concurrency}`, async () => {
+        await using files = await TempFiles.create();
+        const { sandbox, read } = await deviant({
+          sandbox: { lyingTotal: "smaller", filters },
+          concurrency,
+          syncMode: "full_refresh",
+        }, files);
+        try {
+          const result = await read(NOW);
+          assertEveryRow(result, sandbox.snapshot(PATH).map((r) => r.id as string), "sync");
+        } finally {
+          await sandbox.close();
+        }
+      });
+    }
+  }
+});
+
+Deno.test("a total of 1e9 with $skip honoured: every row, and paging ends at the empty page", async () => {
+  await using files = await TempFiles.create();
+  const { sandbox, read } = await deviant({
+    sandbox: { lyingTotal: 1e9 },
+    concurrency: 4,
+    syncMode: "full_refresh",
+  }, files);
+  try {
+    const result = await read(NOW);
+    const rows = sandbox.snapshot(PATH);
+    assertEveryRow(result, rows.map((r) => r.id as string), "sync");
+    // A page of 19 new rows each (20 less the overlap), the probe, the end, pages asked ahead.
+    const pages = sandbox.requests.filter((r) => r.path === PATH).length;
+    assert.ok(pages < rows.length / 19 + 8, `${pages} requests for ${rows.length} rows`);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("$skip ignored: the stream fails at once, naming the path, whatever total says", async (t) => {
+  for (const lyingTotal of [undefined, 1e9]) {
+    for (const concurrency of [1, 4]) {
+      await t.step(`total ${lyingTotal ?? "true"}, concurrency ${concurrency}`, async () => {
+        await using files = await TempFiles.create();
+        const { sandbox, read } = await deviant({
+          sandbox: { skipIgnored: true, lyingTotal },
+          concurrency,
+        }, files);
+        try {
+          const result = await read(NOW);
+          assert.notEqual(result.code, 0);
+          assert.deepEqual(result.statuses(STREAM).at(-1), "INCOMPLETE");
+          const [error] = result.traces("ERROR");
+          assert.equal(error.error.failure_type, "system_error");
+          assert.equal(error.error.stream_descriptor?.name ?? STREAM, STREAM);
+          assert.match(
+            error.error.message,
+            /^Stream "job_roles" failed: GET \/job-roles returned the same page for \$skip=\d+ as for \$skip=0: the API ignores \$skip/,
+          );
+          const requests = sandbox.requests.filter((r) => r.path === PATH).length;
+          assert.ok(requests <= 8, `${requests} requests`);
+          assert.ok(ids(result).length <= 20, "only the first page was written");
+        } finally {
+          await sandbox.close();
+        }
+      });
+    }
+  }
+});
+
+Deno.test("short pages while rows change: no row that stays is missed, or a page says so", async (t) => {
+  for (const shortPages of [0.5, "random"] as const) {
+    for (const concurrency of [1, 4]) {
+      await t.step(`shortPages ${shortPages}, concurrency ${concurrency}`, async () => {
+        const sandbox = await startSandbox({
+          people: 300,
+          now,
+          seed: 7,
+          shortPages,
+          churn: { updates: 3, inserts: 1, deletes: 1 },
+        });
+        try {
+          const before = sandbox.snapshot(PATH);
+          const client = new HumaansClient({
+            baseUrl: sandbox.url,
+            token: sandbox.token,
+            timeoutMs: 5_000,
+            retryAttempts: 0,
+            maxConcurrency: concurrency,
+            clock: testClock(NOW),
+          });
+          const seen = new Set<string>();
+          let unproven = 0;
+          for await (
+            const page of paginate(client, PATH, {
+              query: { "$sort[updatedAt]": 1, "updatedAt[$lte]": NOW },
+              pageSize: 20,
+              concurrency,
+            })
+          ) {
+            for (const row of page.data) seen.add((row as { id: string }).id);
+            if (!page.proven) unproven++;
+          }
+          const after = new Map(sandbox.snapshot(PATH).map((row) => [row.id, row.updatedAt]));
+          const stayed = before.filter((row) => after.get(row.id) === row.updatedAt);
+          assert.ok(stayed.length > 150, `${stayed.length} rows stayed`);
+          const missed = stayed.filter((row) => !seen.has(row.id as string));
+          // Half pages always prove their boundaries. Random ones may be too short for a re-read
+          // to find the boundary: a page then says so (and the read loop warns, state held).
+          if (shortPages === 0.5) assert.equal(unproven, 0, "every boundary proven");
+          if (unproven === 0) assert.deepEqual(missed.map((row) => row.id), []);
+        } finally {
+          await sandbox.close();
+        }
+      });
+    }
+  }
+});
