@@ -96,6 +96,7 @@ export interface SandboxOptions {
   every429?: number;
   /** The Retry-After (seconds) of those 429s; default "1". */
   every429RetryAfter?: string;
+  /**
    * List pages after the first serve fewer rows than `$limit` (its `limit` field unchanged): a
    * fraction of it (at least one row), or "random" (seeded). Default off.
    */
