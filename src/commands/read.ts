@@ -2,7 +2,7 @@ import { configError } from "../errors.ts";
 import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
-import { cursorOf, parseState } from "../sync/state.ts";
+import { cursorOf, idsAtCursorOf, parseState } from "../sync/state.ts";
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -43,6 +43,15 @@ export async function read(context: CommandContext): Promise<number> {
       );
     }
   }
+  for (const warning of state.warnings) await writer.log("WARN", warning);
+  for (const { stream, syncMode } of selected) {
+    if (state.empty.has(stream.name) && stream.incremental && syncMode === "incremental") {
+      await writer.log(
+        "WARN",
+        `State for stream "${stream.name}" is an empty object, with no updated_at: the stream starts from scratch`,
+      );
+    }
+  }
   if (statePath && stateText !== undefined && rawState === undefined) {
     await writer.log("INFO", `State file "${statePath}" is empty: starting fresh`);
   }
@@ -63,6 +72,7 @@ export async function read(context: CommandContext): Promise<number> {
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
           cursor: cursorOf(state, stream.name),
+          idsAtCursor: idsAtCursorOf(state, stream.name),
           syncStartedAt,
           onProgress: progress && ((name, counts) => progress.update(name, counts)),
         }),
@@ -76,7 +86,10 @@ export async function read(context: CommandContext): Promise<number> {
   );
   progress?.end();
   const failed = results.filter((r) => r.status === "INCOMPLETE");
-  const summary = results.map((r) => `${r.name} ${r.records} records/${r.pages} pages`).join(", ");
+  const summary = results.map((r) =>
+    `${r.name} ${r.records} records/${r.pages} pages` +
+    (r.serverTotal === undefined ? "" : ` (server count ${r.serverTotal})`)
+  ).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);
   if (failed.length > 0) {
     writer.diagnostic(`${failed.length} of ${results.length} streams failed`);
