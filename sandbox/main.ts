@@ -16,7 +16,10 @@ const USAGE = `Usage: deno task sandbox [options]
   --churn N           rows per list request whose updatedAt moves to now (default 0)
   --inserts N         rows inserted after every list request (default 0)
   --deletes N         rows deleted after every list request (default 0)
-  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)`;
+  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)
+  --sort-ignored      honour filters but ignore $sort: rows in id order
+  --null-updated-at X fraction of rows with updatedAt null or absent, 0 to 1 (default 0)
+  --future-updated-at X  fraction of rows with updatedAt in the future, 0 to 1 (default 0)`;
 
 const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
 
@@ -36,6 +39,9 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       inserts: { type: "string", default: "0" },
       deletes: { type: "string", default: "0" },
       filters: { type: "string", default: "honour" },
+      "sort-ignored": { type: "boolean", default: false },
+      "null-updated-at": { type: "string", default: "0" },
+      "future-updated-at": { type: "string", default: "0" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -66,7 +72,21 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
     errorRate: number("error-rate", { integer: false, max: 1 }),
     churn: { updates: number("churn"), inserts: number("inserts"), deletes: number("deletes") },
     filters,
+    ...datingFlags(values, number),
   };
+}
+
+/** The sort and `updatedAt` switches (see `dating.ts`), only where a flag sets them. */
+function datingFlags(
+  values: Record<string, unknown>,
+  number: (flag: never, options: { integer: boolean; max: number }) => number,
+): Pick<SandboxOptions, "sortIgnored" | "nullUpdatedAt" | "futureUpdatedAt"> {
+  const fraction = (flag: string) => number(flag as never, { integer: false, max: 1 });
+  const out: Pick<SandboxOptions, "sortIgnored" | "nullUpdatedAt" | "futureUpdatedAt"> = {};
+  if (values["sort-ignored"]) out.sortIgnored = true;
+  if (fraction("null-updated-at") > 0) out.nullUpdatedAt = fraction("null-updated-at");
+  if (fraction("future-updated-at") > 0) out.futureUpdatedAt = fraction("future-updated-at");
+  return out;
 }
 
 async function main(): Promise<void> {
