@@ -275,3 +275,29 @@ Deno.test("the final log line shows each stream's rows against the server's coun
     new RegExp(`${STREAM} ${rows.length} records/\\d+ pages \\(server count ${rows.length}\\)`),
   );
 });
+
+Deno.test("a stream state without updated_at: a WARN naming what was found", async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ["other keys", { cursor: "2026-01-01" }, /has no updated_at \(found "cursor"\)/],
+    [
+      "an empty object",
+      {},
+      /is an empty object, with no updated_at: the stream starts from scratch/,
+    ],
+  ];
+  for (const [name, streamState, warning] of cases) {
+    await t.step(name, async () => {
+      const state = [{
+        type: "STREAM",
+        stream: { stream_descriptor: { name: STREAM }, stream_state: streamState },
+      }];
+      const { result } = await sync({ syncMode: "incremental", state });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(
+        warnings(result).filter((w) => warning.test(w)).length,
+        1,
+        warnings(result).join("\n"),
+      );
+    });
+  }
+});

@@ -7,7 +7,9 @@ import {
   HttpError,
   HumaansClient,
   type HumaansClientOptions,
+  isRejectedQuery,
   type RetryInfo,
+  scopeHint,
 } from "../../src/http/client.ts";
 
 const START = Date.parse("2026-11-28T12:00:00.000Z");
@@ -643,4 +645,22 @@ Deno.test("against a token bucket of 20 a second the pace settles below it, with
   assert.ok(humaans.stats.throttled <= 8, `${humaans.stats.throttled} 429s (29 unpaced)`);
   assert.ok(seconds < (1.07 * (600 - 20)) / 20, `${seconds} s for 600 requests`); // 20 free
   assert.ok(humaans.pacer.rate! > 16 && humaans.pacer.rate! < 24, `pace ${humaans.pacer.rate}`);
+});
+
+Deno.test("isRejectedQuery and scopeHint: what a 400 and a 403 mean for a stream", () => {
+  const error = (status: number, apiMessage?: string) =>
+    new HttpError("failed", { failureType: "config_error", status, apiMessage, attempts: 1 });
+  assert.equal(
+    isRejectedQuery(error(400, "Invalid query parameter $sort")),
+    "Invalid query parameter $sort",
+  );
+  assert.equal(isRejectedQuery(error(400)), "400");
+  assert.equal(isRejectedQuery(error(403)), undefined);
+  assert.equal(isRejectedQuery(new Error("400")), undefined);
+  assert.equal(
+    scopeHint(error(403), ["documents:read"]),
+    "; the token needs the documents:read scope for this stream",
+  );
+  assert.equal(scopeHint(error(401), ["documents:read"]), "");
+  assert.equal(scopeHint(new Error("x"), ["documents:read"]), "");
 });
