@@ -150,11 +150,14 @@ export class Checkpoint {
 
   /**
    * The claim at the end of the stream, once every row of the read has been written (undefined
-   * when none may be made: a gap with nothing before it), and whether it differs from the last
-   * claim returned.
+   * when none may be made: a gap with nothing before it; the ceiling when no row had a date), and
+   * whether it differs from the last claim returned.
    */
   final(): { state?: CursorState; changed: boolean } {
-    const state = this.gap ? this.#gapClaim : this.#claim();
+    // No row and no floor: every row there is was read, and none had a date.
+    const state = this.gap
+      ? this.#gapClaim
+      : this.#claim() ?? { updated_at: this.#options.ceiling };
     const changed = state !== undefined && this.#fresh(state) !== undefined;
     return { state, changed };
   }

@@ -173,3 +173,9 @@ Deno.test("final says whether the claim changed since the last one", () => {
   });
   assert.equal(c.lastClaim, t(1));
 });
+
+Deno.test("an empty read (no row, no lower bound) claims the ceiling at the end", () => {
+  const { claims, final } = run([[], [[null, "a"]]]);
+  assert.deepEqual(claims, [undefined, undefined]);
+  assert.deepEqual(final, { updated_at: CEILING });
+});
