@@ -210,7 +210,7 @@ async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void>
     signal: options.signal,
   });
   for await (const page of pages) {
-    if (pass === "window" && page.index === 0) {
+    if (progress.pages === 0) {
       await writer.streamStatus(stream.name, "RUNNING");
       await writer.estimate(stream.name, page.total);
     }
@@ -235,10 +235,10 @@ async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void>
 
 /**
  * Reads one stream: STARTED, RUNNING with an ESTIMATE, pages of RECORDs with STATEs between them,
- * then COMPLETE; on failure an ERROR trace and INCOMPLETE. With a server that filters, three
- * passes: the window (rows updated up to the sync's start), the rows after it (changed during
- * the sync, or dated in the future) and, when the server counts rows that no range filter sees
- * and there is no state yet, every row for those undated ones. A STATE claims only what
+ * then COMPLETE; on failure an ERROR trace and INCOMPLETE. With a server that filters, up to
+ * three passes: when the server counts rows that no range filter sees and there is no state
+ * yet, every row for those undated ones; the window (rows updated up to the sync's start); the
+ * rows after it (changed during the sync, or dated in the future). A STATE claims only what
  * {@linkcode Checkpoint} allows.
  */
 export async function readStream(
@@ -324,9 +324,9 @@ async function startRun(
 }
 
 /**
- * Reads the passes of a stream; returns the server's unfiltered count of its rows (asked
- * between the window's pass and the one after it, so that every row it counts is read by a
- * pass that starts after it), or with client paging the `total` of the last page.
+ * Reads the passes of a stream; returns the server's unfiltered count of its rows (asked before
+ * the passes, so that every row it counts is read by a pass that starts after it), or with
+ * client paging the `total` of the last page.
  */
 async function readPasses(
   run: StreamRun,
@@ -335,21 +335,24 @@ async function readPasses(
 ): Promise<number | undefined> {
   const { stream, options, progress } = run;
   const start = new Date(options.syncStartedAt).toISOString();
-  await readPass(run, "window", queryOf("window", paging, lowerBound, start));
-  if (paging === "client") return progress.lastTotal;
+  if (paging === "client") {
+    await readPass(run, "window", queryOf("window", paging, lowerBound, start));
+    return progress.lastTotal;
+  }
   const total = await serverTotal(options.client, stream.path, options);
   // Undated rows (updatedAt null, absent or not a date) escape every range filter. A sync
-  // without state reads them: when the server counts more rows than its filters can see, by
-  // reading every row and writing those.
+  // without state reads them, first (before any STATE a resumed sync would start from): when
+  // the server counts more rows than its filters can see, by reading every row.
   const firstSync = options.syncMode === "full_refresh" || options.cursor === undefined;
-  const dated = firstSync
-    ? await serverTotal(options.client, stream.path, {
+  if (firstSync) {
+    const dated = await serverTotal(options.client, stream.path, {
       signal: options.signal,
       query: { [`${CURSOR.api}[$gte]`]: EVER },
-    })
-    : total;
+    });
+    if (total > dated) await readPass(run, "undated", {});
+  }
+  await readPass(run, "window", queryOf("window", paging, lowerBound, start));
   await readPass(run, "after", queryOf("after", paging, lowerBound, start));
-  if (total > dated) await readPass(run, "undated", {});
   return total;
 }
 
@@ -479,7 +482,12 @@ async function reconcile(
   const { stream, progress, checkpoint } = run;
   if (how.total === undefined || (how.lowerBound !== undefined && how.paging === "server")) return;
   const read = progress.records + checkpoint.known + checkpoint.outside + progress.skipped;
-  const missing = how.total - read;
+  if (how.total <= read) return;
+  // Rows deleted during the sync are counted but were not all read: the count now settles it.
+  const now = how.paging === "server"
+    ? await serverTotal(run.options.client, stream.path, run.options)
+    : how.total;
+  const missing = Math.min(how.total, now) - read;
   if (missing <= 0) return;
   const message =
     `Stream "${stream.name}": ${missing} of the ${how.total} rows the server counts were not read (read ${read})`;
