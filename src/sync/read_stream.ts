@@ -71,6 +71,8 @@ class Progress {
   skipped = 0;
   /** Rows with no cursor written by the pass over undated rows. */
   undated = 0;
+  /** The first page of the pass over undated rows that could not prove its start, if any. */
+  undatedGap?: number;
   /** The `total` of the last page read. */
   lastTotal?: number;
   invalid = new Map<string, number>();
@@ -214,11 +216,14 @@ async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void>
       await writer.streamStatus(stream.name, "RUNNING");
       await writer.estimate(stream.name, page.total);
     }
-    const first = pass === "undated" ? undefined : firstCursorOf(page.data);
-    const claim = stream.incremental
-      ? checkpoint.beforePage(progress.pages, first, page.proven)
-      : undefined;
-    if (claim) queueClaim(writer, stream.name, claim, progress);
+    if (pass === "undated") {
+      // Undated rows claim nothing; a page that could not prove its start may have missed some.
+      if (!page.proven) progress.undatedGap ??= page.index;
+    } else if (stream.incremental) {
+      const first = firstCursorOf(page.data);
+      const claim = checkpoint.beforePage(progress.pages, first, page.proven);
+      if (claim) queueClaim(writer, stream.name, claim, progress);
+    }
     run.page.undatedOnly = pass === "undated";
     writePage(stream, page.data, run.page);
     progress.pages++;
@@ -454,6 +459,12 @@ async function warnAboutRows(run: StreamRun): Promise<void> {
     await writer.log(
       "WARN",
       `Stream "${name}": the API stopped returning rows in ${CURSOR.api} order at page ${checkpoint.disorder.page}; checkpoints stopped there (a STATE written before it may claim rows read after it: if this sync does not finish, run a full refresh)`,
+    );
+  }
+  if (progress.undatedGap !== undefined) {
+    await writer.log(
+      "WARN",
+      `Stream "${name}": rows changed faster than pages could be read while reading rows without ${CURSOR.api} (from page ${progress.undatedGap} on), so some of them may have been missed; run a full refresh again to be sure of them`,
     );
   }
   const gap = checkpoint.gap;
