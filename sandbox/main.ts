@@ -20,7 +20,10 @@ const USAGE = `Usage: deno task sandbox [options]
   --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)
   --short-pages F     pages after the first serve a fraction F of $limit, or "random" (default off)
   --lying-total T     lists report total "smaller" (a third) or the number T (default off)
-  --skip-ignored      lists serve their first page whatever $skip says`;
+  --skip-ignored      lists serve their first page whatever $skip says
+  --sort-ignored      honour filters but ignore $sort: rows in id order
+  --null-updated-at X fraction of rows with updatedAt null or absent, 0 to 1 (default 0)
+  --future-updated-at X  fraction of rows with updatedAt in the future, 0 to 1 (default 0)`;
 
 const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
 
@@ -43,6 +46,9 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       "short-pages": { type: "string" },
       "lying-total": { type: "string" },
       "skip-ignored": { type: "boolean" },
+      "sort-ignored": { type: "boolean", default: false },
+      "null-updated-at": { type: "string", default: "0" },
+      "future-updated-at": { type: "string", default: "0" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -74,6 +80,7 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
     churn: { updates: number("churn"), inserts: number("inserts"), deletes: number("deletes") },
     filters,
     ...pagingDeviationArgs(values),
+    ...datingFlags(values, number),
   };
 }
 
@@ -96,6 +103,19 @@ function pagingDeviationArgs(
     throw new Error(flag);
   }
   return options;
+}
+
+/** The sort and `updatedAt` switches (see `dating.ts`), only where a flag sets them. */
+function datingFlags(
+  values: Record<string, unknown>,
+  number: (flag: never, options: { integer: boolean; max: number }) => number,
+): Pick<SandboxOptions, "sortIgnored" | "nullUpdatedAt" | "futureUpdatedAt"> {
+  const fraction = (flag: string) => number(flag as never, { integer: false, max: 1 });
+  const out: Pick<SandboxOptions, "sortIgnored" | "nullUpdatedAt" | "futureUpdatedAt"> = {};
+  if (values["sort-ignored"]) out.sortIgnored = true;
+  if (fraction("null-updated-at") > 0) out.nullUpdatedAt = fraction("null-updated-at");
+  if (fraction("future-updated-at") > 0) out.futureUpdatedAt = fraction("future-updated-at");
+  return out;
 }
 
 async function main(): Promise<void> {

@@ -25,6 +25,7 @@ import {
   updatedAtMs,
 } from "./data.ts";
 import { ChurnOverlay } from "./churn.ts";
+import { changesDates, checkDating, datedRow, ignoringSort } from "./dating.ts";
 import { errorResponse } from "./errors.ts";
 import { echoAuthorizationResponse, type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
@@ -79,6 +80,12 @@ export interface SandboxOptions {
    * filters still apply) or "reject" any query that has them with 400. Default "honour".
    */
   filters?: FilterMode;
+  /** Filters honoured, `$sort` ignored: rows in `id` order (see `dating.ts`). Default false. */
+  sortIgnored?: boolean;
+  /** Fraction (0..1) of rows with `updatedAt` null or absent (see `dating.ts`). Default 0. */
+  nullUpdatedAt?: number;
+  /** Fraction (0..1) of rows with `updatedAt` 1 to 30 days in the future. Default 0. */
+  futureUpdatedAt?: number;
   /** Token -> scopes. Default `{ "sandbox-token": ALL_SCOPES }`. */
   tokens?: Record<string, readonly string[]>;
   /** Rows served instead of generated ones, by path (raw camelCase API objects). */
@@ -227,6 +234,7 @@ function everyNth429(
 /** Starts a sandbox on 127.0.0.1. */
 export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   checkOptions(options);
+  checkDating(options);
   const data = dataOptions(options);
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? realSleep;
@@ -250,6 +258,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   // clock stands still, so changed rows sort after everything else, in the order they changed.
   let lastChange = updatedAtMs(0, 1, data.now);
 
+  const redated = changesDates(options);
   const countOf = (path: string) => overrides[path]?.length ?? rowCount(path, data);
   const isKnown = (path: string) => path in overrides || isResource(path);
 
@@ -264,7 +273,10 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       return { ...base, id: idOf(path, index, data.seed), createdAt: at, updatedAt: at };
     }
     const base = overrides[path]?.[index] ?? rowAt(path, index, data);
-    return changed === undefined ? base : { ...base, updatedAt: new Date(changed).toISOString() };
+    if (changed !== undefined) return { ...base, updatedAt: new Date(changed).toISOString() };
+    return redated
+      ? datedRow(base, { path, index, seed: data.seed, now: data.now }, options)
+      : base;
   }
 
   /** The overlay of a resource whose rows may change, or undefined if they may not. */
@@ -317,7 +329,8 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     if (filterMode === "ignore") {
       query = { ...query, sort: [], filters: query.filters.filter((f) => f.op === "$eq") };
     }
-    const generated = !(path in overrides) && isTimed(path);
+    if (options.sortIgnored) query = ignoringSort(query);
+    const generated = !(path in overrides) && isTimed(path) && !redated;
     const source: ListSource = {
       count: countOf(path),
       row: (index) => row(path, index),

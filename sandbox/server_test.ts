@@ -866,3 +866,56 @@ Deno.test("paging deviation options and flags are checked", async () => {
   assert.throws(() => parseSandboxArgs(["--short-pages", "2"]), /--short-pages must be/);
   assert.throws(() => parseSandboxArgs(["--lying-total", "lots"]), /--lying-total must be/);
 });
+
+Deno.test("sortIgnored: filters hold, $sort does not; rows come in id order", async () => {
+  await withSandbox({ sortIgnored: true }, async (sandbox) => {
+    const since = "2026-01-01T00:00:00.000Z";
+    const { body } = await get(sandbox, "/job-roles", {
+      query: { "$sort[updatedAt]": 1, "updatedAt[$gte]": since, $limit: 250 },
+    });
+    const rows = expected("/job-roles").filter((r) => (r.updatedAt as string) >= since);
+    assert.equal(body.total, rows.length);
+    assert.deepEqual(ids(body.data), ids(rows).sort());
+    const dates = body.data.map((r: Row) => r.updatedAt as string);
+    assert.notDeepEqual(dates, dates.toSorted(), "not in updatedAt order");
+  });
+});
+
+Deno.test("nullUpdatedAt and futureUpdatedAt: that fraction of rows, which range filters miss", async () => {
+  await withSandbox({ nullUpdatedAt: 0.2, futureUpdatedAt: 0.3 }, async (sandbox) => {
+    const all = sandbox.snapshot("/job-roles");
+    const undated = all.filter((r) => r.updatedAt === null || !("updatedAt" in r));
+    const future = all.filter((r) =>
+      typeof r.updatedAt === "string" && r.updatedAt > NOW.toISOString()
+    );
+    assert.ok(
+      undated.some((r) => r.updatedAt === null) && undated.some((r) => !("updatedAt" in r)),
+    );
+    for (const [rows, share] of [[undated, 0.2], [future, 0.3]] as const) {
+      assert.ok(
+        Math.abs(rows.length / all.length - share) < 0.08,
+        `${rows.length} of ${all.length}`,
+      );
+    }
+    assert.equal(all.length, expected("/job-roles").length);
+    const window = await get(sandbox, "/job-roles", {
+      query: { "updatedAt[$lte]": NOW.toISOString(), $limit: 1 },
+    });
+    assert.equal(window.body.total, all.length - undated.length - future.length);
+    const after = await get(sandbox, "/job-roles", {
+      query: { "updatedAt[$gt]": NOW.toISOString(), $limit: 1 },
+    });
+    assert.equal(after.body.total, future.length);
+  });
+  assert.throws(() => startSandbox({ nullUpdatedAt: 2 }), /nullUpdatedAt must be a fraction/);
+  assert.deepEqual(
+    parseSandboxArgs(["--sort-ignored", "--null-updated-at", "0.1", "--future-updated-at", "0.2"]),
+    {
+      ...parseSandboxArgs([]),
+      sortIgnored: true,
+      nullUpdatedAt: 0.1,
+      futureUpdatedAt: 0.2,
+    },
+  );
+  assert.throws(() => parseSandboxArgs(["--null-updated-at", "3"]), /--null-updated-at must be/);
+});

@@ -68,7 +68,8 @@ async function sync(mode: keyof typeof MODES, faults: Fault[] = []): Promise<Out
     });
     if (state) args.push("--state", await files.write("state.json", state));
     const result = await runConnector(args, {
-      clock: testClock(NOW, { timeoutMs: 100 }),
+      // Real 500 ms timeouts: the stall fault ends by one; a loaded machine seldom reaches one.
+      clock: testClock(NOW, { timeoutMs: 500 }),
       secrets: [sandbox.token],
     });
     return { result, requests: sandbox.requests.filter((r) => r.path === PATH).length };

@@ -1,8 +1,8 @@
 import { configError } from "../errors.ts";
 import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
-import { parseCatalog } from "../sync/catalog.ts";
+import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
-import { cursorOf, parseState } from "../sync/state.ts";
+import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -43,6 +43,7 @@ export async function read(context: CommandContext): Promise<number> {
       );
     }
   }
+  await warnAboutState(writer, state, selected);
   if (statePath && stateText !== undefined && rawState === undefined) {
     await writer.log("INFO", `State file "${statePath}" is empty: starting fresh`);
   }
@@ -63,6 +64,7 @@ export async function read(context: CommandContext): Promise<number> {
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
           cursor: cursorOf(state, stream.name),
+          idsAtCursor: idsAtCursorOf(state, stream.name),
           syncStartedAt,
           onProgress: progress && ((name, counts) => progress.update(name, counts)),
         }),
@@ -76,11 +78,34 @@ export async function read(context: CommandContext): Promise<number> {
   );
   progress?.end();
   const failed = results.filter((r) => r.status === "INCOMPLETE");
-  const summary = results.map((r) => `${r.name} ${r.records} records/${r.pages} pages`).join(", ");
+  const summary = results.map(summaryOf).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);
   if (failed.length > 0) {
     writer.diagnostic(`${failed.length} of ${results.length} streams failed`);
     return 1;
   }
   return 0;
+}
+
+/** WARNs for stream states the read cannot use: no updated_at, or an empty object. */
+async function warnAboutState(
+  writer: CommandContext["writer"],
+  state: InputState,
+  selected: SelectedStream[],
+): Promise<void> {
+  for (const warning of state.warnings) await writer.log("WARN", warning);
+  for (const { stream, syncMode } of selected) {
+    if (state.empty.has(stream.name) && stream.incremental && syncMode === "incremental") {
+      await writer.log(
+        "WARN",
+        `State for stream "${stream.name}" is an empty object, with no updated_at: the stream starts from scratch`,
+      );
+    }
+  }
+}
+
+/** A stream's part of the final log line: records and pages, against the server's count. */
+function summaryOf(result: StreamResult): string {
+  const count = result.serverTotal === undefined ? "" : ` (server count ${result.serverTotal})`;
+  return `${result.name} ${result.records} records/${result.pages} pages${count}`;
 }

@@ -87,6 +87,21 @@ export class HttpError extends ConnectorError {
   }
 }
 
+/**
+ * Whether `error` is the API refusing a query's parameters (400): what a server that rejects
+ * filters or `$sort` answers. Returns the API's message (or "400") if so, else undefined.
+ */
+export function isRejectedQuery(error: unknown): string | undefined {
+  if (!(error instanceof HttpError) || error.status !== 400) return undefined;
+  return error.apiMessage ?? "400";
+}
+
+/** The hint to add to a failure for a 403: the scopes the token needs; "" for other errors. */
+export function scopeHint(error: unknown, scopes: readonly string[]): string {
+  if (!(error instanceof HttpError) || error.status !== 403) return "";
+  return `; the token needs the ${scopes.join(" or ")} scope for this stream`;
+}
+
 /** Options of {@linkcode HumaansClient.get}. */
 export interface GetOptions<T> {
   /** Checks and converts the body; what it throws is retried like a 5xx. */

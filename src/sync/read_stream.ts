@@ -1,12 +1,14 @@
 import type { Config } from "../config.ts";
-import { type ConnectorError, toConnectorError } from "../errors.ts";
-import { HttpError, type HumaansClient, type Query } from "../http/client.ts";
-import { getPage, type Page, paginate } from "../http/paginate.ts";
+import { type ConnectorError, ConnectorError as Failure, toConnectorError } from "../errors.ts";
+import { type HumaansClient, isRejectedQuery, type Query, scopeHint } from "../http/client.ts";
+import { getPage, paginate } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import type { StreamProgress } from "../progress.ts";
-import { snakeCase } from "../streams/fields.ts";
+import { snakeCase, utcTimestamp } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
+import { Checkpoint, type CursorState } from "./checkpoint.ts";
+import { serverTotal } from "./server_total.ts";
 
 /** Options of {@linkcode readStream}. */
 export interface ReadStreamOptions {
@@ -17,6 +19,8 @@ export interface ReadStreamOptions {
   syncMode: SyncMode;
   /** The stream's cursor from the input state, if any. */
   cursor?: string;
+  /** The ids the input state lists as written at `cursor` (`ids_at_cursor`), if any. */
+  idsAtCursor?: readonly string[];
   /** When the sync started (ms since the epoch). */
   syncStartedAt: number;
   signal?: AbortSignal;
@@ -34,14 +38,16 @@ export interface StreamResult {
   paging: Paging;
   /** The cursor of the last STATE written, if any. */
   cursor?: string;
+  /** How many rows the server said the list holds, unfiltered, when asked. */
+  serverTotal?: number;
   error?: ConnectorError;
 }
 
 /**
  * Who filters and sorts a stream's rows: the `server` (it honours `updatedAt[$gte]` and
- * `$sort[updatedAt]`; checkpoints after every page) or the `client` (the server ignores or
- * rejects them, or the stream has no updatedAt: every row is read, filtered here, and the one
- * checkpoint comes at the end).
+ * `$sort[updatedAt]`; checkpoints after every page once its sort is proven) or the `client` (the
+ * server ignores or rejects them, or the stream has no updatedAt: every row is read, filtered
+ * here, and the one checkpoint comes at the end).
  */
 export type Paging = "server" | "client";
 
@@ -54,26 +60,22 @@ const DAY_MS = 86_400_000;
 export const CLOCK_SKEW_MS = 60_000;
 /** A lower bound no row can reach: a server that honours filters answers it with no rows. */
 const FUTURE_PROBE = "9999-12-31T00:00:00.000Z";
+/** A lower bound every dated row passes: its count is the rows a range filter can see. */
+const EVER = "0001-01-01T00:00:00.000Z";
 
-/** Tracks what one stream has written, and what a checkpoint may safely claim. */
+/** Counts of what one stream has written. */
 class Progress {
   records = 0;
   pages = 0;
   sinceState = 0;
   skipped = 0;
-  /** Largest cursor value written. */
-  maxSeen?: string;
-  /** Cursor value of the previous row, to check the server's sort order. */
-  previous?: string;
-  /** False once rows are seen out of order or outside the filter. */
-  ordered = true;
-  lastState?: string;
+  /** Rows with no cursor written by the pass over undated rows. */
+  undated = 0;
+  /** The first page of the pass over undated rows that could not prove its start, if any. */
+  undatedGap?: number;
+  /** The `total` of the last page read. */
+  lastTotal?: number;
   invalid = new Map<string, number>();
-  /**
-   * Set at the first page whose boundary with the page before could not be proven (rows
-   * changed faster than they were read): the cursor no checkpoint may pass, or null for none.
-   */
-  gap?: { cursor: string | null; page: number };
 }
 
 /** The lower bound of an incremental read: the state's cursor, else `initial_sync_days` ago. */
@@ -110,45 +112,145 @@ export async function choosePaging(
       `Stream "${stream.name}": the API ignores the ${CURSOR.api} filter; reading every row and filtering here`,
     );
   } catch (error) {
-    if (!(error instanceof HttpError) || error.status !== 400) throw error;
+    const rejected = isRejectedQuery(error);
+    if (rejected === undefined) throw error;
     await options.writer.log(
       "WARN",
-      `Stream "${stream.name}": the API rejected the ${CURSOR.api} filter and sort (${
-        error.apiMessage ?? "400"
-      }); reading every row and filtering here`,
+      `Stream "${stream.name}": the API rejected the ${CURSOR.api} filter and sort (${rejected}); reading every row and filtering here`,
     );
   }
   return "client";
 }
 
-function pagesOf(
+/**
+ * The evidence for the server's sort: the cursor values of the two newest rows of the sync's
+ * window, asked for sorted descending (`$sort[updatedAt]=-1`). A server that sorts returns them
+ * newest first, and the newest is later than the first row of the ascending first page; one that
+ * ignores `$sort` returns the same rows in the same order both times, which cannot be both (see
+ * `checkpoint.ts`).
+ */
+export async function probeSort(
   stream: StreamDefinition,
-  paging: Paging,
-  lowerBound: string | undefined,
-  options: ReadStreamOptions,
-): AsyncGenerator<Page> {
-  const query: Query = {};
-  if (paging === "server") {
-    query[`$sort[${CURSOR.api}]`] = 1;
-    if (lowerBound) query[`${CURSOR.api}[$gte]`] = lowerBound;
-    // Rows that change during the sync leave this window instead of moving behind the pages
-    // still to read: only removals can shift offsets, and the overlap detects every one. They
-    // are read by the next sync, whose lower bound is at most this sync's start.
-    query[`${CURSOR.api}[$lte]`] = new Date(options.syncStartedAt).toISOString();
+  options: Pick<ReadStreamOptions, "client" | "signal" | "syncStartedAt">,
+): Promise<(string | undefined)[]> {
+  const probe = await getPage(options.client, stream.path, {
+    query: {
+      [`${CURSOR.api}[$lte]`]: new Date(options.syncStartedAt).toISOString(),
+      [`$sort[${CURSOR.api}]`]: -1,
+      $limit: 2,
+    },
+    signal: options.signal,
+  });
+  return probe.data.map((row) => utcTimestamp(rawCursor(row)));
+}
+
+function rawCursor(row: unknown): unknown {
+  return row !== null && typeof row === "object"
+    ? (row as Record<string, unknown>)[CURSOR.api]
+    : undefined;
+}
+
+/** The cursor of the first row of a page that has one, as a canonical timestamp. */
+function firstCursorOf(data: unknown[]): string | undefined {
+  for (const row of data) {
+    const cursor = utcTimestamp(rawCursor(row));
+    if (cursor !== undefined) return cursor;
   }
-  return paginate(options.client, stream.path, {
+  return undefined;
+}
+
+/**
+ * A cursor later than the sync's start (a state from the future: a clock or a hand edit) is
+ * replaced by the sync's start less the clock skew allowance, with a WARN; the STATE written
+ * then is not in the future either.
+ */
+export async function saneCursor(
+  stream: StreamDefinition,
+  options: Pick<ReadStreamOptions, "cursor" | "syncMode" | "syncStartedAt" | "writer">,
+): Promise<string | undefined> {
+  const { cursor } = options;
+  const start = new Date(options.syncStartedAt).toISOString();
+  if (!cursor || options.syncMode !== "incremental" || cursor <= start) return cursor;
+  const ceiling = new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString();
+  await options.writer.log(
+    "WARN",
+    `Stream "${stream.name}": the state's cursor ${cursor} is later than this sync's start (${start}); reading from ${ceiling} instead, and the new state is not in the future. If rows changed before then were never synced, reset the stream or run a full refresh`,
+  );
+  return ceiling;
+}
+
+/** The passes a stream reads, in order (see the README's "Sync modes and state"). */
+type Pass = "window" | "after" | "undated";
+
+function queryOf(pass: Pass, paging: Paging, lowerBound: string | undefined, start: string): Query {
+  if (paging === "client" || pass === "undated") return {};
+  const query: Query = { [`$sort[${CURSOR.api}]`]: 1 };
+  if (pass === "after") {
+    // Rows changed or inserted during the window's pass, and rows dated in the future.
+    query[`${CURSOR.api}[$gt]`] = start;
+    return query;
+  }
+  if (lowerBound) query[`${CURSOR.api}[$gte]`] = lowerBound;
+  // Rows that change during the sync leave this window instead of moving behind the pages
+  // still to read: only removals can shift offsets, and the overlap detects every one. The
+  // pass after the window reads them.
+  query[`${CURSOR.api}[$lte]`] = start;
+  return query;
+}
+
+/** One stream's read in progress: what every pass shares. */
+interface StreamRun {
+  stream: StreamDefinition;
+  options: ReadStreamOptions;
+  progress: Progress;
+  checkpoint: Checkpoint;
+  page: PageContext;
+}
+
+/** Reads one pass of a stream, writing its pages, with the claims the checkpoint allows. */
+async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void> {
+  const { stream, options, progress, checkpoint } = run;
+  const { writer } = options;
+  const pages = paginate(options.client, stream.path, {
     query,
     pageSize: options.config.max_records_per_page,
     concurrency: options.config.concurrency,
     signal: options.signal,
   });
+  for await (const page of pages) {
+    if (progress.pages === 0) {
+      await writer.streamStatus(stream.name, "RUNNING");
+      await writer.estimate(stream.name, page.total);
+    }
+    if (pass === "undated") {
+      // Undated rows claim nothing; a page that could not prove its start may have missed some.
+      if (!page.proven) progress.undatedGap ??= page.index;
+    } else if (stream.incremental) {
+      const first = firstCursorOf(page.data);
+      const claim = checkpoint.beforePage(progress.pages, first, page.proven);
+      if (claim) queueClaim(writer, stream.name, claim, progress);
+    }
+    run.page.undatedOnly = pass === "undated";
+    writePage(stream, page.data, run.page);
+    progress.pages++;
+    progress.lastTotal = page.total;
+    options.onProgress?.(stream.name, {
+      records: progress.records,
+      pages: progress.pages,
+      total: page.total,
+    });
+    // The next page is mapped while this one is written (its STATE after its records).
+    await writer.flushAhead();
+  }
 }
 
 /**
- * Reads one stream: STARTED, RUNNING with an ESTIMATE, pages of RECORDs with a STATE after each,
- * then COMPLETE; on failure an ERROR trace and INCOMPLETE. A checkpoint's cursor never passes a
- * row not yet written: it advances mid-stream only while the server filters and sorts, and rows
- * arrive in order.
+ * Reads one stream: STARTED, RUNNING with an ESTIMATE, pages of RECORDs with STATEs between them,
+ * then COMPLETE; on failure an ERROR trace and INCOMPLETE. With a server that filters, up to
+ * three passes: when the server counts rows that no range filter sees and there is no state
+ * yet, every row for those undated ones; the window (rows updated up to the sync's start); the
+ * rows after it (changed during the sync, or dated in the future). A STATE claims only what
+ * {@linkcode Checkpoint} allows.
  */
 export async function readStream(
   stream: StreamDefinition,
@@ -157,64 +259,116 @@ export async function readStream(
   const { writer } = options;
   const name = stream.name;
   const progress = new Progress();
-  const lowerBound = lowerBoundOf(options);
+  let paging: Paging = "client";
+  let total: number | undefined;
+  let checkpoint: Checkpoint | undefined;
+  await writer.streamStatus(name, "STARTED");
+  try {
+    const cursor = await saneCursor(stream, options);
+    const lowerBound = lowerBoundOf({ ...options, cursor });
+    paging = await choosePaging(stream, options);
+    const idsAtCursor = cursor === options.cursor ? options.idsAtCursor : undefined;
+    const run = await startRun(stream, { ...options, cursor, idsAtCursor }, {
+      paging,
+      lowerBound,
+      progress,
+    });
+    checkpoint = run.checkpoint;
+    total = await readPasses(run, paging, lowerBound);
+    await finish(run, { paging, lowerBound, total });
+    options.onProgress?.(name, { ...counts(progress, checkpoint), total, done: true });
+    await writer.streamStatus(name, "COMPLETE");
+    return {
+      name,
+      status: "COMPLETE",
+      ...counts(progress, checkpoint),
+      paging,
+      serverTotal: total,
+    };
+  } catch (thrown) {
+    const error = toConnectorError(thrown);
+    await writer.flush();
+    await writer.error(
+      `Stream "${name}" failed: ${error.message}${scopeHint(error, stream.scopes)}`,
+      {
+        failureType: error.failureType,
+        internalMessage: error.internalMessage,
+        stream: name,
+      },
+    );
+    await writer.streamStatus(name, "INCOMPLETE");
+    const result = counts(progress, checkpoint);
+    return { name, status: "INCOMPLETE", ...result, paging, serverTotal: total, error };
+  }
+}
+
+async function startRun(
+  stream: StreamDefinition,
+  options: ReadStreamOptions,
+  how: { paging: Paging; lowerBound?: string; progress: Progress },
+): Promise<StreamRun> {
+  const descending = how.paging === "server" ? await probeSort(stream, options) : [];
+  const checkpoint = new Checkpoint({
+    serverFilters: how.paging === "server",
+    descending,
+    lowerBound: how.lowerBound,
+    ceiling: new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString(),
+    cursor: options.cursor,
+    idsAtCursor: options.cursor === undefined ? undefined : options.idsAtCursor,
+  });
   const syncedAt = new Date(options.syncStartedAt).toISOString();
+  const { progress } = how;
   const context: MapContext = {
     syncedAt,
     today: syncedAt.slice(0, 10),
     onInvalid: (column) => progress.invalid.set(column, (progress.invalid.get(column) ?? 0) + 1),
   };
-  const unknownFields = unknownFieldReporter(stream, writer);
-  let paging: Paging = "client";
-  let total: number | undefined;
-
-  await writer.streamStatus(name, "STARTED");
-  try {
-    paging = await choosePaging(stream, options);
-    for await (const page of pagesOf(stream, paging, lowerBound, options)) {
-      if (page.index === 0) {
-        await writer.streamStatus(name, "RUNNING");
-        await writer.estimate(name, page.total);
-      }
-      if (!page.proven && !progress.gap) {
-        const safe = paging === "server" && progress.ordered
-          ? progress.maxSeen ?? lowerBound
-          : lowerBound;
-        progress.gap = { cursor: safe ?? null, page: page.index };
-      }
-      writePage(stream, page.data, { progress, context, lowerBound, unknownFields, writer });
-      progress.pages++;
-      total ??= page.total;
-      options.onProgress?.(name, { records: progress.records, pages: progress.pages, total });
-      if (paging === "server" && progress.ordered && !progress.gap) {
-        const cursor = capped(progress.maxSeen, options) ?? lowerBound;
-        if (cursor && cursor !== progress.lastState) checkpoint(writer, name, cursor, progress);
-      }
-      // The next page is mapped while this one is written (its STATE after its records).
-      await writer.flushAhead();
-    }
-    await finish(stream, options, progress, lowerBound);
-    options.onProgress?.(name, { ...counts(progress), total, done: true });
-    await writer.streamStatus(name, "COMPLETE");
-    return { name, status: "COMPLETE", ...counts(progress), paging };
-  } catch (thrown) {
-    const error = toConnectorError(thrown);
-    const hint = error instanceof HttpError && error.status === 403
-      ? `; the token needs the ${stream.scopes.join(" or ")} scope for this stream`
-      : "";
-    await writer.flush();
-    await writer.error(`Stream "${name}" failed: ${error.message}${hint}`, {
-      failureType: error.failureType,
-      internalMessage: error.internalMessage,
-      stream: name,
-    });
-    await writer.streamStatus(name, "INCOMPLETE");
-    return { name, status: "INCOMPLETE", ...counts(progress), paging, error };
-  }
+  const page: PageContext = {
+    progress,
+    checkpoint,
+    context,
+    unknownFields: unknownFieldReporter(stream, options.writer),
+    writer: options.writer,
+    undatedOnly: false,
+  };
+  return { stream, options, progress, checkpoint, page };
 }
 
-function counts(progress: Progress) {
-  return { records: progress.records, pages: progress.pages, cursor: progress.lastState };
+/**
+ * Reads the passes of a stream; returns the server's unfiltered count of its rows (asked before
+ * the passes, so that every row it counts is read by a pass that starts after it), or with
+ * client paging the `total` of the last page.
+ */
+async function readPasses(
+  run: StreamRun,
+  paging: Paging,
+  lowerBound: string | undefined,
+): Promise<number | undefined> {
+  const { stream, options, progress } = run;
+  const start = new Date(options.syncStartedAt).toISOString();
+  if (paging === "client") {
+    await readPass(run, "window", queryOf("window", paging, lowerBound, start));
+    return progress.lastTotal;
+  }
+  const total = await serverTotal(options.client, stream.path, options);
+  // Undated rows (updatedAt null, absent or not a date) escape every range filter. A sync
+  // without state reads them, first (before any STATE a resumed sync would start from): when
+  // the server counts more rows than its filters can see, by reading every row.
+  const firstSync = options.syncMode === "full_refresh" || options.cursor === undefined;
+  if (firstSync) {
+    const dated = await serverTotal(options.client, stream.path, {
+      signal: options.signal,
+      query: { [`${CURSOR.api}[$gte]`]: EVER },
+    });
+    if (total > dated) await readPass(run, "undated", {});
+  }
+  await readPass(run, "window", queryOf("window", paging, lowerBound, start));
+  await readPass(run, "after", queryOf("after", paging, lowerBound, start));
+  return total;
+}
+
+function counts(progress: Progress, checkpoint: Checkpoint | undefined) {
+  return { records: progress.records, pages: progress.pages, cursor: checkpoint?.lastClaim };
 }
 
 /** Logs each API field the schema lacks, once per stream, at DEBUG level. */
@@ -242,14 +396,17 @@ function unknownFieldReporter(
 
 interface PageContext {
   progress: Progress;
+  checkpoint: Checkpoint;
   context: MapContext;
-  lowerBound?: string;
   unknownFields: (row: Record<string, unknown>) => void;
   writer: MessageWriter;
+  /** Write only rows without a cursor (the pass over undated rows). */
+  undatedOnly: boolean;
 }
 
 function writePage(stream: StreamDefinition, data: unknown[], page: PageContext): void {
-  const { progress, lowerBound, writer } = page;
+  const { progress, checkpoint, writer } = page;
+  const incremental = stream.incremental;
   for (const raw of data) {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
       progress.skipped++;
@@ -258,21 +415,17 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
     const object = raw as Record<string, unknown>;
     page.unknownFields(object);
     const record = stream.map(object, page.context);
-    if (typeof record.id !== "string") {
+    const id = record.id;
+    if (typeof id !== "string") {
       progress.skipped++;
       continue;
     }
-    if (stream.incremental) {
+    if (incremental) {
       const cursor = record[CURSOR.column] as string | null;
-      if (cursor !== null) {
-        if (lowerBound && cursor < lowerBound) {
-          progress.ordered = false;
-          continue;
-        }
-        if (progress.previous && cursor < progress.previous) progress.ordered = false;
-        progress.previous = cursor;
-        if (!progress.maxSeen || cursor > progress.maxSeen) progress.maxSeen = cursor;
-      }
+      if (page.undatedOnly) {
+        if (cursor !== null) continue;
+        progress.undated++;
+      } else if (!checkpoint.admit(cursor, id)) continue;
     }
     writer.record(stream.name, record);
     progress.records++;
@@ -281,33 +434,19 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
 }
 
 /** Queues a STATE after the records queued before it; the caller flushes. */
-function checkpoint(
+function queueClaim(
   writer: MessageWriter,
   name: string,
-  cursor: string,
+  claim: CursorState | Record<string, never>,
   progress: Progress,
 ): void {
-  writer.queueState(name, { [CURSOR.column]: cursor }, progress.sinceState);
-  progress.lastState = cursor;
+  writer.queueState(name, { ...claim }, progress.sinceState);
   progress.sinceState = 0;
 }
 
-/** A cursor value, lowered to the sync's start less {@linkcode CLOCK_SKEW_MS} if it is past that. */
-function capped(
-  cursor: string | undefined,
-  options: Pick<ReadStreamOptions, "syncStartedAt">,
-): string | undefined {
-  const ceiling = new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString();
-  return cursor !== undefined && cursor > ceiling ? ceiling : cursor;
-}
-
-async function finish(
-  stream: StreamDefinition,
-  options: ReadStreamOptions,
-  progress: Progress,
-  lowerBound: string | undefined,
-): Promise<void> {
-  const { writer } = options;
+async function warnAboutRows(run: StreamRun): Promise<void> {
+  const { stream, progress, checkpoint } = run;
+  const { writer } = run.options;
   const name = stream.name;
   if (progress.skipped > 0) {
     await writer.log(
@@ -322,32 +461,78 @@ async function finish(
       `Stream "${name}": values that did not fit their column were written as null (${detail})`,
     );
   }
-  if (progress.gap) {
-    const keep = progress.gap.cursor === null
-      ? "a full sync is needed to be sure of them"
-      : `state stays at ${progress.gap.cursor} so the next sync reads them again`;
+  if (checkpoint.disorder) {
     await writer.log(
       "WARN",
-      `Stream "${name}": rows changed faster than pages could be read from page ${progress.gap.page} on, so some may have been missed; ${
+      `Stream "${name}": the API stopped returning rows in ${CURSOR.api} order at page ${checkpoint.disorder.page}; checkpoints stopped there (a STATE written before it may claim rows read after it: if this sync does not finish, run a full refresh)`,
+    );
+  }
+  if (progress.undatedGap !== undefined) {
+    await writer.log(
+      "WARN",
+      `Stream "${name}": rows changed faster than pages could be read while reading rows without ${CURSOR.api} (from page ${progress.undatedGap} on), so some of them may have been missed; run a full refresh again to be sure of them`,
+    );
+  }
+  const gap = checkpoint.gap;
+  if (gap) {
+    const keep = gap.cursor === null
+      ? "a full sync is needed to be sure of them"
+      : `state stays at ${gap.cursor} so the next sync reads them again`;
+    await writer.log(
+      "WARN",
+      `Stream "${name}": rows changed faster than pages could be read from page ${gap.page} on, so some may have been missed; ${
         stream.incremental ? keep : "run the sync again to be sure of them"
       }`,
     );
   }
+}
+
+/**
+ * Compares the rows read with the server's count, where that means something: a read of all
+ * history (full refresh, or a first sync without a window) or with client paging (every row is
+ * read). A shortfall is a WARN naming the stream and the number, and fails the stream.
+ */
+async function reconcile(
+  run: StreamRun,
+  how: { paging: Paging; lowerBound?: string; total?: number },
+): Promise<void> {
+  const { stream, progress, checkpoint } = run;
+  if (how.total === undefined || (how.lowerBound !== undefined && how.paging === "server")) return;
+  const read = progress.records + checkpoint.known + checkpoint.outside + progress.skipped;
+  if (how.total <= read) return;
+  // Rows deleted during the sync are counted but were not all read: the count now settles it.
+  const now = how.paging === "server"
+    ? await serverTotal(run.options.client, stream.path, run.options)
+    : how.total;
+  const missing = Math.min(how.total, now) - read;
+  if (missing <= 0) return;
+  const message =
+    `Stream "${stream.name}": ${missing} of the ${how.total} rows the server counts were not read (read ${read})`;
+  await run.options.writer.log("WARN", message);
+  throw new Failure(
+    `${message}: run the sync again; if it recurs, the API's paging is unreliable`,
+    {
+      failureType: "transient_error",
+    },
+  );
+}
+
+async function finish(
+  run: StreamRun,
+  how: { paging: Paging; lowerBound?: string; total?: number },
+): Promise<void> {
+  const { stream, progress, checkpoint } = run;
+  const { writer } = run.options;
+  await warnAboutRows(run);
+  await reconcile(run, how);
   if (!stream.incremental) {
-    await writer.streamState(name, {}, progress.sinceState);
-    progress.sinceState = 0;
+    queueClaim(writer, stream.name, {}, progress);
+    await writer.flush();
     return;
   }
-  if (progress.gap && progress.gap.cursor === null) return;
-  const candidates = progress.gap
-    ? [progress.gap.cursor, options.cursor]
-    : [capped(progress.maxSeen, options), lowerBound, options.cursor];
-  const cursor = candidates.filter((c): c is string => typeof c === "string").sort().at(-1) ??
-    new Date(options.syncStartedAt).toISOString();
-  if (
-    progress.lastState === undefined || cursor !== progress.lastState || progress.sinceState > 0
-  ) {
-    checkpoint(writer, name, cursor, progress);
-    await writer.flush();
+  const { state, changed } = checkpoint.final();
+  if (state && (changed || progress.sinceState > 0 || checkpoint.lastClaim === undefined)) {
+    queueClaim(writer, stream.name, state, progress);
   }
+  await writer.flush();
 }

@@ -7,6 +7,12 @@ export interface InputState {
   cursors: Map<string, string>;
   /** The seed's `last_sync_time`, applied to every stream without a cursor of its own. */
   fallback?: string;
+  /** Per-stream ids of the rows written at the cursor (`ids_at_cursor`), when the state has them. */
+  idsAtCursor: Map<string, string[]>;
+  /** Streams whose state is an empty object (what full_refresh streams get). */
+  empty: Set<string>;
+  /** What the state held that the connector could not use, as WARN messages. */
+  warnings: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -19,7 +25,12 @@ function isObject(value: unknown): value is Json {
 }
 
 class StateReader {
-  readonly state: InputState = { cursors: new Map() };
+  readonly state: InputState = {
+    cursors: new Map(),
+    idsAtCursor: new Map(),
+    empty: new Set(),
+    warnings: [],
+  };
   constructor(readonly source: string) {}
 
   fail(field: string, problem: string): never {
@@ -41,9 +52,28 @@ class StateReader {
     if (typeof name !== "string" || name === "") this.fail(nameField, "is not a stream name");
     if (streamState === undefined || streamState === null) return;
     if (!isObject(streamState)) this.fail(field, "is not an object");
+    if (!("updated_at" in streamState) && !("last_sync_time" in streamState)) {
+      const keys = Object.keys(streamState);
+      if (keys.length === 0) this.state.empty.add(name);
+      else {
+        this.state.warnings.push(
+          `State file "${this.source}" field "${field}" has no updated_at (found ${
+            keys.map((k) => JSON.stringify(k)).join(", ")
+          }): stream "${name}" starts from scratch; fix the state if that is not meant`,
+        );
+      }
+      return;
+    }
     const key = "updated_at" in streamState ? "updated_at" : "last_sync_time";
     const cursor = this.cursor(streamState[key], `${field}.${key}`);
-    if (cursor) this.state.cursors.set(name, cursor);
+    if (!cursor) return;
+    this.state.cursors.set(name, cursor);
+    const ids = streamState.ids_at_cursor;
+    if (ids === undefined || ids === null) return;
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) {
+      this.fail(`${field}.ids_at_cursor`, "is not an array of id strings");
+    }
+    this.state.idsAtCursor.set(name, ids);
   }
 
   legacy(data: Json, field: string): void {
@@ -122,4 +152,9 @@ export function parseState(raw: unknown, options: { source?: string } = {}): Inp
 /** The cursor of `stream`: its own, else the seed's fallback, else undefined. */
 export function cursorOf(state: InputState, stream: string): string | undefined {
   return state.cursors.get(stream) ?? state.fallback;
+}
+
+/** The ids the state lists as written at the cursor of `stream` (none for the seed's fallback). */
+export function idsAtCursorOf(state: InputState, stream: string): string[] | undefined {
+  return state.cursors.has(stream) ? state.idsAtCursor.get(stream) : undefined;
 }

@@ -9,9 +9,11 @@ import {
   HttpError,
   HumaansClient,
   type HumaansClientOptions,
+  isRejectedQuery,
   MAX_BODY_BYTES,
   MAX_MESSAGE_CHARS,
   type RetryInfo,
+  scopeHint,
 } from "../../src/http/client.ts";
 
 const START = Date.parse("2026-11-28T12:00:00.000Z");
@@ -759,4 +761,22 @@ Deno.test("429s every 11th request whatever the pace cut neither pace nor concur
   assert.ok(humaans.pacer.rateIndependent);
   assert.ok(humaans.limit.cuts <= 4, `concurrency cut ${humaans.limit.cuts} times`);
   assert.equal(humaans.limit.limit, 4);
+});
+
+Deno.test("isRejectedQuery and scopeHint: what a 400 and a 403 mean for a stream", () => {
+  const error = (status: number, apiMessage?: string) =>
+    new HttpError("failed", { failureType: "config_error", status, apiMessage, attempts: 1 });
+  assert.equal(
+    isRejectedQuery(error(400, "Invalid query parameter $sort")),
+    "Invalid query parameter $sort",
+  );
+  assert.equal(isRejectedQuery(error(400)), "400");
+  assert.equal(isRejectedQuery(error(403)), undefined);
+  assert.equal(isRejectedQuery(new Error("400")), undefined);
+  assert.equal(
+    scopeHint(error(403), ["documents:read"]),
+    "; the token needs the documents:read scope for this stream",
+  );
+  assert.equal(scopeHint(error(401), ["documents:read"]), "");
+  assert.equal(scopeHint(new Error("x"), ["documents:read"]), "");
 });

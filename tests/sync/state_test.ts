@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConnectorError } from "../../src/errors.ts";
-import { cursorOf, type InputState, parseState } from "../../src/sync/state.ts";
+import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../../src/sync/state.ts";
 
 const SOURCE = "state/state.json";
 
@@ -309,4 +309,36 @@ Deno.test("cursorOf: the stream's own cursor, else the seed's fallback, else und
     assert.equal(cursorOf(parseState(undefined), "companies"), undefined);
     assert.equal(cursorOf(parseState([]), "job_roles"), undefined);
   });
+});
+
+Deno.test("ids_at_cursor: read with the cursor; the old format (no ids) still works", () => {
+  const state = parseState([
+    streamMessage("job_roles", { updated_at: "2026-11-01T00:00:00Z", ids_at_cursor: ["a", "b"] }),
+    streamMessage("documents", { updated_at: "2026-11-02T00:00:00.000Z" }),
+  ], { source: SOURCE });
+  assert.equal(cursorOf(state, "job_roles"), "2026-11-01T00:00:00.000Z");
+  assert.deepEqual(idsAtCursorOf(state, "job_roles"), ["a", "b"]);
+  assert.equal(idsAtCursorOf(state, "documents"), undefined);
+  assert.equal(cursorOf(state, "documents"), "2026-11-02T00:00:00.000Z");
+  // The seed's fallback cursor has no ids.
+  const seed = parseState({ last_sync_time: "2026-01-01T00:00:00Z" });
+  assert.equal(idsAtCursorOf(seed, "job_roles"), undefined);
+  const error = stateErrorOf([
+    streamMessage("job_roles", { updated_at: "2026-11-01T00:00:00Z", ids_at_cursor: [1] }),
+  ]);
+  assert.match(error.message, /field "\[0\]\.stream\.stream_state\.ids_at_cursor" is not an array/);
+});
+
+Deno.test("a stream state without updated_at: a warning naming what was found", () => {
+  const state = parseState([
+    streamMessage("job_roles", { cursor: "2026-11-01", page: 3 }),
+    streamMessage("companies", {}),
+  ], { source: SOURCE });
+  assert.equal(state.cursors.size, 0);
+  assert.equal(state.warnings.length, 1);
+  assert.match(
+    state.warnings[0],
+    /field "\[0\]\.stream\.stream_state" has no updated_at \(found "cursor", "page"\): stream "job_roles" starts from scratch/,
+  );
+  assert.deepEqual([...state.empty], ["companies"]);
 });
