@@ -33,7 +33,7 @@ function stubServer(answer: (query: URLSearchParams) => { total: number; data: u
   };
   const client = new HumaansClient({
     baseUrl: "http://127.0.0.1:1/api",
-    token: "t",
+    token: "read-stream-test-token",
     timeoutMs: 1_000,
     retryAttempts: 0,
     clock: testClock(NOW),
@@ -83,7 +83,7 @@ function writerOf() {
   return { writer, messages };
 }
 
-const config = parseConfig({ api_token: "t", max_records_per_page: 5, concurrency: 1 });
+const config = parseConfig({ api_token: "read-stream-test-token", max_records_per_page: 5, concurrency: 1 });
 
 Deno.test("choosePaging: no rows in 9999 means the server filters; rows or a 400 mean it does not", async () => {
   const { writer } = writerOf();
@@ -93,7 +93,7 @@ Deno.test("choosePaging: no rows in 9999 means the server filters; rows or a 400
   assert.equal(await choosePaging(STREAM, { client: ignore.client, writer }), "client");
   const reject = new HumaansClient({
     baseUrl: "http://127.0.0.1:1/api",
-    token: "t",
+    token: "read-stream-test-token",
     timeoutMs: 1_000,
     retryAttempts: 0,
     clock: testClock(NOW),
