@@ -56,11 +56,20 @@ export interface Output {
   endedAt: number;
 }
 
-/** Runs `argv` to its end or until `timeoutMs` passes (then kills it and reports code 124). */
+/** Aborted on SIGINT or SIGTERM: running commands are killed, and no new one starts. */
+const interrupt = new AbortController();
+
+/**
+ * Runs `argv` to its end or until `timeoutMs` passes (then kills it and reports code 124).
+ * Throws once the run is interrupted.
+ */
 async function exec(
   argv: string[],
-  options: { timeoutMs: number; cwd?: string; env?: Record<string, string> },
+  options: { timeoutMs: number; cwd?: string; env?: Record<string, string>; cleanup?: boolean },
 ): Promise<Output> {
+  // Cleanup commands run on after an interruption.
+  const interrupted = options.cleanup ? new AbortController().signal : interrupt.signal;
+  interrupted.throwIfAborted();
   const startedAt = Date.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
@@ -72,9 +81,10 @@ async function exec(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      signal: controller.signal,
+      signal: AbortSignal.any([controller.signal, interrupted]),
     }).spawn();
     const output = await child.output();
+    interrupted.throwIfAborted();
     const decoder = new TextDecoder();
     const timedOut = controller.signal.aborted;
     return {
@@ -86,6 +96,7 @@ async function exec(
       endedAt: Date.now(),
     };
   } catch (error) {
+    interrupted.throwIfAborted();
     const message = error instanceof Error ? error.message : String(error);
     return { code: 127, stdout: "", stderr: message, startedAt, endedAt: Date.now() };
   } finally {
@@ -227,6 +238,32 @@ async function baseReady(image: string): Promise<boolean> {
   return recipe === "" || recipe === "<no value>" || recipe === STAND_IN_RECIPE;
 }
 
+/** Mount points at or under `dir` in a `/proc/self/mounts`, deepest first. */
+export function mountsUnder(mounts: string, dir: string): string[] {
+  return mounts.split("\n").map((line) => line.split(" ")[1])
+    .filter((point): point is string => point === dir || point?.startsWith(`${dir}/`))
+    .map((point) => point.replace(/\\040/g, " "))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes a stand-in's root file system, unmounting first what a stopped debootstrap may have left
+ * mounted in it (/proc, /sys); leaves it in place if something stays mounted.
+ */
+async function removeRootfs(rootfs: string): Promise<void> {
+  for (const point of mountsUnder(await Deno.readTextFile("/proc/self/mounts"), rootfs)) {
+    await exec(["umount", "--lazy", point], { timeoutMs: 60_000, cleanup: true });
+  }
+  const left = mountsUnder(await Deno.readTextFile("/proc/self/mounts"), rootfs);
+  if (left.length > 0) {
+    log(`image: not removing ${rootfs}: ${left.join(", ")} still mounted`);
+    return;
+  }
+  await Deno.remove(rootfs, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
 /** Builds the stand-in base and tags it as every image in `images`. */
 async function buildStandIn(images: string[]): Promise<void> {
   const version = denoVersionOf(images[0]);
@@ -246,7 +283,7 @@ async function buildStandIn(images: string[]): Promise<void> {
   const mirror = debianMirror(await aptSources()) ?? "http://deb.debian.org/debian";
   const deno = await denoBinary(version);
   const rootfs = `${WORK}/rootfs`;
-  await Deno.remove(rootfs, { recursive: true }).catch(() => {});
+  await removeRootfs(rootfs);
   await Deno.mkdir(WORK, { recursive: true });
   log(`image: building the stand-in base (debootstrap ${SUITE} from ${mirror}, ${deno})`);
   await must(
@@ -294,7 +331,7 @@ async function buildStandIn(images: string[]): Promise<void> {
     // A stand-in of an older recipe, now untagged (podman keeps it while an image uses it).
     for (const id of new Set(old)) await exec(["podman", "rmi", id], { timeoutMs: 120_000 });
   } finally {
-    await Deno.remove(rootfs, { recursive: true }).catch(() => {});
+    await removeRootfs(rootfs);
   }
 }
 
@@ -624,9 +661,11 @@ async function proveImage(results: Results): Promise<void> {
 
   // The container, mounted.
   const container = (await must(["podman", "create", tag], 120_000, "podman create")).trim();
-  cleanups.push(() => exec(["podman", "rm", "--force", container], { timeoutMs: 120_000 }));
+  cleanups.push(() =>
+    exec(["podman", "rm", "--force", container], { timeoutMs: 120_000, cleanup: true })
+  );
   const mount = (await must(["podman", "mount", container], 120_000, "podman mount")).trim();
-  cleanups.push(() => exec(["podman", "umount", container], { timeoutMs: 120_000 }));
+  cleanups.push(() => exec(["podman", "umount", container], { timeoutMs: 120_000, cleanup: true }));
 
   const config = info.Config;
   const entrypoint = config.Entrypoint ?? [];
@@ -651,7 +690,7 @@ async function proveImage(results: Results): Promise<void> {
   const target = `${mount}${SECRETS}`;
   await Deno.mkdir(target, { recursive: true });
   await must(["mount", "--bind", secrets, target], 60_000, "mount --bind");
-  cleanups.push(() => exec(["umount", target], { timeoutMs: 60_000 }));
+  cleanups.push(() => exec(["umount", target], { timeoutMs: 60_000, cleanup: true }));
   await must(["mount", "-o", "remount,bind,ro", target], 60_000, "mount -o remount,ro");
 
   /** The ENTRYPOINT with `args`, run in the container as its USER, in its WORKDIR, with its Env. */
@@ -815,18 +854,24 @@ async function main(): Promise<number> {
   const results: Results = { passed: 0, failed: 0 };
   const stop = () => {
     log("image: interrupted, cleaning up");
-    cleanup().finally(() => Deno.exit(130));
+    interrupt.abort(new Error("interrupted"));
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   try {
     await proveImage(results);
   } catch (error) {
-    report(results, "image", false, error instanceof Error ? error.message : String(error));
+    if (!interrupt.signal.aborted) {
+      report(results, "image", false, error instanceof Error ? error.message : String(error));
+    }
   } finally {
     await cleanup();
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
+  }
+  if (interrupt.signal.aborted) {
+    log(`image: interrupted after ${seconds(Date.now() - started)}, cleaned up`);
+    return 130;
   }
   log(`image: done in ${seconds(Date.now() - started)}`);
   log(`${results.passed} passed, ${results.failed} failed`);
