@@ -14,7 +14,8 @@
  * 4. `podman run` cannot work here (crun cannot set rlimits, cgroups v1), so the container is
  *    created and mounted, and the image's own ENTRYPOINT, Env, WorkingDir and USER (read from
  *    `podman image inspect`) run under `chroot --userspec`, with the config, catalog and state
- *    bind-mounted read-only at /secrets. chroot keeps the host's network, so the image reaches the
+ *    bind-mounted read-only where Airbyte's launcher puts them (`/config/source_config.json`,
+ *    `source_catalog.json`, `input_state.json`). chroot keeps the host's network, so the image reaches the
  *    sandbox on 127.0.0.1.
  * 5. `spec`, `check`, `discover`, a full `read` and an incremental `read` from its state, through
  *    the image and through `deno task connector`: stdout must be equal message for message, all
@@ -32,8 +33,14 @@ const WORK = `${ROOT}/.image`;
 const DAY_MS = 86_400_000;
 /** The stand-in's Debian release (the official Deno images are Debian-based). */
 const SUITE = "bookworm";
-/** Where the config, catalog and state are mounted in the container. */
-const SECRETS = "/secrets";
+/** Where the config, catalog and state are mounted in the container: where Airbyte puts them. */
+const SECRETS = "/config";
+/** Their file names, as Airbyte's launcher names them. */
+const FILES = {
+  config: "source_config.json",
+  catalog: "source_catalog.json",
+  state: "input_state.json",
+};
 /** The stand-in base's label: its recipe, so that a stand-in built by an older recipe is rebuilt. */
 const STAND_IN_LABEL = "source-humaans.stand-in";
 /** Bump when {@linkcode buildStandIn} changes what it builds. */
@@ -678,7 +685,7 @@ async function proveImage(results: Results): Promise<void> {
       `WORKDIR ${workdir}`,
   );
 
-  // Secrets: a host folder bind-mounted read-only at /secrets.
+  // Secrets: a host folder bind-mounted read-only at /config.
   const run = await Deno.makeTempDir({ dir: WORK, prefix: "run-" });
   cleanups.push(() => Deno.remove(run, { recursive: true }));
   const secrets = `${run}/secrets`;
@@ -693,8 +700,11 @@ async function proveImage(results: Results): Promise<void> {
   cleanups.push(() => exec(["umount", target], { timeoutMs: 60_000, cleanup: true }));
   await must(["mount", "-o", "remount,bind,ro", target], 60_000, "mount -o remount,ro");
 
-  /** The ENTRYPOINT with `args`, run in the container as its USER, in its WORKDIR, with its Env. */
-  const inImage = (args: string[], timeoutMs: number) =>
+  /**
+   * The ENTRYPOINT with `args`, run in the container as its USER, in its WORKDIR, with its Env;
+   * with `airbyte`, as Airbyte's launcher runs it: `sh -c 'eval "$AIRBYTE_ENTRYPOINT" ...'`.
+   */
+  const inImage = (args: string[], options: { timeoutMs: number; airbyte?: boolean }) =>
     exec([
       "chroot",
       `--userspec=${user.uid}:${user.gid}`,
@@ -704,9 +714,9 @@ async function proveImage(results: Results): Promise<void> {
       "-i",
       `--chdir=${workdir}`,
       ...env,
-      ...entrypoint,
+      ...(options.airbyte ? ["sh", "-c", 'eval "$AIRBYTE_ENTRYPOINT" "$@"', "sh"] : entrypoint),
       ...args,
-    ], { timeoutMs });
+    ], { timeoutMs: options.timeoutMs });
   const connector = (args: string[], timeoutMs: number) =>
     exec(["deno", "task", "connector", ...args], { timeoutMs });
 
@@ -718,7 +728,7 @@ async function proveImage(results: Results): Promise<void> {
   const probe = await exec(["chroot", mount, "touch", `${SECRETS}/.probe`], { timeoutMs: 30_000 });
   report(
     results,
-    "runs as a non-root user, secrets read-only",
+    `runs as a non-root user, ${SECRETS} read-only`,
     user.uid !== 0 && id.stdout.startsWith(`uid=${user.uid}(`) && probe.code !== 0,
     `${id.stdout.trim()}; writing to ${SECRETS}: ${probe.stderr.trim().split("\n")[0]}`,
   );
@@ -752,14 +762,14 @@ async function proveImage(results: Results): Promise<void> {
     base_url: sandbox.url,
     initial_sync_days: WINDOW_DAYS,
   });
-  await Deno.writeTextFile(`${secrets}/config.json`, configJson, { mode: 0o644 });
+  await Deno.writeTextFile(`${secrets}/${FILES.config}`, configJson, { mode: 0o644 });
   log(`image: sandbox on ${sandbox.url}, ${PEOPLE} people, its now ${new Date(now).toISOString()}`);
 
   const files = (dir: string, name: string) => `${dir}/${name}`;
   const args = {
-    config: (dir: string) => ["--config", files(dir, "config.json")],
-    catalog: (dir: string) => ["--catalog", files(dir, "catalog.json")],
-    state: (dir: string) => ["--state", files(dir, "state.json")],
+    config: (dir: string) => ["--config", files(dir, FILES.config)],
+    catalog: (dir: string) => ["--catalog", files(dir, FILES.catalog)],
+    state: (dir: string) => ["--state", files(dir, FILES.state)],
   };
   const localDir = secrets;
   const imageDir = SECRETS;
@@ -768,17 +778,21 @@ async function proveImage(results: Results): Promise<void> {
   const both = async (
     name: string,
     argsOf: (dir: string) => string[],
-    localStateDir = localDir,
+    options: { localStateDir?: string; airbyte?: boolean; file?: string } = {},
   ): Promise<{ local: Output; image: Output } | undefined> => {
     const timeoutMs = 300_000;
+    const localState = files(options.localStateDir ?? localDir, FILES.state);
     const localArgs = argsOf(localDir).map((arg) =>
-      arg === files(localDir, "state.json") ? files(localStateDir, "state.json") : arg
+      arg === files(localDir, FILES.state) ? localState : arg
     );
     const [localRun, imageRun] = await Promise.all([
       connector(localArgs, timeoutMs),
-      inImage(argsOf(imageDir), timeoutMs),
+      inImage(argsOf(imageDir), { timeoutMs, airbyte: options.airbyte }),
     ]);
-    await Deno.writeTextFile(`${run}/${name.replaceAll(" ", "-")}.image.jsonl`, imageRun.stdout);
+    // Kept for a look after a failure (stdout carries no token).
+    const saved = `${WORK}/last/${options.file ?? name}`;
+    await Deno.writeTextFile(`${saved}.connector.jsonl`, localRun.stdout);
+    await Deno.writeTextFile(`${saved}.image.jsonl`, imageRun.stdout);
     const problems = [];
     if (localRun.code !== 0) problems.push(`deno task connector exited ${localRun.code}`);
     if (imageRun.code !== localRun.code) {
@@ -808,7 +822,13 @@ async function proveImage(results: Results): Promise<void> {
     return problems.length === 0 ? { local: localRun, image: imageRun } : undefined;
   };
 
+  await Deno.remove(`${WORK}/last`, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${WORK}/last`, { recursive: true });
   await both("spec", () => ["spec"]);
+  await both("spec (AIRBYTE_ENTRYPOINT through sh -c, as Airbyte runs it)", () => ["spec"], {
+    airbyte: true,
+    file: "spec-airbyte",
+  });
   await both("check", (dir) => ["check", ...args.config(dir)]);
   const discover = await both("discover", (dir) => ["discover", ...args.config(dir)]);
   if (!discover) {
@@ -817,7 +837,7 @@ async function proveImage(results: Results): Promise<void> {
     return;
   }
   await Deno.writeTextFile(
-    `${secrets}/catalog.json`,
+    `${secrets}/${FILES.catalog}`,
     JSON.stringify(configuredCatalog(discover.local.stdout)),
     { mode: 0o644 },
   );
@@ -827,14 +847,18 @@ async function proveImage(results: Results): Promise<void> {
     return;
   }
   // Each side reads from the state its own first read ended with.
-  await Deno.writeTextFile(`${secrets}/state.json`, JSON.stringify(stateFile(full.image.stdout)), {
-    mode: 0o644,
-  });
-  await Deno.writeTextFile(`${local}/state.json`, JSON.stringify(stateFile(full.local.stdout)));
+  await Deno.writeTextFile(
+    `${secrets}/${FILES.state}`,
+    JSON.stringify(stateFile(full.image.stdout)),
+    {
+      mode: 0o644,
+    },
+  );
+  await Deno.writeTextFile(`${local}/${FILES.state}`, JSON.stringify(stateFile(full.local.stdout)));
   await both(
     "read (incremental)",
     (dir) => ["read", ...args.config(dir), ...args.catalog(dir), ...args.state(dir)],
-    local,
+    { localStateDir: local, file: "read-incremental" },
   );
 }
 
