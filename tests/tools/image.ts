@@ -17,8 +17,9 @@
  *    bind-mounted read-only where Airbyte's launcher puts them (`/config/source_config.json`,
  *    `source_catalog.json`, `input_state.json`). chroot keeps the host's network, so the image reaches the
  *    sandbox on 127.0.0.1.
- * 5. `spec`, `check`, `discover`, a full `read` and an incremental `read` from its state, through
- *    the image and through `deno task connector`: stdout must be equal message for message, all
+ * 5. `spec` (also through `AIRBYTE_ENTRYPOINT` and `sh -c`, as Airbyte runs it), `check`,
+ *    `discover`, a full `read` and an incremental `read` from its state, through the image and
+ *    through `deno task connector`: stdout must be equal message for message, all
  *    but the times a sync start sets (see {@linkcode normalizeRun}).
  *
  * It prints one line per check and `N passed, N failed`; it exits 1 when a check failed.
