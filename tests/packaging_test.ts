@@ -238,7 +238,7 @@ Deno.test("the image's deno.json and deno.lock hold only the imports main.ts use
     const narrowed = runtimeConfig(
       JSON.parse(await readText("deno.json")),
       JSON.parse(await readText("deno.lock")),
-      await narrowedImports(),
+      { keep: await narrowedImports() },
     );
     await files.write("deno.json", narrowed.config);
     await files.write("deno.lock", narrowed.lock);

@@ -14,10 +14,12 @@
  * 4. `podman run` cannot work here (crun cannot set rlimits, cgroups v1), so the container is
  *    created and mounted, and the image's own ENTRYPOINT, Env, WorkingDir and USER (read from
  *    `podman image inspect`) run under `chroot --userspec`, with the config, catalog and state
- *    bind-mounted read-only at /secrets. chroot keeps the host's network, so the image reaches the
+ *    bind-mounted read-only where Airbyte's launcher puts them (`/config/source_config.json`,
+ *    `source_catalog.json`, `input_state.json`). chroot keeps the host's network, so the image reaches the
  *    sandbox on 127.0.0.1.
- * 5. `spec`, `check`, `discover`, a full `read` and an incremental `read` from its state, through
- *    the image and through `deno task connector`: stdout must be equal message for message, all
+ * 5. `spec` (also through `AIRBYTE_ENTRYPOINT` and `sh -c`, as Airbyte runs it), `check`,
+ *    `discover`, a full `read` and an incremental `read` from its state, through the image and
+ *    through `deno task connector`: stdout must be equal message for message, all
  *    but the times a sync start sets (see {@linkcode normalizeRun}).
  *
  * It prints one line per check and `N passed, N failed`; it exits 1 when a check failed.
@@ -32,8 +34,14 @@ const WORK = `${ROOT}/.image`;
 const DAY_MS = 86_400_000;
 /** The stand-in's Debian release (the official Deno images are Debian-based). */
 const SUITE = "bookworm";
-/** Where the config, catalog and state are mounted in the container. */
-const SECRETS = "/secrets";
+/** Where the config, catalog and state are mounted in the container: where Airbyte puts them. */
+const SECRETS = "/config";
+/** Their file names, as Airbyte's launcher names them. */
+const FILES = {
+  config: "source_config.json",
+  catalog: "source_catalog.json",
+  state: "input_state.json",
+};
 /** The stand-in base's label: its recipe, so that a stand-in built by an older recipe is rebuilt. */
 const STAND_IN_LABEL = "source-humaans.stand-in";
 /** Bump when {@linkcode buildStandIn} changes what it builds. */
@@ -56,11 +64,20 @@ export interface Output {
   endedAt: number;
 }
 
-/** Runs `argv` to its end or until `timeoutMs` passes (then kills it and reports code 124). */
+/** Aborted on SIGINT or SIGTERM: running commands are killed, and no new one starts. */
+const interrupt = new AbortController();
+
+/**
+ * Runs `argv` to its end or until `timeoutMs` passes (then kills it and reports code 124).
+ * Throws once the run is interrupted.
+ */
 async function exec(
   argv: string[],
-  options: { timeoutMs: number; cwd?: string; env?: Record<string, string> },
+  options: { timeoutMs: number; cwd?: string; env?: Record<string, string>; cleanup?: boolean },
 ): Promise<Output> {
+  // Cleanup commands run on after an interruption.
+  const interrupted = options.cleanup ? new AbortController().signal : interrupt.signal;
+  interrupted.throwIfAborted();
   const startedAt = Date.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
@@ -72,9 +89,10 @@ async function exec(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      signal: controller.signal,
+      signal: AbortSignal.any([controller.signal, interrupted]),
     }).spawn();
     const output = await child.output();
+    interrupted.throwIfAborted();
     const decoder = new TextDecoder();
     const timedOut = controller.signal.aborted;
     return {
@@ -86,6 +104,7 @@ async function exec(
       endedAt: Date.now(),
     };
   } catch (error) {
+    interrupted.throwIfAborted();
     const message = error instanceof Error ? error.message : String(error);
     return { code: 127, stdout: "", stderr: message, startedAt, endedAt: Date.now() };
   } finally {
@@ -227,6 +246,32 @@ async function baseReady(image: string): Promise<boolean> {
   return recipe === "" || recipe === "<no value>" || recipe === STAND_IN_RECIPE;
 }
 
+/** Mount points at or under `dir` in a `/proc/self/mounts`, deepest first. */
+export function mountsUnder(mounts: string, dir: string): string[] {
+  return mounts.split("\n").map((line) => line.split(" ")[1])
+    .filter((point): point is string => point === dir || point?.startsWith(`${dir}/`))
+    .map((point) => point.replace(/\\040/g, " "))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes a stand-in's root file system, unmounting first what a stopped debootstrap may have left
+ * mounted in it (/proc, /sys); leaves it in place if something stays mounted.
+ */
+async function removeRootfs(rootfs: string): Promise<void> {
+  for (const point of mountsUnder(await Deno.readTextFile("/proc/self/mounts"), rootfs)) {
+    await exec(["umount", "--lazy", point], { timeoutMs: 60_000, cleanup: true });
+  }
+  const left = mountsUnder(await Deno.readTextFile("/proc/self/mounts"), rootfs);
+  if (left.length > 0) {
+    log(`image: not removing ${rootfs}: ${left.join(", ")} still mounted`);
+    return;
+  }
+  await Deno.remove(rootfs, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
 /** Builds the stand-in base and tags it as every image in `images`. */
 async function buildStandIn(images: string[]): Promise<void> {
   const version = denoVersionOf(images[0]);
@@ -246,7 +291,7 @@ async function buildStandIn(images: string[]): Promise<void> {
   const mirror = debianMirror(await aptSources()) ?? "http://deb.debian.org/debian";
   const deno = await denoBinary(version);
   const rootfs = `${WORK}/rootfs`;
-  await Deno.remove(rootfs, { recursive: true }).catch(() => {});
+  await removeRootfs(rootfs);
   await Deno.mkdir(WORK, { recursive: true });
   log(`image: building the stand-in base (debootstrap ${SUITE} from ${mirror}, ${deno})`);
   await must(
@@ -294,7 +339,7 @@ async function buildStandIn(images: string[]): Promise<void> {
     // A stand-in of an older recipe, now untagged (podman keeps it while an image uses it).
     for (const id of new Set(old)) await exec(["podman", "rmi", id], { timeoutMs: 120_000 });
   } finally {
-    await Deno.remove(rootfs, { recursive: true }).catch(() => {});
+    await removeRootfs(rootfs);
   }
 }
 
@@ -624,9 +669,11 @@ async function proveImage(results: Results): Promise<void> {
 
   // The container, mounted.
   const container = (await must(["podman", "create", tag], 120_000, "podman create")).trim();
-  cleanups.push(() => exec(["podman", "rm", "--force", container], { timeoutMs: 120_000 }));
+  cleanups.push(() =>
+    exec(["podman", "rm", "--force", container], { timeoutMs: 120_000, cleanup: true })
+  );
   const mount = (await must(["podman", "mount", container], 120_000, "podman mount")).trim();
-  cleanups.push(() => exec(["podman", "umount", container], { timeoutMs: 120_000 }));
+  cleanups.push(() => exec(["podman", "umount", container], { timeoutMs: 120_000, cleanup: true }));
 
   const config = info.Config;
   const entrypoint = config.Entrypoint ?? [];
@@ -639,7 +686,7 @@ async function proveImage(results: Results): Promise<void> {
       `WORKDIR ${workdir}`,
   );
 
-  // Secrets: a host folder bind-mounted read-only at /secrets.
+  // Secrets: a host folder bind-mounted read-only at /config.
   const run = await Deno.makeTempDir({ dir: WORK, prefix: "run-" });
   cleanups.push(() => Deno.remove(run, { recursive: true }));
   const secrets = `${run}/secrets`;
@@ -651,11 +698,14 @@ async function proveImage(results: Results): Promise<void> {
   const target = `${mount}${SECRETS}`;
   await Deno.mkdir(target, { recursive: true });
   await must(["mount", "--bind", secrets, target], 60_000, "mount --bind");
-  cleanups.push(() => exec(["umount", target], { timeoutMs: 60_000 }));
+  cleanups.push(() => exec(["umount", target], { timeoutMs: 60_000, cleanup: true }));
   await must(["mount", "-o", "remount,bind,ro", target], 60_000, "mount -o remount,ro");
 
-  /** The ENTRYPOINT with `args`, run in the container as its USER, in its WORKDIR, with its Env. */
-  const inImage = (args: string[], timeoutMs: number) =>
+  /**
+   * The ENTRYPOINT with `args`, run in the container as its USER, in its WORKDIR, with its Env;
+   * with `airbyte`, as Airbyte's launcher runs it: `sh -c 'eval "$AIRBYTE_ENTRYPOINT" ...'`.
+   */
+  const inImage = (args: string[], options: { timeoutMs: number; airbyte?: boolean }) =>
     exec([
       "chroot",
       `--userspec=${user.uid}:${user.gid}`,
@@ -665,9 +715,9 @@ async function proveImage(results: Results): Promise<void> {
       "-i",
       `--chdir=${workdir}`,
       ...env,
-      ...entrypoint,
+      ...(options.airbyte ? ["sh", "-c", 'eval "$AIRBYTE_ENTRYPOINT" "$@"', "sh"] : entrypoint),
       ...args,
-    ], { timeoutMs });
+    ], { timeoutMs: options.timeoutMs });
   const connector = (args: string[], timeoutMs: number) =>
     exec(["deno", "task", "connector", ...args], { timeoutMs });
 
@@ -679,7 +729,7 @@ async function proveImage(results: Results): Promise<void> {
   const probe = await exec(["chroot", mount, "touch", `${SECRETS}/.probe`], { timeoutMs: 30_000 });
   report(
     results,
-    "runs as a non-root user, secrets read-only",
+    `runs as a non-root user, ${SECRETS} read-only`,
     user.uid !== 0 && id.stdout.startsWith(`uid=${user.uid}(`) && probe.code !== 0,
     `${id.stdout.trim()}; writing to ${SECRETS}: ${probe.stderr.trim().split("\n")[0]}`,
   );
@@ -713,14 +763,14 @@ async function proveImage(results: Results): Promise<void> {
     base_url: sandbox.url,
     initial_sync_days: WINDOW_DAYS,
   });
-  await Deno.writeTextFile(`${secrets}/config.json`, configJson, { mode: 0o644 });
+  await Deno.writeTextFile(`${secrets}/${FILES.config}`, configJson, { mode: 0o644 });
   log(`image: sandbox on ${sandbox.url}, ${PEOPLE} people, its now ${new Date(now).toISOString()}`);
 
   const files = (dir: string, name: string) => `${dir}/${name}`;
   const args = {
-    config: (dir: string) => ["--config", files(dir, "config.json")],
-    catalog: (dir: string) => ["--catalog", files(dir, "catalog.json")],
-    state: (dir: string) => ["--state", files(dir, "state.json")],
+    config: (dir: string) => ["--config", files(dir, FILES.config)],
+    catalog: (dir: string) => ["--catalog", files(dir, FILES.catalog)],
+    state: (dir: string) => ["--state", files(dir, FILES.state)],
   };
   const localDir = secrets;
   const imageDir = SECRETS;
@@ -729,17 +779,21 @@ async function proveImage(results: Results): Promise<void> {
   const both = async (
     name: string,
     argsOf: (dir: string) => string[],
-    localStateDir = localDir,
+    options: { localStateDir?: string; airbyte?: boolean; file?: string } = {},
   ): Promise<{ local: Output; image: Output } | undefined> => {
     const timeoutMs = 300_000;
+    const localState = files(options.localStateDir ?? localDir, FILES.state);
     const localArgs = argsOf(localDir).map((arg) =>
-      arg === files(localDir, "state.json") ? files(localStateDir, "state.json") : arg
+      arg === files(localDir, FILES.state) ? localState : arg
     );
     const [localRun, imageRun] = await Promise.all([
       connector(localArgs, timeoutMs),
-      inImage(argsOf(imageDir), timeoutMs),
+      inImage(argsOf(imageDir), { timeoutMs, airbyte: options.airbyte }),
     ]);
-    await Deno.writeTextFile(`${run}/${name.replaceAll(" ", "-")}.image.jsonl`, imageRun.stdout);
+    // Kept for a look after a failure (stdout carries no token).
+    const saved = `${WORK}/last/${options.file ?? name}`;
+    await Deno.writeTextFile(`${saved}.connector.jsonl`, localRun.stdout);
+    await Deno.writeTextFile(`${saved}.image.jsonl`, imageRun.stdout);
     const problems = [];
     if (localRun.code !== 0) problems.push(`deno task connector exited ${localRun.code}`);
     if (imageRun.code !== localRun.code) {
@@ -769,7 +823,13 @@ async function proveImage(results: Results): Promise<void> {
     return problems.length === 0 ? { local: localRun, image: imageRun } : undefined;
   };
 
+  await Deno.remove(`${WORK}/last`, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${WORK}/last`, { recursive: true });
   await both("spec", () => ["spec"]);
+  await both("spec (AIRBYTE_ENTRYPOINT through sh -c, as Airbyte runs it)", () => ["spec"], {
+    airbyte: true,
+    file: "spec-airbyte",
+  });
   await both("check", (dir) => ["check", ...args.config(dir)]);
   const discover = await both("discover", (dir) => ["discover", ...args.config(dir)]);
   if (!discover) {
@@ -778,7 +838,7 @@ async function proveImage(results: Results): Promise<void> {
     return;
   }
   await Deno.writeTextFile(
-    `${secrets}/catalog.json`,
+    `${secrets}/${FILES.catalog}`,
     JSON.stringify(configuredCatalog(discover.local.stdout)),
     { mode: 0o644 },
   );
@@ -788,14 +848,18 @@ async function proveImage(results: Results): Promise<void> {
     return;
   }
   // Each side reads from the state its own first read ended with.
-  await Deno.writeTextFile(`${secrets}/state.json`, JSON.stringify(stateFile(full.image.stdout)), {
-    mode: 0o644,
-  });
-  await Deno.writeTextFile(`${local}/state.json`, JSON.stringify(stateFile(full.local.stdout)));
+  await Deno.writeTextFile(
+    `${secrets}/${FILES.state}`,
+    JSON.stringify(stateFile(full.image.stdout)),
+    {
+      mode: 0o644,
+    },
+  );
+  await Deno.writeTextFile(`${local}/${FILES.state}`, JSON.stringify(stateFile(full.local.stdout)));
   await both(
     "read (incremental)",
     (dir) => ["read", ...args.config(dir), ...args.catalog(dir), ...args.state(dir)],
-    local,
+    { localStateDir: local, file: "read-incremental" },
   );
 }
 
@@ -815,18 +879,24 @@ async function main(): Promise<number> {
   const results: Results = { passed: 0, failed: 0 };
   const stop = () => {
     log("image: interrupted, cleaning up");
-    cleanup().finally(() => Deno.exit(130));
+    interrupt.abort(new Error("interrupted"));
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   try {
     await proveImage(results);
   } catch (error) {
-    report(results, "image", false, error instanceof Error ? error.message : String(error));
+    if (!interrupt.signal.aborted) {
+      report(results, "image", false, error instanceof Error ? error.message : String(error));
+    }
   } finally {
     await cleanup();
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
+  }
+  if (interrupt.signal.aborted) {
+    log(`image: interrupted after ${seconds(Date.now() - started)}, cleaned up`);
+    return 130;
   }
   log(`image: done in ${seconds(Date.now() - started)}`);
   log(`${results.passed} passed, ${results.failed} failed`);

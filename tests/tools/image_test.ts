@@ -4,6 +4,7 @@ import {
   compareMessages,
   debianMirror,
   denoVersionOf,
+  mountsUnder,
   normalizeRun,
   pinnedNow,
   userIds,
@@ -143,4 +144,21 @@ Deno.test("pinnedNow moves back by whole minutes until the band holds no row", (
   assert.equal(shift, -3 * minute);
   assert.equal(pinnedNow(base, [], { low: 0, high: base }), base);
   assert.throws(() => pinnedNow(base, [0], { low: -Infinity, high: Infinity }), /No sandbox time/);
+});
+
+Deno.test("mountsUnder lists what is mounted in a folder, deepest first", () => {
+  const mounts = [
+    "/dev/vda / ext4 rw 0 0",
+    "proc /work/.image/rootfs/proc proc rw 0 0",
+    "sysfs /work/.image/rootfs/sys sysfs rw 0 0",
+    "none /work/.image/rootfs/sys/fs/x tmpfs rw 0 0",
+    "proc /work/.image/rootfs2/proc proc rw 0 0",
+    "",
+  ].join("\n");
+  assert.deepEqual(mountsUnder(mounts, "/work/.image/rootfs"), [
+    "/work/.image/rootfs/sys/fs/x",
+    "/work/.image/rootfs/proc",
+    "/work/.image/rootfs/sys",
+  ]);
+  assert.deepEqual(mountsUnder(mounts, "/elsewhere"), []);
 });

@@ -54,14 +54,14 @@ function dependencyKey(dependency: string, npm: Record<string, LockedPackage>): 
 }
 
 /**
- * `config` and `lock` narrowed to the imports named in `keep`: the other imports and the tasks
+ * `config` and `lock` narrowed to the imports named in `options.keep`: the other imports and the tasks
  * are dropped, and the lock keeps only the specifiers of the kept imports and the npm packages they
  * need. Throws when a kept import is missing from `deno.json` or from the lock.
  */
 export function runtimeConfig(
   config: DenoConfig,
   lock: DenoLock,
-  keep: string[],
+  options: { keep: string[] },
 ): { config: DenoConfig; lock: DenoLock } {
   if (lock.version !== "5") {
     throw new Error(`deno.lock: version ${lock.version} is not supported; expected version 5`);
@@ -72,7 +72,7 @@ export function runtimeConfig(
   const keptImports: Record<string, string> = {};
   const keptSpecifiers: Record<string, string> = {};
   const queue: string[] = [];
-  for (const name of keep) {
+  for (const name of options.keep) {
     const target = imports[name];
     if (target === undefined) {
       throw new Error(`deno.json has no import "${name}": add it to "imports" or drop it here`);
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   try {
     const config = JSON.parse(await Deno.readTextFile("deno.json"));
     const lock = JSON.parse(await Deno.readTextFile("deno.lock"));
-    const narrowed = runtimeConfig(config, lock, keep);
+    const narrowed = runtimeConfig(config, lock, { keep });
     await Deno.writeTextFile("deno.json", `${JSON.stringify(narrowed.config, null, 2)}\n`);
     await Deno.writeTextFile("deno.lock", `${JSON.stringify(narrowed.lock, null, 2)}\n`);
     console.error(`deno.json and deno.lock narrowed to the imports ${keep.join(", ")}`);

@@ -27,7 +27,7 @@ Deno.test("runtimeConfig keeps the named imports and the packages they need, as 
     tasks: { test: "deno test" },
     fmt: { lineWidth: 100 },
   };
-  const narrowed = runtimeConfig(config, input, ["a"]);
+  const narrowed = runtimeConfig(config, input, { keep: ["a"] });
   assert.deepEqual(narrowed.config, { imports: { a: "npm:a@1.0.0" }, fmt: { lineWidth: 100 } });
   assert.deepEqual(narrowed.lock.specifiers, { "npm:a@1.0.0": "1.0.0" });
   assert.deepEqual(Object.keys(narrowed.lock.npm ?? {}), [
@@ -47,19 +47,19 @@ Deno.test("runtimeConfig fails, naming what is missing, rather than guess", () =
     "npm:a@1.0.0": "1.0.0",
   });
   assert.throws(
-    () => runtimeConfig({ imports: { a: "npm:a@1.0.0" } }, input, ["zod"]),
+    () => runtimeConfig({ imports: { a: "npm:a@1.0.0" } }, input, { keep: ["zod"] }),
     /deno\.json has no import "zod"/,
   );
   assert.throws(
-    () => runtimeConfig({ imports: { a: "npm:a@1.0.1" } }, input, ["a"]),
+    () => runtimeConfig({ imports: { a: "npm:a@1.0.1" } }, input, { keep: ["a"] }),
     /deno\.lock has no entry for npm:a@1\.0\.1: run deno install/,
   );
   assert.throws(
-    () => runtimeConfig({ imports: { a: "npm:a@1.0.0" } }, input, ["a"]),
+    () => runtimeConfig({ imports: { a: "npm:a@1.0.0" } }, input, { keep: ["a"] }),
     /dependency "b" matches 0 locked packages/,
   );
   assert.throws(
-    () => runtimeConfig({}, { ...input, version: "4" }, ["a"]),
+    () => runtimeConfig({}, { ...input, version: "4" }, { keep: ["a"] }),
     /version 4 is not supported/,
   );
 });
@@ -67,7 +67,7 @@ Deno.test("runtimeConfig fails, naming what is missing, rather than guess", () =
 Deno.test("runtimeConfig narrows this project's deno.json and deno.lock to zod", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
   const committed = JSON.parse(await Deno.readTextFile(new URL("deno.lock", ROOT)));
-  const narrowed = runtimeConfig(config, committed, ["zod"]);
+  const narrowed = runtimeConfig(config, committed, { keep: ["zod"] });
   assert.deepEqual(narrowed.config.imports, { zod: config.imports.zod });
   assert.equal(narrowed.config.tasks, undefined);
   const packages = Object.keys(narrowed.lock.npm ?? {});
