@@ -76,7 +76,13 @@ export async function read(context: CommandContext): Promise<number> {
   );
   progress?.end();
   const failed = results.filter((r) => r.status === "INCOMPLETE");
-  const summary = results.map((r) => `${r.name} ${r.records} records/${r.pages} pages`).join(", ");
+  const summary = results.map((r) =>
+    `${r.name} ${r.records} records/${r.pages} pages${
+      r.extraFields > 0
+        ? ` (${r.extraFields} field${r.extraFields === 1 ? "" : "s"} kept in additional_fields)`
+        : ""
+    }`
+  ).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);
   if (failed.length > 0) {
     writer.diagnostic(`${failed.length} of ${results.length} streams failed`);

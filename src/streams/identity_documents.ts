@@ -30,6 +30,11 @@ export const identityDocuments = defineStream({
   description: "Passports, ID cards and visas: number, issuing country, issue and expiry dates.",
   scopes: ["documents:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only (AI-assisted, cites no response)",
+  },
   sensitive: true,
   record: IdentityDocumentRecord,
 });

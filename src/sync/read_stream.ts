@@ -4,7 +4,6 @@ import { HttpError, type HumaansClient, type Query } from "../http/client.ts";
 import { getPage, type Page, paginate } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import type { StreamProgress } from "../progress.ts";
-import { snakeCase } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
 
@@ -34,6 +33,8 @@ export interface StreamResult {
   paging: Paging;
   /** The cursor of the last STATE written, if any. */
   cursor?: string;
+  /** How many distinct API fields had no column and were kept in `additional_fields`. */
+  extraFields: number;
   error?: ConnectorError;
 }
 
@@ -69,6 +70,8 @@ class Progress {
   ordered = true;
   lastState?: string;
   invalid = new Map<string, number>();
+  /** API fields kept in `additional_fields` (dotted paths; bounded, should keys be ids). */
+  extra = new Set<string>();
   /**
    * Set at the first page whose boundary with the page before could not be proven (rows
    * changed faster than they were read): the cursor no checkpoint may pass, or null for none.
@@ -160,8 +163,10 @@ export async function readStream(
     syncedAt,
     today: syncedAt.slice(0, 10),
     onInvalid: (column) => progress.invalid.set(column, (progress.invalid.get(column) ?? 0) + 1),
+    onExtra: (field) => {
+      if (progress.extra.size < MAX_EXTRA_FIELDS) progress.extra.add(field);
+    },
   };
-  const unknownFields = unknownFieldReporter(stream, writer);
   let paging: Paging = "client";
   let total: number | undefined;
 
@@ -179,7 +184,7 @@ export async function readStream(
           : lowerBound;
         progress.gap = { cursor: safe ?? null, page: page.index };
       }
-      writePage(stream, page.data, { progress, context, lowerBound, unknownFields, writer });
+      writePage(stream, page.data, { progress, context, lowerBound, writer });
       progress.pages++;
       total ??= page.total;
       options.onProgress?.(name, { records: progress.records, pages: progress.pages, total });
@@ -191,13 +196,18 @@ export async function readStream(
       await writer.flushAhead();
     }
     await finish(stream, options, progress, lowerBound);
+    await reportExtraFields(writer, name, progress.extra);
     options.onProgress?.(name, { ...counts(progress), total, done: true });
     await writer.streamStatus(name, "COMPLETE");
     return { name, status: "COMPLETE", ...counts(progress), paging };
   } catch (thrown) {
     const error = toConnectorError(thrown);
     const hint = error instanceof HttpError && error.status === 403
-      ? `; the token needs the ${stream.scopes.join(" or ")} scope for this stream`
+      ? `; the token needs the ${
+        stream.scopes.join(" or ")
+      } scope for this stream (or its creator's role lacks this list)`
+      : error instanceof HttpError && error.status === 404
+      ? `; the API has no ${stream.path} list for this account: deselect the stream`
       : "";
     await writer.flush();
     await writer.error(`Stream "${name}" failed: ${error.message}${hint}`, {
@@ -211,37 +221,35 @@ export async function readStream(
 }
 
 function counts(progress: Progress) {
-  return { records: progress.records, pages: progress.pages, cursor: progress.lastState };
+  return {
+    records: progress.records,
+    pages: progress.pages,
+    cursor: progress.lastState,
+    extraFields: progress.extra.size,
+  };
 }
 
-/** Logs each API field the schema lacks, once per stream, at DEBUG level. */
-function unknownFieldReporter(
-  stream: StreamDefinition,
-  writer: MessageWriter,
-): (row: Record<string, unknown>) => void {
-  const known = new Map<string, boolean>();
-  const columns = [...stream.columns.keys()];
-  return (row) => {
-    for (const key in row) {
-      if (known.has(key)) continue;
-      const snake = snakeCase(key);
-      const isKnown = columns.some((column) => column === snake || column.startsWith(snake + "_"));
-      known.set(key, isKnown);
-      if (!isKnown) {
-        writer.queueLog(
-          "DEBUG",
-          `Stream "${stream.name}": API field "${key}" is not in the schema; dropped`,
-        );
-      }
-    }
-  };
+/** How many distinct additional fields a stream counts (and how many it names in its log). */
+const MAX_EXTRA_FIELDS = 1000;
+const NAMED_EXTRA_FIELDS = 20;
+
+/** One INFO line naming the API fields the stream kept in `additional_fields`, if any. */
+async function reportExtraFields(writer: MessageWriter, name: string, extra: Set<string>) {
+  if (extra.size === 0) return;
+  const named = [...extra].slice(0, NAMED_EXTRA_FIELDS).join(", ");
+  const more = extra.size > NAMED_EXTRA_FIELDS
+    ? `, and ${extra.size - NAMED_EXTRA_FIELDS} more`
+    : "";
+  await writer.log(
+    "INFO",
+    `Stream "${name}": API fields with no column, kept in additional_fields: ${named}${more}`,
+  );
 }
 
 interface PageContext {
   progress: Progress;
   context: MapContext;
   lowerBound?: string;
-  unknownFields: (row: Record<string, unknown>) => void;
   writer: MessageWriter;
 }
 
@@ -252,9 +260,7 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
       progress.skipped++;
       continue;
     }
-    const object = raw as Record<string, unknown>;
-    page.unknownFields(object);
-    const record = stream.map(object, page.context);
+    const record = stream.map(raw as Record<string, unknown>, page.context);
     if (typeof record.id !== "string") {
       progress.skipped++;
       continue;
