@@ -35,7 +35,7 @@ export const customFields = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: CustomFieldRecord,
   derive: deriveCustomField,

@@ -25,7 +25,7 @@ export const documentTypes = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: DocumentTypeRecord,
 });

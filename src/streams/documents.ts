@@ -58,7 +58,7 @@ export const documents = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   sensitive: true,
   record: DocumentRecord,

@@ -30,7 +30,7 @@ export const emergencyContacts = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   sensitive: true,
   record: EmergencyContactRecord,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream } from "./define.ts";
 
-/** A `equipment_names` record (its columns are guesses: no source shows a row). */
+/** An `equipment_names` record (its columns are guesses: no source shows a row). */
 export const EquipmentNameRecord = z.object({
   id: col.id(),
   company_id: col.string(),
@@ -26,7 +26,7 @@ export const equipmentNames = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "the fidelity survey of public clients (the list exists; no response shown)",
+    source: "a survey of public clients: the list exists, no response shown",
   },
   record: EquipmentNameRecord,
 });

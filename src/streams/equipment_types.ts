@@ -2,7 +2,7 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream } from "./define.ts";
 
-/** A `equipment_types` record (its columns are guesses: no source shows a row). */
+/** An `equipment_types` record (its columns are guesses: no source shows a row). */
 export const EquipmentTypeRecord = z.object({
   id: col.id(),
   company_id: col.string(),
@@ -25,7 +25,7 @@ export const equipmentTypes = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "the fidelity survey of public clients (the list exists; no response shown)",
+    source: "a survey of public clients: the list exists, no response shown",
   },
   record: EquipmentTypeRecord,
 });

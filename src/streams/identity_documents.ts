@@ -33,7 +33,7 @@ export const identityDocuments = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   sensitive: true,
   record: IdentityDocumentRecord,

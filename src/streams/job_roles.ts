@@ -81,7 +81,7 @@ export const jobRoles = defineStream({
   evidence: {
     path: "confirmed",
     fields: "likely",
-    source: "API docs, CLI clients (fields: the Elixir SDK)",
+    source: "API docs, CLI clients; fields from the Elixir SDK",
   },
   record: JobRoleRecord,
   derive: deriveJobRole,

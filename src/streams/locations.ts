@@ -34,7 +34,7 @@ export const locations = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: LocationRecord,
 });

@@ -22,7 +22,7 @@ export const publicHolidayCalendars = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: PublicHolidayCalendarRecord,
 });

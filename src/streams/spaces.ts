@@ -26,7 +26,7 @@ export const spaces = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "the fidelity survey of public clients (the list exists; no response shown)",
+    source: "a survey of public clients: the list exists, no response shown",
   },
   record: SpaceRecord,
 });

@@ -29,7 +29,7 @@ export const timeAwayAdjustments = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: TimeAwayAdjustmentRecord,
 });

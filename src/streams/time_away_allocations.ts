@@ -31,7 +31,7 @@ export const timeAwayAllocations = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: TimeAwayAllocationRecord,
 });

@@ -41,7 +41,7 @@ export const timeAwayPeriods = defineStream({
   evidence: {
     path: "likely",
     fields: "likely",
-    source: "the fidelity survey of public clients (the list exists; no response shown)",
+    source: "a survey of public clients: the list exists, no response shown",
   },
   record: TimeAwayPeriodRecord,
 });

@@ -27,7 +27,7 @@ export const timeAwayPolicies = defineStream({
   evidence: {
     path: "confirmed",
     fields: "guessed",
-    source: "API docs (path); no source shows the fields",
+    source: "API docs for the path; no source shows the fields",
   },
   record: TimeAwayPolicyRecord,
 });

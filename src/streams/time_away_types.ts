@@ -26,7 +26,7 @@ export const timeAwayTypes = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "one public SDK only (AI-assisted, cites no response)",
+    source: "one public SDK only, AI-assisted and citing no response",
   },
   record: TimeAwayTypeRecord,
 });

@@ -27,7 +27,7 @@ export const workingPatternAllocations = defineStream({
   evidence: {
     path: "likely",
     fields: "guessed",
-    source: "the fidelity survey of public clients (the list exists; no response shown)",
+    source: "a survey of public clients: the list exists, no response shown",
   },
   record: WorkingPatternAllocationRecord,
 });
