@@ -93,6 +93,10 @@ Deno.test("read: a stream that answers 403 or 404 ends INCOMPLETE, the others fi
     errors.join("\n"),
   );
   assert.equal(result.states("spaces").length, 0, "no state for a stream that read nothing");
+  assert.match(
+    result.stderr,
+    /The sync is partial: 2 of 4 streams failed \(compensations, spaces\); the others finished/,
+  );
 });
 
 Deno.test("read: a row nested 5000 objects deep is one row like the others", async () => {

@@ -85,7 +85,11 @@ export async function read(context: CommandContext): Promise<number> {
   ).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);
   if (failed.length > 0) {
-    writer.diagnostic(`${failed.length} of ${results.length} streams failed`);
+    writer.diagnostic(
+      `The sync is partial: ${failed.length} of ${results.length} streams failed (${
+        failed.map((r) => r.name).join(", ")
+      }); the others finished`,
+    );
     return 1;
   }
   return 0;
