@@ -27,8 +27,9 @@ export const CompanyRecord = z.object({
   autogenerate_employee_id: col.boolean(),
   autogenerate_employee_id_for_new_hires: col.boolean(),
   next_employee_id: col.integer(),
-  /** Which time away needs approval, as the API sends it (JSON text for a list). */
-  require_time_away_approval_for: col.string(),
+  require_time_away_approval_for: col.string(
+    "Which time away needs approval, as the API sends it (JSON text for a list); its shape is not public.",
+  ),
 });
 
 /** A `companies` record. */

@@ -79,13 +79,16 @@ export const PersonRecord = z.object({
   source: col.string(),
   source_id: col.string(),
   demo: col.boolean(),
-  /** Ids of the people who report to this person, JSON text. */
-  direct_reports: col.string(),
+  direct_reports: col.string(
+    "The people who report to this person, as the API sends them (JSON text); the items' shape is not public.",
+  ),
   pronouns: col.string(),
-  /** The person's Slack account, JSON text when the API sends an object. */
-  slack: col.string(),
-  /** The birthday without its year (when the year is hidden), as the API sends it. */
-  short_birthday: col.string(),
+  slack: col.string(
+    "The person's Slack account as the API sends it (JSON text for an object); its shape is not public.",
+  ),
+  short_birthday: col.string(
+    "The birthday without its year, as the API sends it; its format is not public.",
+  ),
   offboarded_at: col.timestamp(),
   offboarded_by: col.string(),
   invited_at: col.timestamp(),
