@@ -2,7 +2,12 @@ import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
 import { defineStream, type MapContext, type RawObject } from "./define.ts";
 
-/** A `job_roles` record: the seed's columns, then the API's. */
+/**
+ * A `job_roles` record: the seed's columns, then the API's. A job role is one effective-dated
+ * entry of a person's job history (`jobTitle`, `department`, `reportingTo`, `effectiveDate`,
+ * `endDate`, `endReason`, `note`), not a job definition: the seed's salary range, requirements,
+ * responsibilities and benefits exist in no source and stay null.
+ */
 export const JobRoleRecord = z.object({
   id: col.id(),
   name: col.string(),

@@ -39,7 +39,11 @@ import { workingPatterns } from "./working_patterns.ts";
 export type { MapContext, RawObject, StreamDefinition } from "./define.ts";
 export { CURSOR } from "./define.ts";
 
-/** Every stream, in catalog order: the seed's three, then people and the lists around them. */
+/**
+ * Every stream, in catalog order: the seed's three, then people and the lists around them. Not
+ * streams: `/audit-events` (retrieve-only, there is no list to page) and `/webhooks` (admin).
+ * Humaans deletes rows for good and lists no deletions, so no stream can report deletes.
+ */
 export const STREAMS: readonly StreamDefinition[] = [
   companies,
   documents,
