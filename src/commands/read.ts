@@ -6,6 +6,12 @@ import { cursorOf, parseState } from "../sync/state.ts";
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
+/** What the final log line says of a stream's fields kept in `additional_fields`. */
+function extraNote(count: number): string {
+  if (count === 0) return "";
+  return ` (${count} field${count === 1 ? "" : "s"} kept in additional_fields)`;
+}
+
 /** `read`: syncs the catalog's streams; exit 1 when any stream ends INCOMPLETE. */
 export async function read(context: CommandContext): Promise<number> {
   const { writer, files } = context;
@@ -77,11 +83,7 @@ export async function read(context: CommandContext): Promise<number> {
   progress?.end();
   const failed = results.filter((r) => r.status === "INCOMPLETE");
   const summary = results.map((r) =>
-    `${r.name} ${r.records} records/${r.pages} pages${
-      r.extraFields > 0
-        ? ` (${r.extraFields} field${r.extraFields === 1 ? "" : "s"} kept in additional_fields)`
-        : ""
-    }`
+    `${r.name} ${r.records} records/${r.pages} pages${extraNote(r.extraFields ?? 0)}`
   ).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);
   if (failed.length > 0) {

@@ -34,7 +34,7 @@ export interface StreamResult {
   /** The cursor of the last STATE written, if any. */
   cursor?: string;
   /** How many distinct API fields had no column and were kept in `additional_fields`. */
-  extraFields: number;
+  extraFields?: number;
   error?: ConnectorError;
 }
 
