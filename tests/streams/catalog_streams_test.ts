@@ -413,3 +413,10 @@ Deno.test("the generated stream table has a row a stream, in catalog order", () 
     assert.equal(cells[6], `path ${path}, fields ${fields} (${source})`);
   });
 });
+
+Deno.test("mapping walks no deeper than the README says (6 levels)", () => {
+  const parts = STREAMS.flatMap((s) =>
+    [...s.columns.keys()].filter((c) => c !== "additional_fields").map((c) => c.split("_").length)
+  );
+  assert.equal(Math.max(...parts), 6);
+});
