@@ -40,7 +40,7 @@ export const ADDITIONAL_FIELDS = "additional_fields";
 
 /** The description of {@linkcode ADDITIONAL_FIELDS} in every schema. */
 export const ADDITIONAL_FIELDS_DESCRIPTION =
-  "API fields this stream has no column for, as JSON object text with the API's own keys (an object whose other fields have columns keeps only its unmapped fields); null when every field has a column.";
+  "API fields this stream has no column for, as JSON object text with the API's own keys (an object whose other fields have columns keeps only its unmapped fields), plus any value that did not fit its column's type, under the column's snake_case name; null when there are none.";
 
 /** The description of a column the seed schema has and Humaans does not: always null. */
 export const SEED_COLUMN =
@@ -420,6 +420,8 @@ export class Projection {
     unknown
   > {
     const names = this.#names;
+    const extra = this.#extra >= 0 ? slots[this.#extra] : undefined;
+    let invalid: Record<string, unknown> | undefined;
     for (let i = 0; i < names.length; i++) {
       const value = slots[i];
       if (value === undefined || value === null) {
@@ -432,9 +434,16 @@ export class Projection {
       if (converted === undefined) {
         options.onInvalid?.(names[i], value);
         slots[i] = null;
+        // Not lost either: kept in additional_fields under the column's (snake_case) name.
+        if (this.#extra >= 0) {
+          (invalid ??= Object.create(null) as Record<string, unknown>)[names[i]] = value;
+        }
       } else {
         slots[i] = converted;
       }
+    }
+    if (invalid !== undefined && (extra === undefined || typeof extra === "object")) {
+      slots[this.#extra] = JSON.stringify(Object.assign(Object.create(null), extra, invalid));
     }
     return this.#build(slots);
   }

@@ -322,7 +322,7 @@ async function finish(
     const detail = [...progress.invalid].map(([column, n]) => `${column}: ${n}`).join(", ");
     await writer.log(
       "WARN",
-      `Stream "${name}": values that did not fit their column were written as null (${detail})`,
+      `Stream "${name}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
     );
   }
   if (progress.gap) {

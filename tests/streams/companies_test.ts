@@ -178,5 +178,6 @@ Deno.test("companies: a value of the wrong type is reported and nulled", () => {
   assert.equal(record.next_employee_id, null);
   assert.equal(record.trial_end_date, null);
   assert.deepEqual(reported, [["trial_end_date", "soon"], ["next_employee_id", "many"]]);
+  assert.equal(record.additional_fields, '{"trial_end_date":"soon","next_employee_id":"many"}');
   checkShape(record);
 });

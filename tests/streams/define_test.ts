@@ -92,6 +92,10 @@ Deno.test("defineStream: invalid values go to context.onInvalid and become null"
   assert.equal(record.size, null);
   assert.equal(record.updated_at, null);
   assert.deepEqual(reported, [["size", "big"], ["updated_at", "later"]]);
+  // Not lost: kept under the column's name, beside the fields that have no column.
+  assert.equal(record.additional_fields, '{"size":"big","updated_at":"later"}');
+  const both = widgets.map({ id: "w1", size: [1], extra: true }, CONTEXT);
+  assert.equal(both.additional_fields, '{"extra":true,"size":"[1]"}');
 });
 
 Deno.test("defineStream rejects a schema without id, or an incremental one without the cursor", async (t) => {
