@@ -72,16 +72,18 @@ Deno.test("every resource has well-formed ids, timestamps and dates", () => {
           assert.match(String(value), DATE, `${path} ${field}`);
         }
       }
-      if (path === "/public-holiday-calendars") {
+      if (!isTimed(path)) {
         assert.equal(row.createdAt, undefined);
         assert.equal(row.updatedAt, undefined);
-      } else {
-        assert.match(row.id as string, ID);
+      }
+      if (path !== "/public-holiday-calendars") assert.match(row.id as string, ID);
+      if (isTimed(path)) {
         assert.ok(row.createdAt! <= row.updatedAt!, `${path} createdAt after updatedAt`);
       }
     }
   }
   assert.equal(isTimed("/public-holiday-calendars"), false);
+  assert.equal(isTimed("/time-away-periods"), false);
   assert.equal(isTimed("/people"), true);
   assert.deepEqual(rows("/public-holiday-calendars").map((r) => r.id), ["GB", "ES-MD", "US"]);
 });
@@ -169,18 +171,51 @@ Deno.test("references point at rows that exist; money amounts are strings", () =
     ["/custom-values", "customFieldId", "/custom-fields"],
     ["/job-roles", "reportingTo", "/people"],
     ["/job-roles", "personId", "/people"],
+    ["/people", "spaceId", "/spaces"],
+    ["/people", "invitedBy", "/people"],
+    ["/time-away-periods", "personId", "/people"],
+    ["/time-away-periods", "timeAwayPolicyId", "/time-away-policies"],
+    ["/time-away-periods", "timeAwayAllocationId", "/time-away-allocations"],
+    ["/equipment", "equipmentTypeId", "/equipment-types"],
+    ["/equipment", "equipmentNameId", "/equipment-names"],
+    ["/equipment-names", "equipmentTypeId", "/equipment-types"],
+    ["/working-pattern-allocations", "workingPatternId", "/working-patterns"],
+    ["/working-pattern-allocations", "personId", "/people"],
   ];
   for (const [path, field, target] of references) {
     const targets = idsOf(target);
     const values = rows(path).map((row) => row[field]);
     assert.ok(values.some((value) => value !== null), `${path}.${field} is set somewhere`);
     for (const value of values) {
-      // Only a manager may be missing: the person at the top reports to nobody.
-      if (value === null && field === "reportingTo") continue;
+      // Only a manager may be missing: the person at the top reports to nobody (and was
+      // invited by nobody); remote workers' location is the literal "remote".
+      if (value === null && (field === "reportingTo" || field === "invitedBy")) continue;
+      if (value === "remote" && field === "locationId") continue;
       assert.ok(targets.has(value as string), `${path}.${field} ${value}`);
     }
   }
   for (const row of rows("/compensations")) assert.match(row.amount as string, /^\d+$/);
+  const people = rows("/people");
+  assert.ok(people.some((p) => p.locationId === "remote") && people.some((p) => p.remoteCity));
+  for (const person of people) {
+    for (const id of person.directReports as string[]) assert.ok(idsOf("/people").has(id));
+  }
+  // An equipment row's name belongs to its type.
+  const names = new Map(rows("/equipment-names").map((r) => [r.id, r.equipmentTypeId]));
+  for (const row of rows("/equipment")) {
+    assert.equal(names.get(row.equipmentNameId), row.equipmentTypeId);
+  }
+  // A period's allocation is its person's.
+  const allocations = new Map(rows("/time-away-allocations").map((r) => [r.id, r.personId]));
+  for (const row of rows("/time-away-periods")) {
+    assert.equal(allocations.get(row.timeAwayAllocationId), row.personId);
+  }
+  for (const row of rows("/time-away")) {
+    for (const day of row.breakdown as Record<string, unknown>[]) {
+      assert.match(day.period as string, /^(full|am|pm)$/);
+      assert.match(day.date as string, DATE);
+    }
+  }
   for (const row of rows("/timesheet-entries")) {
     assert.deepEqual(Object.keys(row.duration as object), ["hours", "minutes"]);
   }

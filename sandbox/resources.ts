@@ -91,6 +91,17 @@ const CITIES = [
   ["Lisbon", "PT", "Europe/Lisbon"],
 ] as const;
 const CALENDARS = ["GB", "ES-MD", "US"];
+const SPACES = ["Sandbox UK", "Sandbox Spain"];
+/** [type, model names]: the equipment types and the names of each. */
+const EQUIPMENT = [
+  ["Laptop", ["MacBook Pro 14", "ThinkPad X1"]],
+  ["Phone", ["iPhone 15"]],
+  ["Monitor", ["Dell U2723QE", "LG 27UK850"]],
+] as const;
+/** Every equipment name with its type's index, in `/equipment-names` row order. */
+const EQUIPMENT_NAMES = EQUIPMENT.flatMap(([, names], type) =>
+  names.map((name) => ({ name, type }))
+);
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"];
 
 function iso(ms: number): string {
@@ -163,30 +174,37 @@ function person(c: RowContext): Record<string, unknown> {
   const city = pick(c.random, CITIES);
   const start = c.updatedAt - Math.floor(c.random() * 1500) * DAY;
   const offboarded = c.random() < 0.08;
+  const invited = c.updatedAt - Math.floor(c.random() * 400) * DAY;
+  const birthday = date(
+    Date.UTC(
+      1965 + Math.floor(c.random() * 35),
+      Math.floor(c.random() * 12),
+      1 + Math.floor(c.random() * 28),
+    ),
+  );
+  // Remote workers have the literal "remote" as their location, and a remote address instead.
+  const remote = c.random() < 0.3;
   return {
     companyId: companyId(c),
     firstName: first,
     middleName: null,
     lastName: last,
     preferredName: c.random() < 0.2 ? first.slice(0, 3) : null,
+    pronouns: pick(c.random, ["she/her", "he/him", "they/them", null]),
     email: `${first}.${last}.${c.person}@sandbox.example`.toLowerCase(),
     personalEmail: null,
     phoneNumber: c.random() < 0.5
       ? `+44 20 7946 ${String(c.person % 10000).padStart(4, "0")}`
       : null,
-    birthday: date(
-      Date.UTC(
-        1965 + Math.floor(c.random() * 35),
-        Math.floor(c.random() * 12),
-        1 + Math.floor(c.random() * 28),
-      ),
-    ),
+    birthday,
+    shortBirthday: birthday.slice(5),
     gender: null,
     nationality: city[1],
-    locationId: c.ref("/locations", CITIES.indexOf(city)),
-    remoteCity: null,
+    locationId: remote ? "remote" : c.ref("/locations", CITIES.indexOf(city)),
+    remoteCity: remote ? city[0] : null,
     remoteRegionCode: null,
-    remoteCountryCode: null,
+    remoteCountryCode: remote ? city[1] : null,
+    remoteCountry: remote ? city[1] : null,
     address: {
       line1: `${1 + (c.person % 200)} High Street`,
       line2: null,
@@ -196,6 +214,8 @@ function person(c: RowContext): Record<string, unknown> {
     },
     employmentStartDate: date(start),
     employmentEndDate: offboarded ? date(c.updatedAt) : null,
+    offboardedAt: offboarded ? iso(c.updatedAt - DAY) : null,
+    offboardedBy: offboarded ? c.ref("/people", 0) : null,
     probationEndDate: null,
     contractType: pick(c.random, ["full-time", "part-time", "contractor"]),
     employeeId: String(c.person + 1),
@@ -203,7 +223,17 @@ function person(c: RowContext): Record<string, unknown> {
     status: offboarded ? "offboarded" : c.random() < 0.05 ? "newHire" : "active",
     workingDays: WEEKDAYS.map((day) => ({ day })),
     timezone: city[2],
-    isWorkingRemotely: c.random() < 0.3,
+    // The people who report to person p: 2p + 1 and 2p + 2 (a binary tree of managers).
+    directReports: [2 * c.person + 1, 2 * c.person + 2]
+      .filter((p) => p < c.people)
+      .map((p) => c.ref("/people", p)),
+    slack: c.random() < 0.7 ? { id: `U${String(c.person).padStart(8, "0")}` } : null,
+    invitedAt: iso(invited),
+    invitedBy: c.person === 0 ? null : c.ref("/people", 0),
+    isWelcomed: c.random() < 0.9,
+    isSSO: false,
+    spaceId: c.ref("/spaces", c.person % SPACES.length),
+    isWorkingRemotely: remote,
     profilePhoto: null,
   };
 }
@@ -236,24 +266,32 @@ function timeAway(c: RowContext): Record<string, unknown> {
   const start = c.updatedAt - Math.floor(c.random() * 60) * DAY;
   const days = 1 + Math.floor(c.random() * 5);
   const approved = c.random() < 0.8;
+  const half = days === 1 && c.random() < 0.3 ? pick(c.random, ["am", "pm"]) : "full";
   return {
     personId: ownerId(c),
     timeAwayTypeId: anyOf(c, "/time-away-types", 4),
+    type: pick(c.random, ["pto", "sick", "other"]),
     name: null,
     isTimeOff: true,
     startDate: date(start),
-    startPeriod: "full",
+    startPeriod: half,
     endDate: date(start + (days - 1) * DAY),
-    endPeriod: "full",
+    endPeriod: half,
     note: null,
-    breakdown: Array.from(
-      { length: days },
-      (_, i) => ({ date: date(start + i * DAY), period: "full" }),
-    ),
-    days,
+    breakdown: Array.from({ length: days }, (_, i) => {
+      const day = new Date(start + i * DAY).getUTCDay();
+      const entry: Record<string, unknown> = { date: date(start + i * DAY), period: half };
+      if (day === 0 || day === 6) entry.weekend = true;
+      return entry;
+    }),
+    days: half === "full" ? days : 0.5,
     requestStatus: approved ? "approved" : "pending",
     reviewedBy: approved ? colleagueId(c) : null,
     reviewedAt: approved ? iso(start - DAY) : null,
+    reviewNote: approved && c.random() < 0.2 ? "Enjoy!" : null,
+    workingFromLocationId: null,
+    publicHolidayCalendarId: CALENDARS[c.person % CALENDARS.length],
+    workingDays: WEEKDAYS.map((day) => ({ day })),
   };
 }
 
@@ -272,6 +310,7 @@ export const RESOURCES: Record<string, Resource> = {
       autogenerateEmployeeId: true,
       autogenerateEmployeeIdForNewHires: true,
       nextEmployeeId: c.people + 1,
+      requireTimeAwayApprovalFor: ["pto"],
     }),
   },
   "/people": { shape: { perPerson: [1] }, fields: person },
@@ -453,14 +492,67 @@ export const RESOURCES: Record<string, Resource> = {
   },
   "/equipment": {
     shape: { perPerson: [1, 0] },
+    fields: (c) => {
+      const model = Math.floor(c.random() * EQUIPMENT_NAMES.length);
+      const { name, type } = EQUIPMENT_NAMES[model];
+      return {
+        personId: ownerId(c),
+        equipmentTypeId: c.ref("/equipment-types", type),
+        equipmentNameId: c.ref("/equipment-names", model),
+        name,
+        type: EQUIPMENT[type][0].toLowerCase(),
+        serialNumber: `SN${c.index}`,
+        note: null,
+        assignedDate: date(c.updatedAt - 100 * DAY),
+      };
+    },
+  },
+  "/equipment-types": {
+    shape: { fixed: EQUIPMENT.length },
+    fields: (c) => ({ companyId: companyId(c), name: EQUIPMENT[c.index][0] }),
+  },
+  "/equipment-names": {
+    shape: { fixed: EQUIPMENT_NAMES.length },
+    fields: (c) => ({
+      companyId: companyId(c),
+      equipmentTypeId: c.ref("/equipment-types", EQUIPMENT_NAMES[c.index].type),
+      name: EQUIPMENT_NAMES[c.index].name,
+    }),
+  },
+  "/spaces": {
+    shape: { fixed: SPACES.length },
+    fields: (c) => ({ companyId: companyId(c), name: SPACES[c.index] }),
+  },
+  "/working-pattern-allocations": {
+    shape: { perPerson: [1] },
     fields: (c) => ({
       personId: ownerId(c),
-      name: "Laptop",
-      type: "laptop",
-      serialNumber: `SN${c.index}`,
-      note: null,
-      assignedDate: date(c.updatedAt - 100 * DAY),
+      workingPatternId: c.ref("/working-patterns", c.person % 5 === 4 ? 1 : 0),
+      effectiveDate: date(c.updatedAt - 200 * DAY),
+      endDate: null,
     }),
+  },
+  "/time-away-periods": {
+    // One balance a person: the current period of their allocation (row p is person p's).
+    shape: { perPerson: [1] },
+    untimed: true,
+    fields: (c) => {
+      const year = yearOf(c.now);
+      const used = Math.floor(c.random() * 15);
+      return {
+        personId: ownerId(c),
+        timeAwayPolicyId: c.ref("/time-away-policies", 0),
+        timeAwayAllocationId: c.ref("/time-away-allocations", c.person),
+        startDate: `${year}-01-01`,
+        endDate: `${year}-12-31`,
+        isCurrentPeriod: true,
+        allowance: 25,
+        ptoUsed: used,
+        ptoUpcoming: Math.floor(c.random() * 5),
+        ptoCarriedOver: c.random() < 0.3 ? 2.5 : 0,
+        unit: "days",
+      };
+    },
   },
   "/working-patterns": {
     shape: { fixed: 2 },

@@ -88,6 +88,13 @@ export interface SandboxOptions {
   futureUpdatedAt?: number;
   /** Token -> scopes. Default `{ "sandbox-token": ALL_SCOPES }`. */
   tokens?: Record<string, readonly string[]>;
+  /**
+   * Token -> list paths its creator's role cannot read: 403 whatever the token's scopes (what a
+   * token can read is its scopes intersected with its creator's role). Default none.
+   */
+  denied?: Record<string, readonly string[]>;
+  /** List paths that answer 404 as if this account had no such endpoint. Default none. */
+  absent?: readonly string[];
   /** Rows served instead of generated ones, by path (raw camelCase API objects). */
   data?: Record<string, Row[]>;
   /** The clock for generated timestamps and changed rows; default the system clock. */
@@ -426,7 +433,12 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       if (!readsAny) return errorResponse(403, "Missing scope public:read");
       return Response.json(rowAt("/people", 0, { ...data, people: Math.max(1, data.people) }));
     }
-    if (!resource || !isKnown(resource)) return errorResponse(404, `Page not found: ${path}`);
+    if (!resource || !isKnown(resource) || options.absent?.includes(resource)) {
+      return errorResponse(404, `Page not found: ${path}`);
+    }
+    if (options.denied?.[bearer]?.includes(resource)) {
+      return errorResponse(403, "You do not have permission to perform this action");
+    }
     const needed = SCOPE_OF[resource];
     if (needed ? !scopes.includes(needed) : !readsAny) {
       return errorResponse(403, `Missing scope ${needed ?? "public:read"}`);

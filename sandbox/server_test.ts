@@ -919,3 +919,24 @@ Deno.test("nullUpdatedAt and futureUpdatedAt: that fraction of rows, which range
   );
   assert.throws(() => parseSandboxArgs(["--null-updated-at", "3"]), /--null-updated-at must be/);
 });
+
+Deno.test("a token's creator's role can hide lists (403), and lists can be absent (404)", async () => {
+  const tokens = {
+    admin: ["public:read", "private:read"],
+    manager: ["public:read", "private:read"],
+  };
+  const options = { tokens, denied: { manager: ["/bank-accounts"] }, absent: ["/spaces"] };
+  await withSandbox(options, async (sandbox) => {
+    const hidden = await get(sandbox, "/bank-accounts", { token: "manager", query: { $limit: 1 } });
+    assert.equal(hidden.status, 403);
+    assert.equal(hidden.body.message, "You do not have permission to perform this action");
+    assert.equal((await get(sandbox, "/bank-accounts", { token: "admin" })).status, 200);
+    assert.equal((await get(sandbox, "/people", { token: "manager" })).status, 200);
+    for (const token of ["admin", "manager"]) {
+      const absent = await get(sandbox, "/spaces", { token });
+      assert.equal(absent.status, 404);
+      assert.equal(absent.body.message, "Page not found: /spaces");
+    }
+    assert.equal((await get(sandbox, "/equipment-types", { token: "manager" })).status, 200);
+  });
+});

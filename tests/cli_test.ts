@@ -72,7 +72,10 @@ Deno.test("check reports which streams the token can read", async (t) => {
     await t.step("public:read only", async () => {
       const status = await check("public-token-1");
       assert.equal(status.status, "SUCCEEDED");
-      assert.match(status.message, /Not readable: documents \(grant documents:read\)/);
+      assert.match(
+        status.message,
+        /Not readable: documents \(403 Missing scope documents:read; grant documents:read\)/,
+      );
     });
     await t.step("no read scope", async () => {
       const status = await check("webhooks-token-1");

@@ -1,63 +1,109 @@
+import type { Clock } from "../clock.ts";
 import { toConnectorError } from "../errors.ts";
 import { HttpError, type HumaansClient } from "../http/client.ts";
 import { type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
+/** How long `check` waits for all its answers together; a stream not answered by then is unknown. */
+export const CHECK_DEADLINE_MS = 5_000;
+
 /** Which streams a token can read, and how that was found out. */
 export interface Access {
   readable: StreamDefinition[];
-  /** Unreadable streams with the reason (the scope to grant). */
+  /** Unreadable streams with the reason (the scope to grant, or that the list does not exist). */
   unreadable: { stream: StreamDefinition; reason: string }[];
   /** The token's scopes, when the API told them. */
   scopes?: string[];
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof HttpError && error.status === 404;
+/** Options of {@linkcode streamAccess}. */
+export interface AccessOptions {
+  /** Times the deadline; default the client's. */
+  clock: Clock;
+  /** Streams to check; default every stream. */
+  streams?: readonly StreamDefinition[];
+  /** Default {@linkcode CHECK_DEADLINE_MS}. */
+  deadlineMs?: number;
 }
 
+function hasStatus(error: unknown, ...statuses: number[]): error is HttpError {
+  return error instanceof HttpError && statuses.includes(error.status ?? 0);
+}
+
+/** The token's scopes from `/token-info`, else proof the token works from `/me` or a list. */
 async function tokenScopes(client: HumaansClient): Promise<string[] | undefined> {
   try {
     const info = await client.get<{ scopes?: unknown }>("/token-info");
     const scopes = info?.scopes;
-    return Array.isArray(scopes) && scopes.every((s) => typeof s === "string") ? scopes : undefined;
+    if (Array.isArray(scopes) && scopes.every((s) => typeof s === "string")) return scopes;
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    // Its shape is unconfirmed and it may need rights a token lacks: ask /me instead.
+    if (!hasStatus(error, 401, 403, 404)) throw error;
   }
   try {
     await client.get("/me");
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!hasStatus(error, 404)) throw error;
     await client.get("/companies", { $limit: 1 });
   }
   return undefined;
 }
 
 function needs(stream: StreamDefinition): string {
-  return stream.scopes.length === 1 ? stream.scopes[0] : stream.scopes.join(" or ");
+  return stream.scopes.join(" or ");
 }
 
-/** Finds out which streams the token can read: from its scopes, else by asking each stream. */
-export async function streamAccess(client: HumaansClient): Promise<Access> {
-  const scopes = await tokenScopes(client);
-  const access: Access = { readable: [], unreadable: [], scopes };
-  for (const stream of STREAMS) {
-    if (scopes) {
-      if (stream.scopes.some((scope) => scopes.includes(scope))) access.readable.push(stream);
-      else access.unreadable.push({ stream, reason: `grant ${needs(stream)}` });
-      continue;
-    }
-    try {
-      await client.get(stream.path, { $limit: 1 });
-      access.readable.push(stream);
-    } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 403) throw error;
-      access.unreadable.push({
-        stream,
-        reason: `403 ${error.apiMessage ?? "Forbidden"}; grant ${needs(stream)}`,
-      });
-    }
+/** Why a stream's one-row request failed, or a rethrow when the failure is not the stream's. */
+function unreadableReason(
+  stream: StreamDefinition,
+  error: unknown,
+  context: { scopes?: string[]; signal: AbortSignal; deadlineMs: number },
+): string {
+  if (hasStatus(error, 403)) {
+    const held = context.scopes && stream.scopes.some((s) => context.scopes!.includes(s));
+    return `403 ${error.apiMessage ?? "Forbidden"}; ${
+      held
+        ? `the token has ${
+          needs(stream)
+        }, so the role of the person who created it lacks this list: create the token as someone who can see it`
+        : `grant ${needs(stream)}`
+    }`;
   }
+  if (hasStatus(error, 404)) return "404: the endpoint does not exist for this account";
+  if (hasStatus(error, 401)) throw error;
+  if (context.signal.aborted) {
+    return `no answer within ${context.deadlineMs / 1000} s; run check again`;
+  }
+  return `could not tell: ${toConnectorError(error).message}`;
+}
+
+/**
+ * Finds out which streams the token can read by asking each for one row, all at once (the
+ * client's concurrency limit bounds them), within one deadline. Scopes alone cannot tell: a
+ * token reads what its scopes and its creator's role both allow.
+ */
+export async function streamAccess(
+  client: HumaansClient,
+  options: AccessOptions,
+): Promise<Access> {
+  const scopes = await tokenScopes(client);
+  const deadlineMs = options.deadlineMs ?? CHECK_DEADLINE_MS;
+  const signal = options.clock.timeout(deadlineMs);
+  const streams = options.streams ?? STREAMS;
+  const answers = await Promise.all(streams.map(async (stream) => {
+    try {
+      await client.get(stream.path, { $limit: 1 }, { signal });
+      return undefined;
+    } catch (error) {
+      return unreadableReason(stream, error, { scopes, signal, deadlineMs });
+    }
+  }));
+  const access: Access = { readable: [], unreadable: [], scopes };
+  streams.forEach((stream, i) => {
+    const reason = answers[i];
+    if (reason === undefined) access.readable.push(stream);
+    else access.unreadable.push({ stream, reason });
+  });
   return access;
 }
 
@@ -71,7 +117,7 @@ function failureMessage(error: unknown): string {
   return toConnectorError(error).message;
 }
 
-/** `check`: validates the config and the token; prints one CONNECTION_STATUS. */
+/** `check`: validates the config and the token, and reads one row of each stream; one CONNECTION_STATUS. */
 export async function check(context: CommandContext): Promise<number> {
   const status = (succeeded: boolean, message: string) =>
     context.writer.message({
@@ -84,7 +130,7 @@ export async function check(context: CommandContext): Promise<number> {
     const config = await loadConfig(context);
     const client = clientFor(config, context);
     host = client.host;
-    access = await streamAccess(client);
+    access = await streamAccess(client, { clock: context.clock });
   } catch (error) {
     await status(false, failureMessage(error));
     return 0;

@@ -6,6 +6,12 @@ import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/st
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
+/** What the final log line says of a stream's fields kept in `additional_fields`. */
+function extraNote(count: number): string {
+  if (count === 0) return "";
+  return ` (${count} field${count === 1 ? "" : "s"} kept in additional_fields)`;
+}
+
 /** `read`: syncs the catalog's streams; exit 1 when any stream ends INCOMPLETE. */
 export async function read(context: CommandContext): Promise<number> {
   const { writer, files } = context;
@@ -81,7 +87,11 @@ export async function read(context: CommandContext): Promise<number> {
   const summary = results.map(summaryOf).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);
   if (failed.length > 0) {
-    writer.diagnostic(`${failed.length} of ${results.length} streams failed`);
+    writer.diagnostic(
+      `The sync is partial: ${failed.length} of ${results.length} streams failed (${
+        failed.map((r) => r.name).join(", ")
+      }); the others finished`,
+    );
     return 1;
   }
   return 0;
@@ -107,5 +117,7 @@ async function warnAboutState(
 /** A stream's part of the final log line: records and pages, against the server's count. */
 function summaryOf(result: StreamResult): string {
   const count = result.serverTotal === undefined ? "" : ` (server count ${result.serverTotal})`;
-  return `${result.name} ${result.records} records/${result.pages} pages${count}`;
+  return `${result.name} ${result.records} records/${result.pages} pages${count}${
+    extraNote(result.extraFields ?? 0)
+  }`;
 }

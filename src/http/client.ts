@@ -96,10 +96,24 @@ export function isRejectedQuery(error: unknown): string | undefined {
   return error.apiMessage ?? "400";
 }
 
-/** The hint to add to a failure for a 403: the scopes the token needs; "" for other errors. */
-export function scopeHint(error: unknown, scopes: readonly string[]): string {
-  if (!(error instanceof HttpError) || error.status !== 403) return "";
-  return `; the token needs the ${scopes.join(" or ")} scope for this stream`;
+/**
+ * What to do about a stream the token may not read: for a 403, the scope to grant (or the role
+ * that hides the list); for a 404, that the account has no such list. Empty for other errors.
+ */
+export function accessHint(
+  error: unknown,
+  stream: { scopes: readonly string[]; path: string },
+): string {
+  if (!(error instanceof HttpError)) return "";
+  if (error.status === 403) {
+    return `; the token needs the ${
+      stream.scopes.join(" or ")
+    } scope for this stream (or its creator's role lacks this list)`;
+  }
+  if (error.status === 404) {
+    return `; the API has no ${stream.path} list for this account: deselect the stream`;
+  }
+  return "";
 }
 
 /** Options of {@linkcode HumaansClient.get}. */

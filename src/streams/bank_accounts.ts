@@ -27,6 +27,11 @@ export const bankAccounts = defineStream({
   description: "People's bank details for payroll: bank, account holder and account numbers.",
   scopes: ["private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, the Elixir SDK that copies their examples",
+  },
   sensitive: true,
   record: BankAccountRecord,
 });

@@ -27,5 +27,10 @@ export const compensationTypes = defineStream({
   description: "Kinds of pay (salary, bonus, commission, equity, custom) that compensations use.",
   scopes: ["private:read", "compensations:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, the Elixir SDK that copies their examples",
+  },
   record: CompensationTypeRecord,
 });

@@ -30,6 +30,11 @@ export const compensations = defineStream({
     "Each person's pay history: one row per effective-dated amount, currency and period.",
   scopes: ["compensations:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, the Elixir SDK that copies their examples",
+  },
   sensitive: true,
   record: CompensationRecord,
 });

@@ -32,6 +32,11 @@ export const customFields = defineStream({
   description: "Company-defined fields on people: name, section, type and settings.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: CustomFieldRecord,
   derive: deriveCustomField,
 });

@@ -30,6 +30,11 @@ export const customValues = defineStream({
   description: "Values of custom fields: one row per person (or resource) and field.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: CustomValueRecord,
   derive: deriveCustomValue,
 });

@@ -31,6 +31,11 @@ export const documentFolders = defineStream({
   description: "Folders that documents are filed in, with who may see them.",
   scopes: ["private:read", "documents:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: DocumentFolderRecord,
   derive: deriveDocumentFolder,
 });

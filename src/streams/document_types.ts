@@ -22,5 +22,10 @@ export const documentTypes = defineStream({
   description: "Kinds of document (contract, passport, ...) that documents refer to.",
   scopes: ["private:read", "documents:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: DocumentTypeRecord,
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, SEED_COLUMN } from "./fields.ts";
 import { defineStream, type MapContext, type RawObject } from "./define.ts";
 
 /** A `documents` record: the seed's columns, then the API's. */
@@ -7,14 +7,14 @@ export const DocumentRecord = z.object({
   id: col.id(),
   person_id: col.string(),
   name: col.string(),
-  description: col.string(),
+  description: col.string(SEED_COLUMN),
   type: col.string(),
   filename: col.string(),
-  file_size: col.integer(),
-  mime_type: col.string(),
+  file_size: col.integer(SEED_COLUMN),
+  mime_type: col.string(SEED_COLUMN),
   url: col.string(),
-  expiry_date: col.date(),
-  tags: col.string(),
+  expiry_date: col.date(SEED_COLUMN),
+  tags: col.string(SEED_COLUMN),
   created_at: col.timestamp(),
   updated_at: col.timestamp(),
   timestamp: col.timestamp(),
@@ -55,6 +55,11 @@ export const documents = defineStream({
   description: "Employee documents: a link or an uploaded file, with its type and folder.",
   scopes: ["documents:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   sensitive: true,
   record: DocumentRecord,
   derive: deriveDocument,

@@ -27,6 +27,11 @@ export const emergencyContacts = defineStream({
   description: "Each person's emergency contacts: name, relationship, phone and email.",
   scopes: ["private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   sensitive: true,
   record: EmergencyContactRecord,
 });

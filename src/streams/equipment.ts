@@ -34,5 +34,10 @@ export const equipment = defineStream({
     "Company equipment lent to people: kind, serial number, assigned and returned dates.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: EquipmentRecord,
 });

@@ -5,26 +5,49 @@ export type ColumnKind = "id" | "string" | "timestamp" | "date" | "integer" | "n
 
 const COLUMN_KINDS = new WeakMap<z.ZodType, ColumnKind>();
 
-function column<T extends z.ZodType>(kind: ColumnKind, schema: T): T {
-  COLUMN_KINDS.set(schema, kind);
-  return schema;
+function column<T extends z.ZodType>(kind: ColumnKind, schema: T, description?: string): T {
+  const described = description === undefined ? schema : schema.describe(description) as T;
+  COLUMN_KINDS.set(described, kind);
+  return described;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Column types of a stream's record schema; every column but the id is nullable. */
+/**
+ * Column types of a stream's record schema; every column but the id is nullable. The optional
+ * `description` goes to the column's JSON Schema (say there when no public source shows the field).
+ */
 export const col = {
   /** The primary key: a non-empty string. */
-  id: () => column("id", z.string().min(1)),
-  string: () => column("string", z.string().nullable()),
+  id: (description?: string) => column("id", z.string().min(1), description),
+  string: (description?: string) => column("string", z.string().nullable(), description),
   /** A UTC ISO 8601 timestamp with milliseconds. */
-  timestamp: () => column("timestamp", z.iso.datetime({ offset: false }).nullable()),
+  timestamp: (description?: string) =>
+    column("timestamp", z.iso.datetime({ offset: false }).nullable(), description),
   /** A calendar date, YYYY-MM-DD. */
-  date: () => column("date", z.string().regex(ISO_DATE).nullable()),
-  integer: () => column("integer", z.number().int().nullable()),
-  number: () => column("number", z.number().nullable()),
-  boolean: () => column("boolean", z.boolean().nullable()),
+  date: (description?: string) =>
+    column("date", z.string().regex(ISO_DATE).nullable(), description),
+  integer: (description?: string) => column("integer", z.number().int().nullable(), description),
+  number: (description?: string) => column("number", z.number().nullable(), description),
+  boolean: (description?: string) => column("boolean", z.boolean().nullable(), description),
 };
+
+/**
+ * The column every stream ends with: the API fields the stream has no column for, so that no
+ * field the real API sends is lost because the schema guessed wrong.
+ */
+export const ADDITIONAL_FIELDS = "additional_fields";
+
+/** The description of {@linkcode ADDITIONAL_FIELDS} in every schema. */
+export const ADDITIONAL_FIELDS_DESCRIPTION =
+  "API fields this stream has no column for, as JSON object text with the API's own keys (an object whose other fields have columns keeps only its unmapped fields), plus any value that did not fit its column's type, under the column's snake_case name; null when there are none.";
+
+/** The description of a column the seed schema has and Humaans does not: always null. */
+export const SEED_COLUMN =
+  "Seed column: Humaans has no such field (no public source shows one); always null.";
+
+/** The description of a column no public source shows: the field is a guess. */
+export const GUESSED = "Guessed: no public source shows this field; null if the API lacks it.";
 
 /** A stream's record schema: an object of {@linkcode col} columns. */
 export type RecordSchema = z.ZodObject<Record<string, z.ZodType>>;
@@ -57,7 +80,12 @@ const JSON_TYPES: Record<ColumnKind, Record<string, unknown>> = {
 /** The draft-07 JSON Schema of a stream's records, as `schemas/<stream>.json` holds it. */
 export function recordJsonSchema(schema: RecordSchema): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  for (const [name, kind] of columnKinds(schema)) properties[name] = { ...JSON_TYPES[kind] };
+  for (const [name, kind] of columnKinds(schema)) {
+    const description = schema.shape[name].description;
+    properties[name] = description === undefined
+      ? { ...JSON_TYPES[kind] }
+      : { ...JSON_TYPES[kind], description };
+  }
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     type: "object",
@@ -152,7 +180,10 @@ export function utcTimestamp(value: unknown): string | undefined {
   }
   if (!Number.isFinite(ms)) return undefined;
   const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  if (Number.isNaN(date.getTime())) return undefined;
+  // Years before 0000 or after 9999 print as -000001-... or +010000-...: no ISO 8601 timestamp.
+  const text = date.toISOString();
+  return text.length === 24 ? text : undefined;
 }
 
 function toDate(value: unknown): string | undefined {
@@ -198,11 +229,20 @@ const CONVERT: Record<ColumnKind, (value: unknown) => unknown> = {
 /** Called when a value cannot be typed as its column demands (it becomes null). */
 export type InvalidValueHandler = (column: string, value: unknown) => void;
 
+/** Told of each API field kept in {@linkcode ADDITIONAL_FIELDS}: its dotted path, e.g. `slack.id`. */
+export type ExtraFieldHandler = (field: string) => void;
+
 /** What a key of an API object, at one depth of nesting, maps to. */
 interface KeyPlan {
   key: string;
   /** The column a scalar or array under this key fills, or -1 for none. */
   slot: number;
+  /** Whether some column flattens an object under this key (`key_...` columns exist). */
+  descend: boolean;
+  /** Left out on purpose (a secret): neither a column nor an additional field. */
+  omit: boolean;
+  /** The key's dotted API path, as reported for an additional field. */
+  path: string;
   /** The keys of an object under this key (made when first met). */
   nested?: Level;
 }
@@ -211,21 +251,43 @@ interface KeyPlan {
 interface Level {
   /** What flattened names start with here: "" or e.g. "address_". */
   prefix: string;
+  /** What dotted API paths start with here: "" or e.g. "address.". */
+  path: string;
   /** Every key met here, by key (bounded like the snake_case cache). */
   byKey: Map<string, KeyPlan>;
   /** The plan of the key last met at each position: rows of one API share an order of keys. */
   at: KeyPlan[];
 }
 
-function level(prefix: string): Level {
-  return { prefix, byKey: new Map(), at: [] };
+function level(prefix: string, path: string): Level {
+  return { prefix, path, byKey: new Map(), at: [] };
+}
+
+/** Every `a_`, `a_b_` that starts a column name `a_b_c`: the objects a schema flattens. */
+function prefixesOf(names: readonly string[]): Set<string> {
+  const prefixes = new Set<string>();
+  for (const name of names) {
+    for (let i = name.indexOf("_"); i > 0; i = name.indexOf("_", i + 1)) {
+      prefixes.add(name.slice(0, i + 1));
+    }
+  }
+  return prefixes;
+}
+
+/** Options of {@linkcode Projection}. */
+export interface ProjectionOptions {
+  /** Top-level API fields never synced (secrets): kept neither as a column nor as extra. */
+  omit?: readonly string[];
 }
 
 /**
- * {@linkcode flatten} then {@linkcode project} for one schema, row after row, without building
- * the flattened object: values go straight to their column's slot (fields that are no column
- * are dropped as they are met). Records come out exactly as `project(kinds, flatten(raw))`
- * gives them, but several times faster, which matters on the read path.
+ * Maps API objects to records of one schema, row after row, without building a flattened
+ * object: keys to snake_case, values straight to their column's slot. An object is flattened
+ * into `parent_child` columns when the schema has such columns, else kept whole in its column
+ * (as JSON text); arrays become JSON text. Every field that fills no column is kept, with its
+ * API key, in the {@linkcode ADDITIONAL_FIELDS} column when the schema has it. The walk goes only
+ * as deep as the schema's columns do, so a row nested thousands of levels deep costs no stack:
+ * its deep part is one value, kept whole.
  *
  * Two things make it fast. Each key's column is remembered by its position in the row, so a row
  * shaped like the one before (the usual case) finds every column by comparing its keys with the
@@ -239,18 +301,29 @@ export class Projection {
   #convert: ((value: unknown) => unknown)[];
   /** Whether each column is a `string` one. */
   #text: boolean[];
+  /** Every column's slot, by name (for derived values). */
   #index: Map<string, number>;
-  #top = level("");
+  /** The slots API fields fill, by flattened name: all but {@linkcode ADDITIONAL_FIELDS}. */
+  #fields: Map<string, number>;
+  #prefixes: Set<string>;
+  #omit: Set<string>;
+  /** The slot of {@linkcode ADDITIONAL_FIELDS}, or -1. */
+  #extra: number;
+  #top = level("", "");
   /** What `values[name]` reads for a column no field set (undefined but for `toString` & co). */
   #unset: unknown[];
   /** The record of column values in schema order. */
   #build: (values: unknown[]) => Record<string, unknown>;
 
-  constructor(kinds: Map<string, ColumnKind>) {
+  constructor(kinds: Map<string, ColumnKind>, options: ProjectionOptions = {}) {
     this.#names = [...kinds.keys()];
     this.#convert = [...kinds.values()].map((kind) => CONVERT[kind]);
     this.#text = [...kinds.values()].map((kind) => kind === "string");
     this.#index = new Map(this.#names.map((name, i) => [name, i]));
+    this.#fields = new Map([...this.#index].filter(([name]) => name !== ADDITIONAL_FIELDS));
+    this.#prefixes = prefixesOf([...this.#fields.keys()]);
+    this.#omit = new Set(options.omit ?? []);
+    this.#extra = this.#index.get(ADDITIONAL_FIELDS) ?? -1;
     // `{}[name]`, as `project` reads a flattened object: Object.prototype's members show through.
     const empty: Record<string, unknown> = {};
     this.#unset = this.#names.map((name) => empty[name]);
@@ -264,33 +337,66 @@ export class Projection {
     ) => Record<string, unknown>;
   }
 
-  /** The column values of a flattened `raw`, by column (see {@linkcode flatten}). */
-  flatten(raw: Record<string, unknown>): unknown[] {
+  /**
+   * The column values of `raw`, by column; the fields no column takes go, as one object, to the
+   * {@linkcode ADDITIONAL_FIELDS} slot (each told to `onExtra`).
+   */
+  flatten(raw: Record<string, unknown>, onExtra?: ExtraFieldHandler): unknown[] {
     const slots = this.#unset.slice();
-    this.#walk(slots, raw, this.#top);
+    const extra = this.#walk(slots, raw, this.#top, onExtra);
+    if (extra !== undefined && this.#extra >= 0) slots[this.#extra] = extra;
     return slots;
   }
 
-  #walk(slots: unknown[], raw: Record<string, unknown>, here: Level): void {
+  /** Fills `slots` from the keys of `raw`; returns the fields no column takes, if any. */
+  #walk(
+    slots: unknown[],
+    raw: Record<string, unknown>,
+    here: Level,
+    onExtra: ExtraFieldHandler | undefined,
+  ): Record<string, unknown> | undefined {
+    let extra: Record<string, unknown> | undefined;
     let position = 0;
     for (const key in raw) {
       const value = raw[key];
       let plan = here.at[position];
       if (plan === undefined || plan.key !== key) plan = here.at[position] = this.#plan(here, key);
       position++;
-      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-        plan.nested ??= level(here.prefix + snakeCase(key) + "_");
-        this.#walk(slots, value as Record<string, unknown>, plan.nested);
+      if (plan.descend && value !== null && typeof value === "object" && !Array.isArray(value)) {
+        plan.nested ??= level(here.prefix + snakeCase(key) + "_", plan.path + ".");
+        const object = value as Record<string, unknown>;
+        if (plan.slot >= 0) {
+          // An object with a column of its own is kept whole there: none of it is extra.
+          slots[plan.slot] = value;
+          this.#walk(slots, object, plan.nested, undefined);
+        } else {
+          const inner = this.#walk(slots, object, plan.nested, onExtra);
+          // A null-prototype object: an API key `__proto__` is a field like any other.
+          if (inner !== undefined) {
+            (extra ??= Object.create(null) as Record<string, unknown>)[key] = inner;
+          }
+        }
       } else if (plan.slot >= 0) {
         slots[plan.slot] = Array.isArray(value) ? JSON.stringify(value) : value;
+      } else if (!plan.omit && !(value === null && plan.descend)) {
+        (extra ??= Object.create(null) as Record<string, unknown>)[key] = value;
+        onExtra?.(plan.path);
       }
     }
+    return extra;
   }
 
   #plan(here: Level, key: string): KeyPlan {
     let plan = here.byKey.get(key);
     if (plan === undefined) {
-      plan = { key, slot: this.#index.get(here.prefix + snakeCase(key)) ?? -1 };
+      const name = here.prefix + snakeCase(key);
+      plan = {
+        key,
+        slot: this.#fields.get(name) ?? -1,
+        descend: this.#prefixes.has(name + "_"),
+        omit: here === this.#top && this.#omit.has(key),
+        path: here.path + key,
+      };
       if (here.byKey.size >= SNAKE_CACHE_MAX) here.byKey.clear();
       here.byKey.set(key, plan);
     }
@@ -314,6 +420,8 @@ export class Projection {
     unknown
   > {
     const names = this.#names;
+    const extra = this.#extra >= 0 ? slots[this.#extra] : undefined;
+    let invalid: Record<string, unknown> | undefined;
     for (let i = 0; i < names.length; i++) {
       const value = slots[i];
       if (value === undefined || value === null) {
@@ -326,9 +434,16 @@ export class Projection {
       if (converted === undefined) {
         options.onInvalid?.(names[i], value);
         slots[i] = null;
+        // Not lost either: kept in additional_fields under the column's (snake_case) name.
+        if (this.#extra >= 0) {
+          (invalid ??= Object.create(null) as Record<string, unknown>)[names[i]] = value;
+        }
       } else {
         slots[i] = converted;
       }
+    }
+    if (invalid !== undefined && (extra === undefined || typeof extra === "object")) {
+      slots[this.#extra] = JSON.stringify(Object.assign(Object.create(null), extra, invalid));
     }
     return this.#build(slots);
   }

@@ -22,5 +22,10 @@ export const identityDocumentTypes = defineStream({
   description: "Kinds of identity document (passport, national ID, ...).",
   scopes: ["private:read", "documents:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: IdentityDocumentTypeRecord,
 });

@@ -30,6 +30,11 @@ export const identityDocuments = defineStream({
   description: "Passports, ID cards and visas: number, issuing country, issue and expiry dates.",
   scopes: ["documents:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   sensitive: true,
   record: IdentityDocumentRecord,
 });

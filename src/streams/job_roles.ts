@@ -1,21 +1,26 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, SEED_COLUMN } from "./fields.ts";
 import { defineStream, type MapContext, type RawObject } from "./define.ts";
 
-/** A `job_roles` record: the seed's columns, then the API's. */
+/**
+ * A `job_roles` record: the seed's columns, then the API's. A job role is one effective-dated
+ * entry of a person's job history (`jobTitle`, `department`, `reportingTo`, `effectiveDate`,
+ * `endDate`, `endReason`, `note`), not a job definition: the seed's salary range, requirements,
+ * responsibilities and benefits exist in no source and stay null.
+ */
 export const JobRoleRecord = z.object({
   id: col.id(),
   name: col.string(),
-  description: col.string(),
+  description: col.string(SEED_COLUMN),
   department: col.string(),
-  location: col.string(),
-  employment_type: col.string(),
-  salary_range_min: col.number(),
-  salary_range_max: col.number(),
-  salary_currency: col.string(),
-  requirements: col.string(),
-  responsibilities: col.string(),
-  benefits: col.string(),
+  location: col.string(SEED_COLUMN),
+  employment_type: col.string(SEED_COLUMN),
+  salary_range_min: col.number(SEED_COLUMN),
+  salary_range_max: col.number(SEED_COLUMN),
+  salary_currency: col.string(SEED_COLUMN),
+  requirements: col.string(SEED_COLUMN),
+  responsibilities: col.string(SEED_COLUMN),
+  benefits: col.string(SEED_COLUMN),
   is_active: col.boolean(),
   created_at: col.timestamp(),
   updated_at: col.timestamp(),
@@ -78,6 +83,11 @@ export const jobRoles = defineStream({
   description: "Each person's job history: one row per effective-dated role.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "likely",
+    source: "API docs, CLI clients; fields from the Elixir SDK",
+  },
   record: JobRoleRecord,
   derive: deriveJobRole,
 });

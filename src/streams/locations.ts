@@ -31,5 +31,10 @@ export const locations = defineStream({
   description: "Offices and other work locations, with city, country and time zone.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: LocationRecord,
 });

@@ -15,6 +15,8 @@ import { documentTypes } from "./document_types.ts";
 import { documents } from "./documents.ts";
 import { emergencyContacts } from "./emergency_contacts.ts";
 import { equipment } from "./equipment.ts";
+import { equipmentNames } from "./equipment_names.ts";
+import { equipmentTypes } from "./equipment_types.ts";
 import { identityDocumentTypes } from "./identity_document_types.ts";
 import { identityDocuments } from "./identity_documents.ts";
 import { jobRoles } from "./job_roles.ts";
@@ -22,19 +24,26 @@ import { locations } from "./locations.ts";
 import { people } from "./people.ts";
 import { publicHolidayCalendars } from "./public_holiday_calendars.ts";
 import { publicHolidays } from "./public_holidays.ts";
+import { spaces } from "./spaces.ts";
 import { timeAway } from "./time_away.ts";
 import { timeAwayAdjustments } from "./time_away_adjustments.ts";
 import { timeAwayAllocations } from "./time_away_allocations.ts";
+import { timeAwayPeriods } from "./time_away_periods.ts";
 import { timeAwayPolicies } from "./time_away_policies.ts";
 import { timeAwayTypes } from "./time_away_types.ts";
 import { timesheetEntries } from "./timesheet_entries.ts";
 import { timesheetSubmissions } from "./timesheet_submissions.ts";
+import { workingPatternAllocations } from "./working_pattern_allocations.ts";
 import { workingPatterns } from "./working_patterns.ts";
 
 export type { MapContext, RawObject, StreamDefinition } from "./define.ts";
 export { CURSOR } from "./define.ts";
 
-/** Every stream, in catalog order: the seed's three, then people and the lists around them. */
+/**
+ * Every stream, in catalog order: the seed's three, then people and the lists around them. Not
+ * streams: `/audit-events` (retrieve-only, there is no list to page) and `/webhooks` (admin).
+ * Humaans deletes rows for good and lists no deletions, so no stream can report deletes.
+ */
 export const STREAMS: readonly StreamDefinition[] = [
   companies,
   documents,
@@ -49,6 +58,7 @@ export const STREAMS: readonly StreamDefinition[] = [
   timeAwayPolicies,
   timeAwayAllocations,
   timeAwayAdjustments,
+  timeAwayPeriods,
   publicHolidays,
   publicHolidayCalendars,
   timesheetEntries,
@@ -61,7 +71,11 @@ export const STREAMS: readonly StreamDefinition[] = [
   customFields,
   customValues,
   equipment,
+  equipmentTypes,
+  equipmentNames,
   workingPatterns,
+  workingPatternAllocations,
+  spaces,
 ];
 
 /** The stream named `name`, or undefined. */

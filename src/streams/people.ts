@@ -6,8 +6,9 @@ import { defineStream, type MapContext, type RawObject } from "./define.ts";
  * A `people` record: the Person object's fields in snake_case.
  *
  * Humaans documents about 65 fields but publishes no schema; the fields below are those that
- * independent clients of the live API read. `calendarFeedToken` is left out on purpose: it is a
- * secret that opens the person's calendar feed, not data.
+ * independent clients of the live API read and a recorded real response carries (any other
+ * field lands in `additional_fields`). `calendarFeedToken` is left out on purpose, even from
+ * `additional_fields`: it is a secret that opens the person's calendar feed, not data.
  */
 export const PersonRecord = z.object({
   id: col.id(),
@@ -40,11 +41,14 @@ export const PersonRecord = z.object({
   postcode: col.string(),
   country_code: col.string(),
   country: col.string(),
-  location_id: col.string(),
+  location_id: col.string(
+    'The id of a location, or the literal "remote" for someone who works remotely (see remote_*).',
+  ),
   remote_city: col.string(),
   remote_region_code: col.string(),
   remote_country_code: col.string(),
   remote_timezone: col.string(),
+  remote_country: col.string(),
   timezone: col.string(),
   bio: col.string(),
   linked_in: col.string(),
@@ -75,6 +79,23 @@ export const PersonRecord = z.object({
   source: col.string(),
   source_id: col.string(),
   demo: col.boolean(),
+  direct_reports: col.string(
+    "The people who report to this person, as the API sends them (JSON text); the items' shape is not public.",
+  ),
+  pronouns: col.string(),
+  slack: col.string(
+    "The person's Slack account as the API sends it (JSON text for an object); its shape is not public.",
+  ),
+  short_birthday: col.string(
+    "The birthday without its year, as the API sends it; its format is not public.",
+  ),
+  offboarded_at: col.timestamp(),
+  offboarded_by: col.string(),
+  invited_at: col.timestamp(),
+  invited_by: col.string(),
+  is_welcomed: col.boolean(),
+  is_sso: col.boolean(),
+  space_id: col.string(),
   created_at: col.timestamp(),
   updated_at: col.timestamp(),
   timestamp: col.timestamp(),
@@ -99,7 +120,13 @@ export const people = defineStream({
     "Everyone in the company (new hires, active and offboarded): names, contact details, employment dates, teams.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, the Elixir SDK, a recorded real response",
+  },
   sensitive: true,
   record: PersonRecord,
+  omit: ["calendarFeedToken"],
   derive: derivePerson,
 });

@@ -19,5 +19,10 @@ export const publicHolidayCalendars = defineStream({
   description: "Public holiday calendars by region (ids such as GB or ES-MD).",
   scopes: ["public:read", "private:read"],
   incremental: false,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: PublicHolidayCalendarRecord,
 });

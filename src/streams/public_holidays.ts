@@ -23,5 +23,10 @@ export const publicHolidays = defineStream({
   description: "Public holidays: one row per day off, with its calendar and name.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, CLI and browser-extension clients",
+  },
   record: PublicHolidayRecord,
 });

@@ -26,5 +26,10 @@ export const timeAwayAdjustments = defineStream({
   description: "Manual changes to a person's time away allowance (carry-over, extra days).",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: TimeAwayAdjustmentRecord,
 });

@@ -28,5 +28,10 @@ export const timeAwayAllocations = defineStream({
   description: "Each person's time away allowance per policy and period.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: TimeAwayAllocationRecord,
 });

@@ -24,5 +24,10 @@ export const timeAwayPolicies = defineStream({
   description: "Time away policies: the allowance rules that allocations come from.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "guessed",
+    source: "API docs for the path; no source shows the fields",
+  },
   record: TimeAwayPolicyRecord,
 });

@@ -23,5 +23,10 @@ export const timeAwayTypes = defineStream({
   description: "Kinds of absence (holiday, sick leave, parental leave, ...) time away refers to.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: TimeAwayTypeRecord,
 });

@@ -26,5 +26,10 @@ export const timesheetEntries = defineStream({
   description: "Clocked working time: one row per entry, with date, start, end and duration.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, CLI and browser-extension clients",
+  },
   record: TimesheetEntryRecord,
 });

@@ -31,5 +31,10 @@ export const timesheetSubmissions = defineStream({
   description: "Timesheets submitted for review: period, status, submission and review.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "confirmed",
+    fields: "confirmed",
+    source: "API docs, the Elixir SDK that copies their examples",
+  },
   record: TimesheetSubmissionRecord,
 });

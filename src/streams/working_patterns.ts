@@ -23,5 +23,10 @@ export const workingPatterns = defineStream({
   description: "Named weekly working patterns (full time, four days, ...).",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  evidence: {
+    path: "likely",
+    fields: "guessed",
+    source: "one public SDK only, AI-assisted and citing no response",
+  },
   record: WorkingPatternRecord,
 });

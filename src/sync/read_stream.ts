@@ -1,10 +1,10 @@
 import type { Config } from "../config.ts";
 import { type ConnectorError, ConnectorError as Failure, toConnectorError } from "../errors.ts";
-import { type HumaansClient, isRejectedQuery, type Query, scopeHint } from "../http/client.ts";
+import { accessHint, type HumaansClient, isRejectedQuery, type Query } from "../http/client.ts";
 import { getPage, paginate } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import type { StreamProgress } from "../progress.ts";
-import { snakeCase, utcTimestamp } from "../streams/fields.ts";
+import { utcTimestamp } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
 import { Checkpoint, type CursorState } from "./checkpoint.ts";
@@ -40,6 +40,8 @@ export interface StreamResult {
   cursor?: string;
   /** How many rows the server said the list holds, unfiltered, when asked. */
   serverTotal?: number;
+  /** How many distinct API fields had no column and were kept in `additional_fields`. */
+  extraFields?: number;
   error?: ConnectorError;
 }
 
@@ -76,6 +78,8 @@ class Progress {
   /** The `total` of the last page read. */
   lastTotal?: number;
   invalid = new Map<string, number>();
+  /** API fields kept in `additional_fields` (dotted paths; bounded, should keys be ids). */
+  extra = new Set<string>();
 }
 
 /** The lower bound of an incremental read: the state's cursor, else `initial_sync_days` ago. */
@@ -276,6 +280,7 @@ export async function readStream(
     checkpoint = run.checkpoint;
     total = await readPasses(run, paging, lowerBound);
     await finish(run, { paging, lowerBound, total });
+    await reportExtraFields(writer, name, progress.extra);
     options.onProgress?.(name, { ...counts(progress, checkpoint), total, done: true });
     await writer.streamStatus(name, "COMPLETE");
     return {
@@ -289,7 +294,7 @@ export async function readStream(
     const error = toConnectorError(thrown);
     await writer.flush();
     await writer.error(
-      `Stream "${name}" failed: ${error.message}${scopeHint(error, stream.scopes)}`,
+      `Stream "${name}" failed: ${error.message}${accessHint(error, stream)}`,
       {
         failureType: error.failureType,
         internalMessage: error.internalMessage,
@@ -322,12 +327,14 @@ async function startRun(
     syncedAt,
     today: syncedAt.slice(0, 10),
     onInvalid: (column) => progress.invalid.set(column, (progress.invalid.get(column) ?? 0) + 1),
+    onExtra: (field) => {
+      if (progress.extra.size < MAX_EXTRA_FIELDS) progress.extra.add(field);
+    },
   };
   const page: PageContext = {
     progress,
     checkpoint,
     context,
-    unknownFields: unknownFieldReporter(stream, options.writer),
     writer: options.writer,
     undatedOnly: false,
   };
@@ -368,37 +375,35 @@ async function readPasses(
 }
 
 function counts(progress: Progress, checkpoint: Checkpoint | undefined) {
-  return { records: progress.records, pages: progress.pages, cursor: checkpoint?.lastClaim };
+  return {
+    records: progress.records,
+    pages: progress.pages,
+    cursor: checkpoint?.lastClaim,
+    extraFields: progress.extra.size,
+  };
 }
 
-/** Logs each API field the schema lacks, once per stream, at DEBUG level. */
-function unknownFieldReporter(
-  stream: StreamDefinition,
-  writer: MessageWriter,
-): (row: Record<string, unknown>) => void {
-  const known = new Map<string, boolean>();
-  const columns = [...stream.columns.keys()];
-  return (row) => {
-    for (const key in row) {
-      if (known.has(key)) continue;
-      const snake = snakeCase(key);
-      const isKnown = columns.some((column) => column === snake || column.startsWith(snake + "_"));
-      known.set(key, isKnown);
-      if (!isKnown) {
-        writer.queueLog(
-          "DEBUG",
-          `Stream "${stream.name}": API field "${key}" is not in the schema; dropped`,
-        );
-      }
-    }
-  };
+/** How many distinct additional fields a stream counts (and how many it names in its log). */
+const MAX_EXTRA_FIELDS = 1000;
+const NAMED_EXTRA_FIELDS = 20;
+
+/** One INFO line naming the API fields the stream kept in `additional_fields`, if any. */
+async function reportExtraFields(writer: MessageWriter, name: string, extra: Set<string>) {
+  if (extra.size === 0) return;
+  const named = [...extra].slice(0, NAMED_EXTRA_FIELDS).join(", ");
+  const more = extra.size > NAMED_EXTRA_FIELDS
+    ? `, and ${extra.size - NAMED_EXTRA_FIELDS} more`
+    : "";
+  await writer.log(
+    "INFO",
+    `Stream "${name}": API fields with no column, kept in additional_fields: ${named}${more}`,
+  );
 }
 
 interface PageContext {
   progress: Progress;
   checkpoint: Checkpoint;
   context: MapContext;
-  unknownFields: (row: Record<string, unknown>) => void;
   writer: MessageWriter;
   /** Write only rows without a cursor (the pass over undated rows). */
   undatedOnly: boolean;
@@ -412,9 +417,7 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
       progress.skipped++;
       continue;
     }
-    const object = raw as Record<string, unknown>;
-    page.unknownFields(object);
-    const record = stream.map(object, page.context);
+    const record = stream.map(raw as Record<string, unknown>, page.context);
     const id = record.id;
     if (typeof id !== "string") {
       progress.skipped++;
@@ -458,7 +461,7 @@ async function warnAboutRows(run: StreamRun): Promise<void> {
     const detail = [...progress.invalid].map(([column, n]) => `${column}: ${n}`).join(", ");
     await writer.log(
       "WARN",
-      `Stream "${name}": values that did not fit their column were written as null (${detail})`,
+      `Stream "${name}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
     );
   }
   if (checkpoint.disorder) {

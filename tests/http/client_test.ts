@@ -4,6 +4,7 @@ import { TokenBucket } from "../../sandbox/rate_limit.ts";
 import { testClock } from "../support/clock.ts";
 import { until } from "../support/wait.ts";
 import {
+  accessHint,
   apiErrorMessage,
   capMessage,
   HttpError,
@@ -13,7 +14,6 @@ import {
   MAX_BODY_BYTES,
   MAX_MESSAGE_CHARS,
   type RetryInfo,
-  scopeHint,
 } from "../../src/http/client.ts";
 
 const START = Date.parse("2026-11-28T12:00:00.000Z");
@@ -763,7 +763,7 @@ Deno.test("429s every 11th request whatever the pace cut neither pace nor concur
   assert.equal(humaans.limit.limit, 4);
 });
 
-Deno.test("isRejectedQuery and scopeHint: what a 400 and a 403 mean for a stream", () => {
+Deno.test("isRejectedQuery and accessHint: what a 400, a 403 and a 404 mean for a stream", () => {
   const error = (status: number, apiMessage?: string) =>
     new HttpError("failed", { failureType: "config_error", status, apiMessage, attempts: 1 });
   assert.equal(
@@ -773,10 +773,15 @@ Deno.test("isRejectedQuery and scopeHint: what a 400 and a 403 mean for a stream
   assert.equal(isRejectedQuery(error(400)), "400");
   assert.equal(isRejectedQuery(error(403)), undefined);
   assert.equal(isRejectedQuery(new Error("400")), undefined);
+  const stream = { scopes: ["documents:read"], path: "/documents" };
   assert.equal(
-    scopeHint(error(403), ["documents:read"]),
-    "; the token needs the documents:read scope for this stream",
+    accessHint(error(403), stream),
+    "; the token needs the documents:read scope for this stream (or its creator's role lacks this list)",
   );
-  assert.equal(scopeHint(error(401), ["documents:read"]), "");
-  assert.equal(scopeHint(new Error("x"), ["documents:read"]), "");
+  assert.equal(
+    accessHint(error(404), stream),
+    "; the API has no /documents list for this account: deselect the stream",
+  );
+  assert.equal(accessHint(error(401), stream), "");
+  assert.equal(accessHint(new Error("x"), stream), "");
 });

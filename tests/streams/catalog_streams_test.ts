@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ColumnKind, snakeCase } from "../../src/streams/fields.ts";
+import { type ColumnKind, SEED_COLUMN, snakeCase } from "../../src/streams/fields.ts";
 import {
   type MapContext,
   type RawObject,
@@ -34,6 +34,15 @@ const REQUIRED = [
   "custom_fields",
   "custom_values",
   "equipment",
+];
+
+/** The lists the fidelity issue (15) adds. */
+const ISSUE_15 = [
+  "time_away_periods",
+  "spaces",
+  "working_pattern_allocations",
+  "equipment_types",
+  "equipment_names",
 ];
 
 /** Personal or financial data: documented as sensitive. */
@@ -89,6 +98,7 @@ function checkFields(stream: StreamDefinition, record: Record<string, unknown>, 
 
 function checkShape(stream: StreamDefinition, record: Record<string, unknown>): void {
   assert.deepEqual(Object.keys(record), Object.keys(stream.record.shape), "exactly the columns");
+  assert.equal(Object.keys(record).at(-1), "additional_fields", "additional_fields comes last");
   assert.deepEqual(stream.record.parse(record), record, "validates against the record schema");
   for (const [name, kind] of stream.columns) {
     assert.notEqual(record[name], "", `${name} is "" (missing data must be null)`);
@@ -124,7 +134,9 @@ Deno.test("catalog: stream declarations", async (t) => {
       "job_roles",
     ]);
     const names = STREAMS.map((s) => s.name);
-    for (const name of REQUIRED) assert.ok(names.includes(name), `missing stream ${name}`);
+    for (const name of [...REQUIRED, ...ISSUE_15]) {
+      assert.ok(names.includes(name), `missing stream ${name}`);
+    }
   });
   await t.step("scopes that guard money and documents", () => {
     const scopes = (name: string) => STREAMS.find((s) => s.name === name)?.scopes;
@@ -168,12 +180,16 @@ Deno.test("catalog: a full row maps to every column", async (t) => {
       const record = stream.map(raw, CONTEXT);
       checkShape(stream, record);
       const nulls = Object.keys(record).filter((name) => record[name] === null);
-      assert.deepEqual(nulls.sort(), [...(UNFILLED[stream.name] ?? [])].sort(), "null columns");
+      assert.deepEqual(
+        nulls.sort(),
+        [...(UNFILLED[stream.name] ?? []), "additional_fields"].sort(),
+        "null columns (every fixture field has a column, so none is additional)",
+      );
       assert.deepEqual(droppedFields(stream, raw), [], "API fields without a column");
       checkFields(stream, record, raw);
       for (const field of LEFT_OUT[stream.name] ?? []) {
         const secret = String(raw[field]);
-        assert.ok(!Object.values(record).includes(secret), `${field} must not be synced`);
+        assert.ok(!JSON.stringify(record).includes(secret), `${field} must not be synced`);
       }
     });
   }
@@ -198,6 +214,52 @@ Deno.test("catalog: missing and null fields become null", async (t) => {
       }
     });
   }
+});
+
+Deno.test("catalog: an API field a stream has no column for arrives in additional_fields", async (t) => {
+  for (const stream of STREAMS) {
+    await t.step(stream.name, () => {
+      const raw = {
+        ...FIXTURES[stream.name],
+        brandNewField: "kept",
+        brandNewObject: { a: [1, 2], b: null },
+      };
+      const kept: string[] = [];
+      const record = stream.map(raw, { ...CONTEXT, onExtra: (field) => kept.push(field) });
+      assert.deepEqual(JSON.parse(record.additional_fields as string), {
+        brandNewField: "kept",
+        brandNewObject: { a: [1, 2], b: null },
+      });
+      assert.deepEqual(kept, ["brandNewField", "brandNewObject"]);
+      checkShape(stream, record);
+    });
+  }
+});
+
+Deno.test("catalog: evidence is declared, and columns with none say so", () => {
+  for (const stream of STREAMS) {
+    const { path, fields, source } = stream.evidence;
+    for (const level of [path, fields]) {
+      assert.ok(["confirmed", "likely", "guessed"].includes(level), stream.name);
+    }
+    assert.match(source, /^[a-zA-Z][^|\n]*[^.]$/, `${stream.name}: the kind of source`);
+    const guessed = Object.entries(stream.record.shape)
+      .filter(([, field]) => field.description?.startsWith("Guessed"))
+      .map(([name]) => name);
+    if (fields === "guessed") {
+      const base = ["id", "created_at", "updated_at", "timestamp", "additional_fields"];
+      const seed = (name: string) => stream.record.shape[name].description === SEED_COLUMN;
+      assert.deepEqual(
+        guessed,
+        [...stream.columns.keys()].filter((c) => !base.includes(c) && !seed(c)),
+        `${stream.name}: every column but the base ones is marked guessed`,
+      );
+    }
+  }
+  const evidence = (name: string) => STREAMS.find((s) => s.name === name)?.evidence;
+  assert.equal(evidence("people")?.fields, "confirmed");
+  assert.equal(evidence("locations")?.path, "likely");
+  assert.equal(evidence("equipment")?.fields, "guessed");
 });
 
 Deno.test("catalog: timestamps with an offset or none are normalised to UTC", async (t) => {
@@ -329,8 +391,8 @@ Deno.test("catalog: droppedFields finds API fields without a column", () => {
   assert.deepEqual(droppedFields(find("documents"), { ...FIXTURES.documents, file: "f.pdf" }), [
     "file",
   ]);
-  assert.deepEqual(droppedFields(find("people"), { ...FIXTURES.people, pronouns: "she/her" }), [
-    "pronouns",
+  assert.deepEqual(droppedFields(find("people"), { ...FIXTURES.people, favouriteColour: "red" }), [
+    "favouriteColour",
   ]);
 });
 
@@ -338,6 +400,7 @@ Deno.test("the generated stream table has a row a stream, in catalog order", () 
   const lines = streamsTable().split("\n");
   assert.equal(lines.length, STREAMS.length + 2);
   assert.match(lines[0], /^\| stream \| API path \| sync modes \| scope/);
+  assert.match(lines[0], /\| evidence \|$/);
   STREAMS.forEach((stream, i) => {
     const cells = lines[i + 2].slice(1, -1).split("|").map((cell) => cell.trim());
     assert.equal(cells[0], `\`${stream.name}\``);
@@ -346,5 +409,14 @@ Deno.test("the generated stream table has a row a stream, in catalog order", () 
     assert.equal(cells[3], stream.scopes.map((s) => `\`${s}\``).join(", "));
     assert.equal(cells[4], stream.sensitive ? "yes" : "");
     assert.equal(cells[5], stream.description);
+    const { path, fields, source } = stream.evidence;
+    assert.equal(cells[6], `path ${path}, fields ${fields} (${source})`);
   });
+});
+
+Deno.test("mapping walks no deeper than the README says (6 levels)", () => {
+  const parts = STREAMS.flatMap((s) =>
+    [...s.columns.keys()].filter((c) => c !== "additional_fields").map((c) => c.split("_").length)
+  );
+  assert.equal(Math.max(...parts), 6);
 });

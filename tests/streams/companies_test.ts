@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { companies, CompanyRecord } from "../../src/streams/companies.ts";
+import { companies } from "../../src/streams/companies.ts";
 import type { MapContext, RawObject } from "../../src/streams/define.ts";
 import { FIXTURES } from "./fixtures.ts";
 
@@ -56,11 +56,13 @@ const FULL_RECORD = {
   autogenerate_employee_id: false,
   autogenerate_employee_id_for_new_hires: true,
   next_employee_id: 143,
+  require_time_away_approval_for: '["pto","sick"]',
+  additional_fields: null,
 };
 
 function checkShape(record: Record<string, unknown>): void {
-  assert.deepEqual(Object.keys(record), Object.keys(CompanyRecord.shape), "exactly the columns");
-  assert.deepEqual(CompanyRecord.parse(record), record, "validates against CompanyRecord");
+  assert.deepEqual(Object.keys(record), Object.keys(companies.record.shape), "exactly the columns");
+  assert.deepEqual(companies.record.parse(record), record, "validates against the schema");
   for (const column of SEED_COLUMNS) assert.ok(column in record, `seed column ${column}`);
   for (const [key, value] of Object.entries(record)) {
     assert.notEqual(value, "", `${key} is "" (missing data must be null)`);
@@ -140,13 +142,17 @@ Deno.test("companies: mapping table", async (t) => {
       FULL_RECORD,
     ],
     [
-      "unknown fields are ignored",
+      "unknown fields are kept in additional_fields",
       company({
         logoUrl: "https://cdn.example/logo.png",
         settings: { locale: "en-GB", weekStart: 1 },
         featureFlags: ["a", "b"],
       }),
-      FULL_RECORD,
+      {
+        ...FULL_RECORD,
+        additional_fields:
+          '{"logoUrl":"https://cdn.example/logo.png","settings":{"locale":"en-GB","weekStart":1},"featureFlags":["a","b"]}',
+      },
     ],
     [
       "an API `timestamp` field never overrides the sync time",
@@ -172,5 +178,6 @@ Deno.test("companies: a value of the wrong type is reported and nulled", () => {
   assert.equal(record.next_employee_id, null);
   assert.equal(record.trial_end_date, null);
   assert.deepEqual(reported, [["trial_end_date", "soon"], ["next_employee_id", "many"]]);
+  assert.equal(record.additional_fields, '{"trial_end_date":"soon","next_employee_id":"many"}');
   checkShape(record);
 });

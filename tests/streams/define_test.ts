@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { CURSOR, defineStream, type MapContext } from "../../src/streams/define.ts";
-import { col } from "../../src/streams/fields.ts";
+import { CURSOR, defineStream, type Evidence, type MapContext } from "../../src/streams/define.ts";
+import { ADDITIONAL_FIELDS_DESCRIPTION, col, GUESSED } from "../../src/streams/fields.ts";
+
+const EVIDENCE: Evidence = { path: "confirmed", fields: "confirmed", source: "tests" };
 
 const CONTEXT: MapContext = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
 
@@ -22,6 +24,7 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     description: "Test widgets.",
     scopes: ["public:read"],
     incremental: true,
+    evidence: EVIDENCE,
     record: Widget,
     derive(raw, context) {
       seen.push([raw.id, context.today]);
@@ -44,9 +47,14 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     size: 3,
     updated_at: "2024-03-01T09:00:00.000Z",
     timestamp: CONTEXT.syncedAt,
+    // `name` only fed a derived column: it has none of its own, so it is kept too.
+    additional_fields: '{"name":"Gear","unknownField":true}',
   });
   assert.deepEqual(seen, [["w1", "2026-11-28"]]);
-  assert.deepEqual([...widgets.columns.keys()], Object.keys(Widget.shape));
+  assert.deepEqual([...widgets.columns.keys()], [
+    ...Object.keys(Widget.shape),
+    "additional_fields",
+  ]);
   assert.equal(widgets.path, "/widgets");
 });
 
@@ -57,6 +65,7 @@ Deno.test("defineStream: derived values win over flattened ones", () => {
     description: "Test widgets.",
     scopes: ["public:read"],
     incremental: false,
+    evidence: EVIDENCE,
     record: Widget,
     derive: () => ({ owner_name: null, size: 9 }),
   });
@@ -72,6 +81,7 @@ Deno.test("defineStream: invalid values go to context.onInvalid and become null"
     description: "Test widgets.",
     scopes: ["public:read"],
     incremental: true,
+    evidence: EVIDENCE,
     record: Widget,
   });
   const reported: [string, unknown][] = [];
@@ -82,6 +92,10 @@ Deno.test("defineStream: invalid values go to context.onInvalid and become null"
   assert.equal(record.size, null);
   assert.equal(record.updated_at, null);
   assert.deepEqual(reported, [["size", "big"], ["updated_at", "later"]]);
+  // Not lost: kept under the column's name, beside the fields that have no column.
+  assert.equal(record.additional_fields, '{"size":"big","updated_at":"later"}');
+  const both = widgets.map({ id: "w1", size: [1], extra: true }, CONTEXT);
+  assert.equal(both.additional_fields, '{"extra":true,"size":"[1]"}');
 });
 
 Deno.test("defineStream rejects a schema without id, or an incremental one without the cursor", async (t) => {
@@ -94,6 +108,7 @@ Deno.test("defineStream rejects a schema without id, or an incremental one witho
           description: "Bad.",
           scopes: ["public:read"],
           incremental: false,
+          evidence: EVIDENCE,
           record: z.object({ name: col.string() }),
         }),
       /Stream "bad" has no "id" column/,
@@ -108,6 +123,7 @@ Deno.test("defineStream rejects a schema without id, or an incremental one witho
           description: "Bad.",
           scopes: ["public:read"],
           incremental: true,
+          evidence: EVIDENCE,
           record: z.object({ id: col.id() }),
         }),
       /Incremental stream "bad" has no "updated_at" column/,
@@ -120,10 +136,143 @@ Deno.test("defineStream rejects a schema without id, or an incremental one witho
       description: "Ok.",
       scopes: ["public:read"],
       incremental: false,
+      evidence: EVIDENCE,
       record: z.object({ id: col.id() }),
     });
-    assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), { id: "x" });
+    assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), {
+      id: "x",
+      additional_fields: '{"more":1}',
+    });
   });
+});
+
+function widgets(evidence = EVIDENCE, omit?: string[]) {
+  return defineStream({
+    name: "widgets",
+    path: "/widgets",
+    description: "Test widgets.",
+    scopes: ["public:read"],
+    incremental: true,
+    evidence,
+    record: Widget,
+    omit,
+  });
+}
+
+Deno.test("defineStream: every API field without a column is kept in additional_fields", async (t) => {
+  const stream = widgets();
+  const rows: [string, Record<string, unknown>, string | null][] = [
+    ["none: null", { id: "w1", label: "a", owner: { name: "Ada" } }, null],
+    ["a scalar", { id: "w1", pronouns: "she/her" }, '{"pronouns":"she/her"}'],
+    ["a null field is kept as null", { id: "w1", offboardedAt: null }, '{"offboardedAt":null}'],
+    [
+      "an array, as JSON",
+      { id: "w1", directReports: ["p1", "p2"] },
+      '{"directReports":["p1","p2"]}',
+    ],
+    [
+      "an object no column flattens, whole",
+      { id: "w1", slack: { id: "U1", team: { x: 1 } } },
+      '{"slack":{"id":"U1","team":{"x":1}}}',
+    ],
+    ["the unmapped fields of a flattened object", {
+      id: "w1",
+      owner: { name: "Ada", email: "a@x" },
+    }, '{"owner":{"email":"a@x"}}'],
+    ["a scalar where an object is flattened", { id: "w1", owner: "Ada" }, '{"owner":"Ada"}'],
+    ["a null object whose columns exist maps (to nulls)", { id: "w1", owner: null }, null],
+    [
+      "an API field named like the column",
+      { id: "w1", additionalFields: 1 },
+      '{"additionalFields":1}',
+    ],
+    [
+      "a __proto__ key is a field like any other",
+      JSON.parse('{"id":"w1","__proto__":{"a":1}}'),
+      '{"__proto__":{"a":1}}',
+    ],
+  ];
+  for (const [name, raw, expected] of rows) {
+    await t.step(name, () => {
+      const seen: string[] = [];
+      const record = stream.map(raw, { ...CONTEXT, onExtra: (field) => seen.push(field) });
+      assert.equal(record.additional_fields, expected);
+      assert.equal(seen.length > 0, expected !== null, "onExtra is told of each kept field");
+      stream.record.parse(record);
+    });
+  }
+  await t.step("onExtra gets dotted paths", () => {
+    const seen: string[] = [];
+    stream.map({ id: "w1", owner: { name: "Ada", email: "a@x" }, x: 1 }, {
+      ...CONTEXT,
+      onExtra: (field) => seen.push(field),
+    });
+    assert.deepEqual(seen, ["owner.email", "x"]);
+  });
+  await t.step("rows of the same shape, then of another: each row's own fields", () => {
+    const first = stream.map({ id: "w1", a: 1, b: 2 }, CONTEXT);
+    const second = stream.map({ id: "w2", a: 3, b: 4 }, CONTEXT);
+    const third = stream.map({ id: "w3", label: "x", b: 5 }, CONTEXT);
+    assert.equal(first.additional_fields, '{"a":1,"b":2}');
+    assert.equal(second.additional_fields, '{"a":3,"b":4}');
+    assert.equal(third.additional_fields, '{"b":5}');
+  });
+  await t.step("fields left out on purpose are not kept anywhere", () => {
+    const record = widgets(EVIDENCE, ["calendarFeedToken"]).map(
+      { id: "w1", calendarFeedToken: "secret-token", other: 1 },
+      CONTEXT,
+    );
+    assert.equal(record.additional_fields, '{"other":1}');
+    assert.ok(!JSON.stringify(record).includes("secret-token"));
+  });
+});
+
+Deno.test("defineStream: a row nested 5000 levels deep maps without a stack overflow", () => {
+  let deep: unknown = { leaf: true };
+  for (let i = 0; i < 5000; i++) deep = { next: deep };
+  const stream = widgets();
+  const record = stream.map({ id: "w1", deep, owner: deep, label: deep }, CONTEXT);
+  const text = JSON.stringify(deep);
+  assert.equal(record.additional_fields, `{"deep":${text},"owner":{"next":${text.slice(8, -1)}}}`);
+  assert.equal(record.label, text, "an object in a string column is kept whole as JSON text");
+});
+
+Deno.test("defineStream: additional_fields is described, and guessed fields say so", () => {
+  const schema = (stream: ReturnType<typeof widgets>) =>
+    Object.fromEntries(
+      Object.entries(stream.record.shape).map(([name, field]) => [name, field.description]),
+    );
+  assert.deepEqual(schema(widgets()), {
+    id: undefined,
+    label: undefined,
+    owner_name: undefined,
+    size: undefined,
+    updated_at: undefined,
+    timestamp: undefined,
+    additional_fields: ADDITIONAL_FIELDS_DESCRIPTION,
+  });
+  assert.deepEqual(schema(widgets({ path: "likely", fields: "guessed", source: "tests" })), {
+    id: undefined,
+    label: GUESSED,
+    owner_name: GUESSED,
+    size: GUESSED,
+    updated_at: undefined,
+    timestamp: undefined,
+    additional_fields: ADDITIONAL_FIELDS_DESCRIPTION,
+  });
+  assert.throws(
+    () =>
+      defineStream({
+        name: "bad",
+        path: "/bad",
+        description: "Bad.",
+        scopes: ["public:read"],
+        incremental: false,
+        evidence: EVIDENCE,
+        record: z.object({ id: col.id(), additional_fields: col.string() }),
+      }),
+    /declares "additional_fields"/,
+  );
 });
 
 Deno.test("CURSOR names the API field and the record column", () => {

@@ -121,6 +121,8 @@ Deno.test("utcTimestamp", async (t) => {
     ["NaN", Number.NaN, undefined],
     ["Infinity", Number.POSITIVE_INFINITY, undefined],
     ["epoch ms out of Date's range", 1e20, undefined],
+    ["epoch ms before year 0 (no ISO 8601 form)", -62167219200001, undefined],
+    ["epoch ms after year 9999", 253402300800000, undefined],
     ["no leap day in 2023", "2023-02-29", undefined],
     ["null", null, undefined],
     ["undefined", undefined, undefined],
@@ -303,6 +305,14 @@ Deno.test("recordJsonSchema", () => {
       is_enabled: { type: ["boolean", "null"] },
     },
   });
+});
+
+Deno.test("recordJsonSchema: a column's description goes to its property", () => {
+  const schema = recordJsonSchema(z.object({ id: col.id(), maybe: col.string("Guessed.") })) as {
+    properties: Record<string, unknown>;
+  };
+  assert.deepEqual(schema.properties.maybe, { type: ["string", "null"], description: "Guessed." });
+  assert.deepEqual(schema.properties.id, { type: "string" });
 });
 
 Deno.test("recordJsonSchema returns independent property objects", () => {

@@ -16,6 +16,10 @@ const HOLIDAY_TYPE = "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8";
 const POLICY = "Po7Li3Cy9Ab2Cd4Ef6Gh8Ij0";
 const ALLOCATION = "Al5Lo6Ca7Ti8On9Ab1Cd2Ef3";
 const FILE = "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4";
+const SPACE = "Sp4Ac3Eu2Kh1Qz9Xw8Vb7Nm6";
+const LAPTOP = "Et1Yp2Ee3Qu4Ip5Me6Nt7Ab8";
+const MACBOOK = "En1Am2Ee3Qu4Ip5Me6Nt7Ab8";
+const FOUR_DAYS = "Wp1At2Te3Rn4Ab5Cd6Ef7Gh8";
 
 /** One raw row a stream, by stream name. */
 export const FIXTURES: Record<string, RawObject> = {
@@ -31,6 +35,7 @@ export const FIXTURES: Record<string, RawObject> = {
     autogenerateEmployeeId: false,
     autogenerateEmployeeIdForNewHires: true,
     nextEmployeeId: 143,
+    requireTimeAwayApprovalFor: ["pto", "sick"],
     createdAt: "2021-01-31T09:12:44.000Z",
     updatedAt: "2026-10-02T16:05:11.381Z",
   },
@@ -136,6 +141,18 @@ export const FIXTURES: Record<string, RawObject> = {
     source: "bamboohr",
     sourceId: "bhr-1187",
     demo: false,
+    directReports: [MANAGER],
+    remoteCountry: "United Kingdom",
+    pronouns: "she/her",
+    slack: { id: "U0123ABCD", handle: "ada" },
+    shortBirthday: "12-10",
+    offboardedAt: "2026-12-31T18:00:00.000Z",
+    offboardedBy: MANAGER,
+    invitedAt: "2022-02-01T10:00:00.000Z",
+    invitedBy: MANAGER,
+    isWelcomed: true,
+    isSSO: false,
+    spaceId: SPACE,
     createdAt: "2022-01-10T12:00:00.000Z",
     updatedAt: "2026-11-20T17:45:09.250Z",
   },
@@ -202,12 +219,19 @@ export const FIXTURES: Record<string, RawObject> = {
     days: 4.5,
     breakdown: [
       { date: "2026-08-03", period: "full" },
+      { date: "2026-08-04", period: "full", holiday: true },
       { date: "2026-08-07", period: "am" },
+      { date: "2026-08-08", period: "full", weekend: true },
     ],
     note: "Back on Monday afternoon",
     requestStatus: "approved",
     reviewedBy: MANAGER,
     reviewedAt: "2026-07-01T08:12:00.000Z",
+    type: "pto",
+    reviewNote: "Enjoy Lisbon",
+    workingFromLocationId: LONDON,
+    publicHolidayCalendarId: "GB",
+    workingDays: [{ day: "monday" }, { day: "friday" }],
     createdAt: "2026-06-30T16:40:00.000Z",
     updatedAt: "2026-07-01T08:12:00.000Z",
   },
@@ -261,6 +285,51 @@ export const FIXTURES: Record<string, RawObject> = {
     updatedAt: "2025-11-01T00:00:00.000Z",
   },
   public_holiday_calendars: { id: "ES-MD", name: "Spain (Madrid)" },
+  time_away_periods: {
+    id: "Tp1Er2Io3Da4Bc5De6Fg7Hi8",
+    personId: ADA,
+    timeAwayPolicyId: POLICY,
+    timeAwayAllocationId: ALLOCATION,
+    startDate: "2026-01-01",
+    endDate: "2026-12-31",
+    isCurrentPeriod: true,
+    allowance: 27.5,
+    ptoUsed: 12.5,
+    ptoUpcoming: 4.5,
+    ptoCarriedOver: 2,
+    unit: "days",
+  },
+  spaces: {
+    id: SPACE,
+    companyId: COMPANY,
+    name: "Northwind UK",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2024-02-01T10:00:00.000Z",
+  },
+  working_pattern_allocations: {
+    id: "Wa1Ll2Oc3At4Io5Nn6Ab7Cd8",
+    personId: ADA,
+    workingPatternId: FOUR_DAYS,
+    effectiveDate: "2025-01-06",
+    endDate: "2026-12-31",
+    createdAt: "2024-12-20T10:00:00.000Z",
+    updatedAt: "2024-12-20T10:00:00.000Z",
+  },
+  equipment_types: {
+    id: LAPTOP,
+    companyId: COMPANY,
+    name: "Laptop",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2021-02-01T10:00:00.000Z",
+  },
+  equipment_names: {
+    id: MACBOOK,
+    companyId: COMPANY,
+    equipmentTypeId: LAPTOP,
+    name: "MacBook Pro 14",
+    createdAt: "2023-02-01T10:00:00.000Z",
+    updatedAt: "2023-02-01T10:00:00.000Z",
+  },
   timesheet_entries: {
     id: "Te1En2Tr3Ya4Bc5De6Fg7Hi8",
     personId: ADA,
@@ -359,8 +428,8 @@ export const FIXTURES: Record<string, RawObject> = {
   equipment: {
     id: "Eq1Ui2Pm3En4Ta5Bc6De7Fg8",
     personId: ADA,
-    equipmentTypeId: "Et1Yp2Ea3Bc4De5Fg6Hi7Jk8",
-    equipmentNameId: "En1Am2Ea3Bc4De5Fg6Hi7Jk8",
+    equipmentTypeId: LAPTOP,
+    equipmentNameId: MACBOOK,
     type: "laptop",
     name: "MacBook Pro 14",
     serialNumber: "C02XK1ZJMD6T",

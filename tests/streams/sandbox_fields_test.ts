@@ -7,8 +7,8 @@ const NOW = new Date("2026-11-28T12:00:00.000Z");
 const CONTEXT: MapContext = { syncedAt: NOW.toISOString(), today: "2026-11-28" };
 
 /**
- * Fields the sandbox sends that the Humaans API is not known to have, so no stream maps them.
- * When the sandbox stops sending one, remove it here.
+ * Fields the sandbox sends that the Humaans API is not known to have, so no stream has a column
+ * for them (they arrive in `additional_fields`). When the sandbox stops sending one, remove it.
  */
 const SANDBOX_ONLY: Record<string, string[]> = {
   "/people": ["isWorkingRemotely"],

@@ -83,7 +83,11 @@ function writerOf() {
   return { writer, messages };
 }
 
-const config = parseConfig({ api_token: "read-stream-test-token", max_records_per_page: 5, concurrency: 1 });
+const config = parseConfig({
+  api_token: "read-stream-test-token",
+  max_records_per_page: 5,
+  concurrency: 1,
+});
 
 Deno.test("choosePaging: no rows in 9999 means the server filters; rows or a 400 mean it does not", async () => {
   const { writer } = writerOf();

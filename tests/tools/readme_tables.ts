@@ -32,15 +32,18 @@ export function settingsTable(): string {
 /** The Markdown table of streams. */
 export function streamsTable(): string {
   const rows = [
-    "| stream | API path | sync modes | scope (any of) | sensitive | what it holds |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| stream | API path | sync modes | scope (any of) | sensitive | what it holds | evidence |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const stream of STREAMS) {
     const modes = stream.incremental ? "full_refresh, incremental" : "full_refresh";
+    const { path, fields, source } = stream.evidence;
     rows.push(
       `| \`${stream.name}\` | \`${stream.path}\` | ${modes} | ${
         stream.scopes.map((s) => `\`${s}\``).join(", ")
-      } | ${stream.sensitive ? "yes" : ""} | ${stream.description} |`,
+      } | ${
+        stream.sensitive ? "yes" : ""
+      } | ${stream.description} | path ${path}, fields ${fields} (${source}) |`,
     );
   }
   return rows.join("\n");
