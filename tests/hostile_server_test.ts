@@ -87,7 +87,8 @@ Deno.test("a server echoing the Authorization header leaks the token in no encod
   }
   await t.step("check (CONNECTION_STATUS)", async () => {
     const result = await run("check", {
-      faults: [["*", [{ echoAuthorization: true, status: 401 }]]],
+      // /token-info answering 401 falls back to /me: both echo the header.
+      faults: [["*", Array(3).fill({ echoAuthorization: true, status: 401 })]],
     });
     const status = result.ofType("CONNECTION_STATUS")[0].connectionStatus;
     assert.equal(status.status, "FAILED");

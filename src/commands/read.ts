@@ -9,7 +9,7 @@ import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 /** What the final log line says of a stream's fields kept in `additional_fields`. */
 function extraNote(count: number): string {
   if (count === 0) return "";
-  return ` (${count} field${count === 1 ? "" : "s"} kept in additional_fields)`;
+  return `${count} field${count === 1 ? "" : "s"} kept in additional_fields`;
 }
 
 /** `read`: syncs the catalog's streams; exit 1 when any stream ends INCOMPLETE. */
@@ -116,8 +116,10 @@ async function warnAboutState(
 
 /** A stream's part of the final log line: records and pages, against the server's count. */
 function summaryOf(result: StreamResult): string {
-  const count = result.serverTotal === undefined ? "" : ` (server count ${result.serverTotal})`;
-  return `${result.name} ${result.records} records/${result.pages} pages${count}${
-    extraNote(result.extraFields ?? 0)
-  }`;
+  const notes = [
+    result.serverTotal === undefined ? "" : `server count ${result.serverTotal}`,
+    extraNote(result.extraFields ?? 0),
+  ].filter(Boolean);
+  const note = notes.length ? ` (${notes.join("; ")})` : "";
+  return `${result.name} ${result.records} records/${result.pages} pages${note}`;
 }
