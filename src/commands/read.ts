@@ -16,6 +16,7 @@ export async function read(context: CommandContext): Promise<number> {
   const selected = parseCatalog(await readJsonFile(files.catalog, "catalog"), {
     source: files.catalog,
   });
+  for (const { notice } of selected) if (notice) await writer.log("INFO", notice);
   const statePath = files.state;
   const stateText = statePath
     ? await readTextFile(statePath, "state", { missingOk: true })

@@ -23,5 +23,6 @@ export const publicHolidays = defineStream({
   description: "Public holidays: one row per day off, with its calendar and name.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  initialWindow: true,
   record: PublicHolidayRecord,
 });

@@ -35,6 +35,7 @@ export const timeAway = defineStream({
     "Absences (holiday, sick leave, ...): who, which type, from and to, how many days, approval.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  initialWindow: true,
   sensitive: true,
   record: TimeAwayRecord,
 });

@@ -26,5 +26,6 @@ export const timeAwayAdjustments = defineStream({
   description: "Manual changes to a person's time away allowance (carry-over, extra days).",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  initialWindow: true,
   record: TimeAwayAdjustmentRecord,
 });

@@ -26,5 +26,6 @@ export const timesheetEntries = defineStream({
   description: "Clocked working time: one row per entry, with date, start, end and duration.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  initialWindow: true,
   record: TimesheetEntryRecord,
 });

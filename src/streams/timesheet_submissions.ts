@@ -31,5 +31,6 @@ export const timesheetSubmissions = defineStream({
   description: "Timesheets submitted for review: period, status, submission and review.",
   scopes: ["public:read", "private:read"],
   incremental: true,
+  initialWindow: true,
   record: TimesheetSubmissionRecord,
 });

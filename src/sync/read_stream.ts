@@ -7,6 +7,7 @@ import type { StreamProgress } from "../progress.ts";
 import { snakeCase } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
+import { warnWindowCut } from "./window.ts";
 
 /** Options of {@linkcode readStream}. */
 export interface ReadStreamOptions {
@@ -61,6 +62,8 @@ class Progress {
   pages = 0;
   sinceState = 0;
   skipped = 0;
+  /** Rows older than the lower bound, dropped here (the server ignored the filter). */
+  dropped = 0;
   /** Largest cursor value written. */
   maxSeen?: string;
   /** Cursor value of the previous row, to check the server's sort order. */
@@ -76,13 +79,19 @@ class Progress {
   gap?: { cursor: string | null; page: number };
 }
 
-/** The lower bound of an incremental read: the state's cursor, else `initial_sync_days` ago. */
+/**
+ * The lower bound of an incremental read: the state's cursor; else, for a stream of dated events
+ * when `initial_sync_days` is set, that many days ago; else none (all history).
+ */
 export function lowerBoundOf(
+  stream: Pick<StreamDefinition, "initialWindow">,
   options: Pick<ReadStreamOptions, "config" | "syncMode" | "cursor" | "syncStartedAt">,
 ): string | undefined {
   if (options.syncMode !== "incremental") return undefined;
   if (options.cursor) return options.cursor;
-  return new Date(options.syncStartedAt - options.config.initial_sync_days * DAY_MS).toISOString();
+  const days = options.config.initial_sync_days;
+  if (!stream.initialWindow || days === undefined) return undefined;
+  return new Date(options.syncStartedAt - days * DAY_MS).toISOString();
 }
 
 /**
@@ -154,7 +163,7 @@ export async function readStream(
   const { writer } = options;
   const name = stream.name;
   const progress = new Progress();
-  const lowerBound = lowerBoundOf(options);
+  const lowerBound = lowerBoundOf(stream, options);
   const syncedAt = new Date(options.syncStartedAt).toISOString();
   const context: MapContext = {
     syncedAt,
@@ -190,6 +199,12 @@ export async function readStream(
       // The next page is mapped while this one is written (its STATE after its records).
       await writer.flushAhead();
     }
+    await warnWindowCut(stream, options, {
+      lowerBound,
+      paging,
+      inWindow: total,
+      dropped: progress.dropped,
+    });
     await finish(stream, options, progress, lowerBound);
     options.onProgress?.(name, { ...counts(progress), total, done: true });
     await writer.streamStatus(name, "COMPLETE");
@@ -264,6 +279,7 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
       if (cursor !== null) {
         if (lowerBound && cursor < lowerBound) {
           progress.ordered = false;
+          progress.dropped++;
           continue;
         }
         if (progress.previous && cursor < progress.previous) progress.ordered = false;

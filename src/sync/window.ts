@@ -1,0 +1,41 @@
+import { toConnectorError } from "../errors.ts";
+import type { StreamDefinition } from "../streams/mod.ts";
+import type { Paging, ReadStreamOptions } from "./read_stream.ts";
+import { serverTotal } from "./server_total.ts";
+
+/**
+ * Warns when `initial_sync_days` left rows out of a first sync, saying how many: the list's
+ * unfiltered total less the rows in the window (`inWindow`, the first page's filtered total), or,
+ * when the server ignored the filter, the rows dropped here for being older than the bound.
+ */
+export async function warnWindowCut(
+  stream: StreamDefinition,
+  options: ReadStreamOptions,
+  read: { lowerBound?: string; paging: Paging; inWindow?: number; dropped: number },
+): Promise<void> {
+  if (options.cursor || read.lowerBound === undefined) return;
+  let older = read.dropped;
+  if (read.paging === "server") {
+    try {
+      older = Math.max(
+        0,
+        await serverTotal(options.client, stream.path, options) -
+          (read.inWindow ?? 0),
+      );
+    } catch (error) {
+      await options.writer.log(
+        "WARN",
+        `Stream "${stream.name}": could not count the rows older than initial_sync_days (${
+          toConnectorError(error).message
+        })`,
+      );
+      return;
+    }
+  }
+  if (older === 0) return;
+  const rows = older === 1 ? "1 older row is" : `${older} older rows are`;
+  await options.writer.log(
+    "WARN",
+    `Stream "${stream.name}": first sync reads rows updated in the last ${options.config.initial_sync_days} days (initial_sync_days); ${rows} not read: raise initial_sync_days or run a full refresh to get them`,
+  );
+}
