@@ -3,6 +3,7 @@ import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, parseState } from "../sync/state.ts";
+import { initialSyncDaysOf } from "../sync/window.ts";
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -63,6 +64,7 @@ export async function read(context: CommandContext): Promise<number> {
           writer,
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
+          initialSyncDays: initialSyncDaysOf(stream, config),
           cursor: cursorOf(state, stream.name),
           syncStartedAt,
           onProgress: progress && ((name, counts) => progress.update(name, counts)),

@@ -16,6 +16,11 @@ export interface ReadStreamOptions {
   config: Config;
   /** The mode to read in (already downgraded to full_refresh where incremental is off). */
   syncMode: SyncMode;
+  /**
+   * How many days back a first sync reads, if bounded: `initial_sync_days` for a stream of dated
+   * events (`initialSyncDaysOf` in window.ts), else undefined (all history).
+   */
+  initialSyncDays?: number;
   /** The stream's cursor from the input state, if any. */
   cursor?: string;
   /** When the sync started (ms since the epoch). */
@@ -80,18 +85,16 @@ class Progress {
 }
 
 /**
- * The lower bound of an incremental read: the state's cursor; else, for a stream of dated events
- * when `initial_sync_days` is set, that many days ago; else none (all history).
+ * The lower bound of an incremental read: the state's cursor, else `initialSyncDays` ago (set only
+ * for streams of dated events), else none: all history.
  */
 export function lowerBoundOf(
-  stream: Pick<StreamDefinition, "initialWindow">,
-  options: Pick<ReadStreamOptions, "config" | "syncMode" | "cursor" | "syncStartedAt">,
+  options: Pick<ReadStreamOptions, "initialSyncDays" | "syncMode" | "cursor" | "syncStartedAt">,
 ): string | undefined {
   if (options.syncMode !== "incremental") return undefined;
   if (options.cursor) return options.cursor;
-  const days = options.config.initial_sync_days;
-  if (!stream.initialWindow || days === undefined) return undefined;
-  return new Date(options.syncStartedAt - days * DAY_MS).toISOString();
+  if (options.initialSyncDays === undefined) return undefined;
+  return new Date(options.syncStartedAt - options.initialSyncDays * DAY_MS).toISOString();
 }
 
 /**
@@ -163,7 +166,7 @@ export async function readStream(
   const { writer } = options;
   const name = stream.name;
   const progress = new Progress();
-  const lowerBound = lowerBoundOf(stream, options);
+  const lowerBound = lowerBoundOf(options);
   const syncedAt = new Date(options.syncStartedAt).toISOString();
   const context: MapContext = {
     syncedAt,

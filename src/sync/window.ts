@@ -1,7 +1,19 @@
+import type { Config } from "../config.ts";
 import { toConnectorError } from "../errors.ts";
 import type { StreamDefinition } from "../streams/mod.ts";
 import type { Paging, ReadStreamOptions } from "./read_stream.ts";
 import { serverTotal } from "./server_total.ts";
+
+/**
+ * The window of a stream's first sync: `initial_sync_days` for a stream of dated events
+ * (`initialWindow`), undefined (all history) for every other stream or when the setting is unset.
+ */
+export function initialSyncDaysOf(
+  stream: Pick<StreamDefinition, "initialWindow">,
+  config: Pick<Config, "initial_sync_days">,
+): number | undefined {
+  return stream.initialWindow ? config.initial_sync_days : undefined;
+}
 
 /**
  * Warns when `initial_sync_days` left rows out of a first sync, saying how many: the list's
@@ -36,6 +48,6 @@ export async function warnWindowCut(
   const rows = older === 1 ? "1 older row is" : `${older} older rows are`;
   await options.writer.log(
     "WARN",
-    `Stream "${stream.name}": first sync reads rows updated in the last ${options.config.initial_sync_days} days (initial_sync_days); ${rows} not read: raise initial_sync_days or run a full refresh to get them`,
+    `Stream "${stream.name}": first sync reads rows updated in the last ${options.initialSyncDays} days (initial_sync_days); ${rows} not read: raise initial_sync_days or run a full refresh to get them`,
   );
 }

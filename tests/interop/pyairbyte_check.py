@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import traceback
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -112,7 +113,8 @@ class SandboxHelper:
             raise RuntimeError(f"The sandbox helper failed: {answer['error']}")
         return answer
 
-    def change(self, changes: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+    def change(self, changes: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+        """Changes rows; returns each stream's changed or new rows: id -> new updatedAt."""
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps({"change": changes}) + "\n")
         self.process.stdin.flush()
@@ -172,6 +174,22 @@ def table_rows(cache: Any, stream: str) -> list[tuple[str, Any]]:
         f'SELECT id, _airbyte_extracted_at AS at FROM "{cache.schema_name}"."{table}"'
     )
     return [(row["id"], row["at"]) for row in result]
+
+
+def cached_updated_at(cache: Any, stream: str) -> dict[str, datetime | None]:
+    """id -> updated_at (as an aware datetime) of a stream's cache table."""
+    table = cache.processor.get_sql_table_name(stream)
+    result = cache.run_sql_query(f'SELECT id, updated_at FROM "{cache.schema_name}"."{table}"')
+    return {row["id"]: as_datetime(row["updated_at"]) for row in result}
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timestamp read from the cache or the sandbox, as an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def main() -> int:
@@ -253,11 +271,17 @@ def main() -> int:
                     f"{len(ids) - len(set(ids))} duplicated ids",
                 )
                 again = {row_id for row_id, at in rows if at > first_extracted}
-                expected = set(changed.get(stream, []))
+                expected = set(changed.get(stream, {}))
                 if expected:
+                    cached = cached_updated_at(cache, stream)
+                    stale = sorted(
+                        row_id for row_id, updated_at in changed[stream].items()
+                        if cached.get(row_id) != as_datetime(updated_at)
+                    )
                     checks.check(
                         f"pyairbyte: read #2 {stream}: the {len(expected)} changed rows arrived",
-                        expected <= again, f"missing {sorted(expected - again)[:5]}",
+                        expected <= again and not stale,
+                        f"not read again: {sorted(expected - again)[:5]}; old updated_at: {stale[:5]}",
                     )
                 full = next(s for s in catalog.streams if s.stream.name == stream)
                 if "incremental" in [m.value for m in full.stream.supported_sync_modes]:

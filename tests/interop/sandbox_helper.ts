@@ -3,8 +3,8 @@
  * and every stream's row count) on stdout, then answers one JSON line per command read on stdin:
  *
  * - `{"change": {"job_roles": {"updates": 12}, "people": {"inserts": 3}}}`: changes rows; answers
- *   `{"changed": {"job_roles": ["id", ...], ...}, "totals": {...}}`, the ids whose `updatedAt`
- *   moved or that are new.
+ *   `{"changed": {"job_roles": {"<id>": "<new updatedAt>", ...}, ...}, "totals": {...}}`: the
+ *   rows whose `updatedAt` moved or that are new.
  * - `{"totals": true}`: answers `{"totals": {...}}`.
  *
  * It stops when stdin closes.
@@ -23,20 +23,22 @@ function updatedAtById(rows: Row[]): Map<string, unknown> {
   return new Map(rows.map((row) => [row.id as string, row.updatedAt]));
 }
 
-/** Applies `changes` (by stream name); returns the ids each stream changed or gained. */
+/** Applies `changes` (by stream name); returns each stream's changed or new rows' `updatedAt`. */
 export function applyChanges(
   sandbox: Sandbox,
   changes: Record<string, Changes>,
-): Record<string, string[]> {
-  const changed: Record<string, string[]> = {};
+): Record<string, Record<string, string>> {
+  const changed: Record<string, Record<string, string>> = {};
   for (const [name, change] of Object.entries(changes)) {
     const stream = STREAMS.find((s) => s.name === name);
     if (!stream) throw new Error(`Unknown stream "${name}": name one of the connector's streams`);
     const before = updatedAtById(sandbox.snapshot(stream.path));
     sandbox.change(stream.path, change);
-    changed[name] = sandbox.snapshot(stream.path)
-      .filter((row) => before.get(row.id as string) !== row.updatedAt)
-      .map((row) => row.id as string);
+    changed[name] = Object.fromEntries(
+      sandbox.snapshot(stream.path)
+        .filter((row) => before.get(row.id as string) !== row.updatedAt)
+        .map((row) => [row.id as string, row.updatedAt as string]),
+    );
   }
   return changed;
 }

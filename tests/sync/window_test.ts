@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
 import { lowerBoundOf } from "../../src/sync/read_stream.ts";
+import { initialSyncDaysOf } from "../../src/sync/window.ts";
 import { sandboxRows, startSandbox } from "../../sandbox/mod.ts";
 import { runConnector, type RunResult, stateFileOf, TempFiles } from "../support/connector.ts";
 import { testClock } from "../support/clock.ts";
@@ -29,14 +30,16 @@ Deno.test("initial_sync_days bounds only the dated-event streams, and only a fir
   const since = new Date(syncStartedAt - 30 * DAY).toISOString();
   for (const stream of STREAMS.filter((s) => s.incremental)) {
     const bound = (config = windowed, cursor?: string, syncMode = "incremental" as const) =>
-      lowerBoundOf(stream, { config, syncMode, cursor, syncStartedAt });
+      lowerBoundOf({
+        initialSyncDays: initialSyncDaysOf(stream, config),
+        syncMode,
+        cursor,
+        syncStartedAt,
+      });
     assert.equal(bound(), stream.initialWindow ? since : undefined, stream.name);
     assert.equal(bound(unset), undefined, `${stream.name}: unset reads all history`);
     assert.equal(bound(windowed, "2026-01-01T00:00:00.000Z"), "2026-01-01T00:00:00.000Z");
-    assert.equal(
-      lowerBoundOf(stream, { config: windowed, syncMode: "full_refresh", syncStartedAt }),
-      undefined,
-    );
+    assert.equal(bound(windowed, undefined, "full_refresh" as "incremental"), undefined);
   }
 });
 
