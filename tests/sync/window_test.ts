@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
 import { lowerBoundOf } from "../../src/sync/read_stream.ts";
-import { initialSyncDaysOf } from "../../src/sync/window.ts";
+import { initialSyncDaysOf, warnWindowCut } from "../../src/sync/window.ts";
+import { HumaansClient } from "../../src/http/client.ts";
+import { MessageWriter } from "../../src/protocol/writer.ts";
+import { Capture } from "../support/capture.ts";
 import { sandboxRows, startSandbox } from "../../sandbox/mod.ts";
 import { runConnector, type RunResult, stateFileOf, TempFiles } from "../support/connector.ts";
 import { testClock } from "../support/clock.ts";
@@ -122,4 +125,64 @@ Deno.test("a stream without a cursor asked for incremental is read in full, with
   assert.deepEqual(states[0].stream.stream_state, {});
   assert.equal(states[0].sourceStats.recordCount, calendars.length);
   assert.ok(result.states("companies").at(-1).stream.stream_state.updated_at, "companies: cursor");
+});
+
+Deno.test("warnWindowCut counts with one unfiltered request, and says so when it cannot", async (t) => {
+  const sandbox = await startSandbox({ people: 10, now });
+  try {
+    const client = new HumaansClient({
+      baseUrl: sandbox.url,
+      token: sandbox.token,
+      timeoutMs: 5_000,
+      retryAttempts: 0,
+    });
+    const stream = STREAMS.find((s) => s.name === "time_away")!;
+    const total = [...sandboxRows("/time-away", { people: 10, now })].length;
+    const warn = async (read: Parameters<typeof warnWindowCut>[2], cursor?: string) => {
+      const stdout = new Capture();
+      const writer = new MessageWriter(stdout);
+      await warnWindowCut(stream, {
+        client,
+        writer,
+        config: parseConfig({ api_token: "t", initial_sync_days: 7 }),
+        initialSyncDays: 7,
+        syncMode: "incremental",
+        cursor,
+        syncStartedAt: Date.parse(NOW),
+      }, read);
+      await writer.flush();
+      return stdout.text().split("\n").filter((l) => l).map((l) => JSON.parse(l).log);
+    };
+    const bound = "2026-11-21T12:00:00.000Z";
+    await t.step("server paging: the unfiltered total less the window's", async () => {
+      const before = sandbox.requests.length;
+      const [log] = await warn({ lowerBound: bound, paging: "server", inWindow: 2, dropped: 0 });
+      assert.equal(log.level, "WARN");
+      assert.match(log.message, new RegExp(`; ${total - 2} older rows are not read: raise`));
+      const asked = sandbox.requests.slice(before);
+      assert.deepEqual(asked.map((r) => [r.path, r.query]), [["/time-away", "%24limit=1"]]);
+    });
+    await t.step("client paging: the rows dropped here, no request", async () => {
+      const before = sandbox.requests.length;
+      const logs = await warn({ lowerBound: bound, paging: "client", dropped: 1 });
+      assert.match(logs[0].message, /days \(initial_sync_days\); 1 older row is not read: raise/);
+      assert.equal(sandbox.requests.length, before);
+    });
+    await t.step("nothing cut, or a cursor in the state: no WARN", async () => {
+      assert.deepEqual(await warn({ lowerBound: bound, paging: "client", dropped: 0 }), []);
+      assert.deepEqual(
+        await warn({ lowerBound: bound, paging: "client", dropped: 3 }, "2026-01-01T00:00:00Z"),
+        [],
+      );
+      assert.deepEqual(await warn({ paging: "client", dropped: 3 }), [], "no window");
+    });
+    await t.step("the count request fails: a WARN that says so, no throw", async () => {
+      sandbox.inject("/time-away", [{ status: 500 }]);
+      const [log] = await warn({ lowerBound: bound, paging: "server", inWindow: 2, dropped: 0 });
+      assert.equal(log.level, "WARN");
+      assert.match(log.message, /^Stream "time_away": could not count the rows older than/);
+    });
+  } finally {
+    await sandbox.close();
+  }
 });
