@@ -35,4 +35,11 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" !
   fi
   echo "$wanted" >"$venv/.requirements"
 fi
-exec "$venv/bin/python" tests/interop/pyairbyte_check.py
+# Bounded: a run that hangs fails (the sandbox helper stops when the check's end of its stdin closes).
+timeout --kill-after=10 600 "$venv/bin/python" tests/interop/pyairbyte_check.py
+code=$?
+if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then
+  echo "interop: stopped after 600 s"
+  echo "0 passed, 1 failed"
+fi
+exit "$code"
