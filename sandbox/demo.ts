@@ -168,7 +168,7 @@ if (import.meta.main) {
       "read-1.jsonl",
     );
     readReport(
-      "read #1 (no state: rows updated in the last 365 days)",
+      "read #1 (no state: all history; dated-event streams the last 365 days)",
       first,
       pagesSince(mark),
       "read-1.jsonl",

@@ -52,6 +52,11 @@ function integerSetting(spec: Omit<SettingSpec, "type"> & { default: number }) {
   });
 }
 
+function optionalIntegerSetting(spec: Omit<SettingSpec, "type" | "default">) {
+  const inner = z.number().int().min(spec.minimum!).max(spec.maximum!);
+  return setting(z.preprocess(toInteger, inner).optional(), { type: "integer", ...spec });
+}
+
 function booleanSetting(spec: Omit<SettingSpec, "type"> & { default: boolean }) {
   return setting(z.preprocess(toBoolean, z.boolean()).default(spec.default), {
     type: "boolean",
@@ -130,12 +135,11 @@ export const Config = z.object({
     order: 0,
     airbyte_secret: true,
   }),
-  initial_sync_days: integerSetting({
+  initial_sync_days: optionalIntegerSetting({
     title: "Initial sync days",
     description:
-      "How many days of history an incremental stream without state reads (rows updated in that window). A full_refresh sync reads all history.",
+      "Optional. Limits the first incremental sync (no state yet) of the dated-event streams (time_away, time_away_adjustments, timesheet_entries, timesheet_submissions, public_holidays) to rows updated in the last N days; a WARN says how many older rows that leaves out. Unset: every stream's first sync reads all history. Entity streams (people, companies, job roles, ...) and full_refresh syncs always read all history.",
     order: 1,
-    default: 90,
     minimum: 1,
     maximum: 365,
   }),

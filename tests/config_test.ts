@@ -19,10 +19,13 @@ const SEED_INTEGERS = [
   "request_timeout_seconds",
   "retry_attempts",
 ];
-/** The seed's six settings and their defaults (base_url is the connector's own). */
+/**
+ * The seed's six settings and their defaults (base_url is the connector's own), but for
+ * initial_sync_days: the seed defaulted it to 90; it now has no default (first syncs read all
+ * history) and, when set, bounds only the dated-event streams.
+ */
 const SEED_DEFAULTS = {
   api_token: TOKEN,
-  initial_sync_days: 90,
   max_records_per_page: 100,
   request_timeout_seconds: 30,
   retry_attempts: 3,
@@ -32,7 +35,9 @@ const SEED_DEFAULTS = {
 
 /** The parsed config restricted to the seed's keys and base_url. */
 function seedPart(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).filter(([key]) => key in SEED_DEFAULTS));
+  return Object.fromEntries(
+    Object.entries(config).filter(([key]) => key in SEED_DEFAULTS || key === "initial_sync_days"),
+  );
 }
 
 /** The config_error parseConfig throws for `raw`. */
@@ -64,7 +69,11 @@ Deno.test("parseConfig accepts the seed's config file with every value a string"
     retry_attempts: "3",
     enable_incremental_sync: "true",
   });
-  assert.deepEqual(seedPart(config), { ...SEED_DEFAULTS, max_records_per_page: 250 });
+  assert.deepEqual(seedPart(config), {
+    ...SEED_DEFAULTS,
+    initial_sync_days: 90,
+    max_records_per_page: 250,
+  });
   assert.ok(!("sync_frequency_hours" in config), "unknown seed keys are dropped");
 });
 
@@ -126,8 +135,10 @@ Deno.test("parseConfig rejects a boolean it cannot read, naming key and value", 
   }
 });
 
-Deno.test("parseConfig fills the seed's defaults", () => {
-  assert.deepEqual(seedPart(parseConfig({ api_token: TOKEN })), SEED_DEFAULTS);
+Deno.test("parseConfig fills the seed's defaults, and leaves initial_sync_days unset", () => {
+  const config = parseConfig({ api_token: TOKEN });
+  assert.deepEqual(seedPart(config), SEED_DEFAULTS);
+  assert.equal(config.initial_sync_days, undefined);
 });
 
 Deno.test("parseConfig fills every declared default", () => {
@@ -347,9 +358,11 @@ Deno.test("connectionSpecification matches the zod schema for every setting", as
         assert.ok(missing.success, `${key} declares a default but zod requires it`);
         assert.deepEqual(missing.data, property.default, `${key} default`);
         assert.ok(!spec.required.includes(key), `${key} has a default so is not required`);
+      } else if (spec.required.includes(key)) {
+        assert.ok(!missing.success, `${key} is required but zod accepts it missing`);
       } else {
-        assert.ok(!missing.success, `${key} declares no default but zod fills one`);
-        assert.ok(spec.required.includes(key), `${key} must be required`);
+        assert.ok(missing.success, `${key} is not required but zod requires it`);
+        assert.equal(missing.data, undefined, `${key} declares no default but zod fills one`);
       }
       switch (property.type) {
         case "integer": {
@@ -357,7 +370,9 @@ Deno.test("connectionSpecification matches the zod schema for every setting", as
           const max = property.maximum as number;
           assert.equal(typeof min, "number", `${key} minimum`);
           assert.equal(typeof max, "number", `${key} maximum`);
-          assert.ok(min <= (property.default as number) && (property.default as number) <= max);
+          if ("default" in property) {
+            assert.ok(min <= (property.default as number) && (property.default as number) <= max);
+          }
           assert.equal(schema.parse(min), min);
           assert.equal(schema.parse(max), max);
           assert.ok(!schema.safeParse(min - 1).success, `${key} accepts minimum - 1`);
@@ -416,16 +431,16 @@ Deno.test("connectionSpecification follows Airbyte's spec rules", async (t) => {
   assert.deepEqual(secrets.map(([key]) => key), ["api_token"], "only the token is secret");
 });
 
-Deno.test("the seed's six settings keep the seed's defaults and ranges", () => {
+Deno.test("the seed's six settings keep the seed's ranges and defaults (none for initial_sync_days)", () => {
   const specs = Object.fromEntries(settingSpecs());
   const summary = Object.fromEntries(
     Object.entries(specs)
-      .filter(([key]) => key === "base_url" || key in SEED_DEFAULTS)
+      .filter(([key]) => key === "base_url" || key === "initial_sync_days" || key in SEED_DEFAULTS)
       .map(([key, spec]) => [key, [spec.type, spec.default, spec.minimum, spec.maximum]]),
   );
   assert.deepEqual(summary, {
     api_token: ["string", undefined, undefined, undefined],
-    initial_sync_days: ["integer", 90, 1, 365],
+    initial_sync_days: ["integer", undefined, 1, 365],
     max_records_per_page: ["integer", 100, 1, 250],
     request_timeout_seconds: ["integer", 30, 1, 300],
     retry_attempts: ["integer", 3, 0, 10],

@@ -17,6 +17,7 @@ const PATHS: Record<string, string> = {
   companies: "/companies",
   documents: "/documents",
   job_roles: "/job-roles",
+  time_away: "/time-away",
 };
 const DAY = 86_400_000;
 
@@ -74,17 +75,17 @@ function ids(result: RunResult, stream: string): string[] {
   return result.records(stream).map((r) => r.id as string);
 }
 
-Deno.test("read syncs the last initial_sync_days of every stream, page by page", async () => {
+Deno.test("a first incremental sync reads every row of every stream, page by page", async () => {
   const s = await setup();
   try {
     const result = await read(s);
     assert.equal(result.code, 0, result.stderr);
-    const since = Date.parse(NOW) - 90 * DAY;
+    const since = 0;
     for (const stream of STREAMS) {
       const expected = idsSince(stream, since);
       const got = ids(result, stream);
       assert.equal(new Set(got).size, got.length, `${stream}: no duplicates`);
-      assert.deepEqual(new Set(got), expected, `${stream}: rows updated in the last 90 days`);
+      assert.deepEqual(new Set(got), expected, `${stream}: all history`);
       assert.deepEqual(result.statuses(stream), ["STARTED", "RUNNING", "COMPLETE"]);
       const states = result.states(stream);
       assert.ok(states.length >= 1, `${stream}: at least one state`);
@@ -113,7 +114,7 @@ Deno.test("read syncs the last initial_sync_days of every stream, page by page",
     const documents = idsSince("documents", since).size;
     assert.ok(pages.length >= Math.ceil(documents / 25), "enough pages");
     assert.ok(pages.length <= Math.ceil(documents / 24) + 1, "overlap of one tied row a page");
-    assert.equal(pages[0].get("updatedAt[$gte]"), new Date(since).toISOString());
+    assert.equal(pages[0].get("updatedAt[$gte]"), null, "no lower bound without state");
     for (const query of pages) {
       assert.equal(query.get("$limit"), "25");
       assert.equal(query.get("$sort[updatedAt]"), "1");
@@ -210,20 +211,32 @@ Deno.test("full_refresh reads all history and enable_incremental_sync false forc
 });
 
 Deno.test("the result is right whether the server honours, ignores or rejects filters", async (t) => {
+  // time_away is a stream of dated events: initial_sync_days bounds its first sync.
   const since = Date.parse(NOW) - 90 * DAY;
+  const older = [...sandboxRows("/time-away", { people: 40, now })].length -
+    idsSince("time_away", since).size;
   for (const mode of ["honour", "ignore", "reject"] as const) {
     await t.step(mode, async () => {
-      const s = await setup({ sandbox: { filters: mode }, streams: ["documents"] });
+      const s = await setup({
+        sandbox: { filters: mode },
+        streams: ["time_away"],
+        config: { initial_sync_days: 90 },
+      });
       try {
         const result = await read(s);
         assert.equal(result.code, 0, result.stderr);
-        assert.deepEqual(new Set(ids(result, "documents")), idsSince("documents", since));
-        const warnings = result.ofType("LOG").filter((m) => m.log.level === "WARN");
-        assert.equal(warnings.length, mode === "reject" ? 1 : 0);
-        const states = result.states("documents");
+        assert.deepEqual(new Set(ids(result, "time_away")), idsSince("time_away", since));
+        const warnings = result.ofType("LOG").filter((m) => m.log.level === "WARN")
+          .map((m) => m.log.message as string);
+        assert.ok(older > 0, "the window leaves rows out");
+        assert.deepEqual(warnings.filter((w) => w.includes("initial_sync_days")), [
+          `Stream "time_away": first sync reads rows updated in the last 90 days (initial_sync_days); ${older} older rows are not read: raise initial_sync_days or run a full refresh to get them`,
+        ]);
+        assert.equal(warnings.length, mode === "reject" ? 2 : 1);
+        const states = result.states("time_away");
         const last = states.at(-1).stream.stream_state.updated_at;
-        const newest = ids(result, "documents").length
-          ? result.records("documents").map((r) => r.updated_at as string).sort().at(-1)
+        const newest = ids(result, "time_away").length
+          ? result.records("time_away").map((r) => r.updated_at as string).sort().at(-1)
           : new Date(since).toISOString();
         assert.equal(last, newest);
         if (mode !== "honour") assert.equal(states.length, 1, "no mid-stream checkpoint");

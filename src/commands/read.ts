@@ -3,6 +3,7 @@ import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
+import { initialSyncDaysOf } from "../sync/window.ts";
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -22,6 +23,7 @@ export async function read(context: CommandContext): Promise<number> {
   const selected = parseCatalog(await readJsonFile(files.catalog, "catalog"), {
     source: files.catalog,
   });
+  for (const { notice } of selected) if (notice) await writer.log("INFO", notice);
   const statePath = files.state;
   const stateText = statePath
     ? await readTextFile(statePath, "state", { missingOk: true })
@@ -69,6 +71,7 @@ export async function read(context: CommandContext): Promise<number> {
           writer,
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
+          initialSyncDays: initialSyncDaysOf(stream, config),
           cursor: cursorOf(state, stream.name),
           idsAtCursor: idsAtCursorOf(state, stream.name),
           syncStartedAt,

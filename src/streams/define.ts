@@ -61,6 +61,11 @@ export interface StreamSpec {
   scopes: Scope[];
   /** Whether rows carry `updatedAt` (incremental) or not (full refresh only). */
   incremental: boolean;
+  /**
+   * Rows are dated events (an absence, a timesheet day, a holiday), so `initial_sync_days`, when
+   * set, bounds the first incremental sync; entity streams always read all history.
+   */
+  initialWindow?: boolean;
   /** Holds personal or financial data that deserves restricted access downstream. */
   sensitive?: boolean;
   /** What public evidence the path and the fields rest on. */
@@ -117,6 +122,9 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
   if (!columns.has("id")) throw new Error(`Stream "${spec.name}" has no "id" column`);
   if (spec.incremental && !columns.has(CURSOR.column)) {
     throw new Error(`Incremental stream "${spec.name}" has no "${CURSOR.column}" column`);
+  }
+  if (spec.initialWindow && !spec.incremental) {
+    throw new Error(`Stream "${spec.name}" has an initial window but no cursor`);
   }
   const derive = spec.derive;
   // project(columns, flatten(raw) + derived + timestamp), in one pass (the read path's hot spot).

@@ -28,5 +28,6 @@ export const publicHolidays = defineStream({
     fields: "confirmed",
     source: "API docs, CLI and browser-extension clients",
   },
+  initialWindow: true,
   record: PublicHolidayRecord,
 });

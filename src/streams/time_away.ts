@@ -51,6 +51,7 @@ export const timeAway = defineStream({
     fields: "confirmed",
     source: "API docs, CLI and browser-extension clients, the Elixir SDK",
   },
+  initialWindow: true,
   sensitive: true,
   record: TimeAwayRecord,
 });

@@ -31,5 +31,6 @@ export const timeAwayAdjustments = defineStream({
     fields: "guessed",
     source: "one public SDK only, AI-assisted and citing no response",
   },
+  initialWindow: true,
   record: TimeAwayAdjustmentRecord,
 });

@@ -31,5 +31,6 @@ export const timesheetEntries = defineStream({
     fields: "confirmed",
     source: "API docs, CLI and browser-extension clients",
   },
+  initialWindow: true,
   record: TimesheetEntryRecord,
 });

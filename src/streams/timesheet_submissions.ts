@@ -36,5 +36,6 @@ export const timesheetSubmissions = defineStream({
     fields: "confirmed",
     source: "API docs, the Elixir SDK that copies their examples",
   },
+  initialWindow: true,
   record: TimesheetSubmissionRecord,
 });

@@ -7,8 +7,10 @@ export type SyncMode = "full_refresh" | "incremental";
 /** One selected stream of a configured catalog. */
 export interface SelectedStream {
   stream: StreamDefinition;
-  /** The mode the catalog asks for. */
+  /** The mode to read in: the catalog's, or full_refresh for a stream without a cursor. */
   syncMode: SyncMode;
+  /** Set when the mode differs from the catalog's: an INFO line saying why. */
+  notice?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -19,8 +21,9 @@ function isObject(value: unknown): value is Json {
 
 /**
  * Validates a ConfiguredAirbyteCatalog against the streams this connector offers: every stream
- * known, each in a sync mode it supports, with the source-defined cursor. Throws a config_error
- * naming the file and the field.
+ * known, in full_refresh or incremental, with the source-defined cursor. A stream without a cursor
+ * asked for incremental is read in full, with a notice to log. Throws a config_error naming the
+ * file and the field.
  */
 export function parseCatalog(raw: unknown, options: { source?: string } = {}): SelectedStream[] {
   const source = options.source ?? "catalog";
@@ -44,14 +47,22 @@ export function parseCatalog(raw: unknown, options: { source?: string } = {}): S
     if (seen.has(name)) fail(`${at}.stream.name`, `repeats stream "${name}"`);
     seen.add(name);
     const syncMode = entry.sync_mode;
-    const supported: SyncMode[] = stream.incremental
-      ? ["full_refresh", "incremental"]
-      : ["full_refresh"];
-    if (!supported.includes(syncMode as SyncMode)) {
+    if (syncMode !== "full_refresh" && syncMode !== "incremental") {
+      const supported = stream.incremental ? "full_refresh or incremental" : "full_refresh";
       fail(
         `${at}.sync_mode`,
-        `is ${JSON.stringify(syncMode)}; stream "${name}" supports ${supported.join(" or ")}`,
+        `is ${JSON.stringify(syncMode)}; stream "${name}" supports ${supported}`,
       );
+    }
+    if (syncMode === "incremental" && !stream.incremental) {
+      // As CDK sources do: a client that asks every stream for incremental (PyAirbyte does)
+      // gets the streams without a cursor in full.
+      return {
+        stream,
+        syncMode: "full_refresh",
+        notice:
+          `Stream "${name}" has no cursor: reading it in full (full_refresh), although the catalog asks for incremental`,
+      };
     }
     const cursor = entry.cursor_field;
     if (

@@ -9,6 +9,7 @@ import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.t
 import type { SyncMode } from "./catalog.ts";
 import { Checkpoint, type CursorState } from "./checkpoint.ts";
 import { serverTotal } from "./server_total.ts";
+import { warnWindowCut } from "./window.ts";
 
 /** Options of {@linkcode readStream}. */
 export interface ReadStreamOptions {
@@ -17,6 +18,11 @@ export interface ReadStreamOptions {
   config: Config;
   /** The mode to read in (already downgraded to full_refresh where incremental is off). */
   syncMode: SyncMode;
+  /**
+   * How many days back a first sync reads, if bounded: `initial_sync_days` for a stream of dated
+   * events (`initialSyncDaysOf` in window.ts), else undefined (all history).
+   */
+  initialSyncDays?: number;
   /** The stream's cursor from the input state, if any. */
   cursor?: string;
   /** The ids the input state lists as written at `cursor` (`ids_at_cursor`), if any. */
@@ -82,13 +88,17 @@ class Progress {
   extra = new Set<string>();
 }
 
-/** The lower bound of an incremental read: the state's cursor, else `initial_sync_days` ago. */
+/**
+ * The lower bound of an incremental read: the state's cursor, else `initialSyncDays` ago (set only
+ * for streams of dated events), else none: all history.
+ */
 export function lowerBoundOf(
-  options: Pick<ReadStreamOptions, "config" | "syncMode" | "cursor" | "syncStartedAt">,
+  options: Pick<ReadStreamOptions, "initialSyncDays" | "syncMode" | "cursor" | "syncStartedAt">,
 ): string | undefined {
   if (options.syncMode !== "incremental") return undefined;
   if (options.cursor) return options.cursor;
-  return new Date(options.syncStartedAt - options.config.initial_sync_days * DAY_MS).toISOString();
+  if (options.initialSyncDays === undefined) return undefined;
+  return new Date(options.syncStartedAt - options.initialSyncDays * DAY_MS).toISOString();
 }
 
 /**
@@ -279,6 +289,13 @@ export async function readStream(
     });
     checkpoint = run.checkpoint;
     total = await readPasses(run, paging, lowerBound);
+    await warnWindowCut(stream, options, {
+      lowerBound,
+      paging,
+      inWindow: progress.records,
+      dropped: checkpoint.outside,
+      unfiltered: total,
+    });
     await finish(run, { paging, lowerBound, total });
     await reportExtraFields(writer, name, progress.extra);
     options.onProgress?.(name, { ...counts(progress, checkpoint), total, done: true });

@@ -399,18 +399,19 @@ Deno.test("catalog: droppedFields finds API fields without a column", () => {
 Deno.test("the generated stream table has a row a stream, in catalog order", () => {
   const lines = streamsTable().split("\n");
   assert.equal(lines.length, STREAMS.length + 2);
-  assert.match(lines[0], /^\| stream \| API path \| sync modes \| scope/);
+  assert.match(lines[0], /^\| stream \| API path \| sync modes \| first sync \| scope/);
   assert.match(lines[0], /\| evidence \|$/);
   STREAMS.forEach((stream, i) => {
     const cells = lines[i + 2].slice(1, -1).split("|").map((cell) => cell.trim());
     assert.equal(cells[0], `\`${stream.name}\``);
     assert.equal(cells[1], `\`${stream.path}\``);
     assert.equal(cells[2], stream.incremental ? "full_refresh, incremental" : "full_refresh");
-    assert.equal(cells[3], stream.scopes.map((s) => `\`${s}\``).join(", "));
-    assert.equal(cells[4], stream.sensitive ? "yes" : "");
-    assert.equal(cells[5], stream.description);
+    assert.equal(cells[3], stream.initialWindow ? "`initial_sync_days` if set" : "all history");
+    assert.equal(cells[4], stream.scopes.map((s) => `\`${s}\``).join(", "));
+    assert.equal(cells[5], stream.sensitive ? "yes" : "");
+    assert.equal(cells[6], stream.description);
     const { path, fields, source } = stream.evidence;
-    assert.equal(cells[6], `path ${path}, fields ${fields} (${source})`);
+    assert.equal(cells[7], `path ${path}, fields ${fields} (${source})`);
   });
 });
 

@@ -164,3 +164,47 @@ Deno.test("parseCatalog errors name the file and the field path", async (t) => {
 Deno.test("parseCatalog names the default source when none is given", () => {
   assert.throws(() => parseCatalog(null), /Catalog file "catalog"/);
 });
+
+Deno.test("parseCatalog reads a stream without a cursor in full when asked for incremental", async (t) => {
+  await t.step("incremental becomes full_refresh, with one notice", () => {
+    const selected = parseCatalog({
+      streams: [
+        configured("companies", "incremental"),
+        configured("public_holiday_calendars", "incremental", { cursor_field: [] }),
+      ],
+    });
+    assert.deepEqual(
+      selected.map(({ stream, syncMode }) => [stream.name, syncMode]),
+      [["companies", "incremental"], ["public_holiday_calendars", "full_refresh"]],
+    );
+    assert.equal(selected[0].notice, undefined, "a stream read as asked has no notice");
+    assert.match(
+      selected[1].notice ?? "",
+      /^Stream "public_holiday_calendars" has no cursor: reading it in full \(full_refresh\)/,
+    );
+  });
+  await t.step("whatever cursor_field the client sends", () => {
+    const [selected] = parseCatalog({
+      streams: [configured("public_holiday_calendars", "incremental", { cursor_field: ["x"] })],
+    });
+    assert.equal(selected.syncMode, "full_refresh");
+  });
+  await t.step("full_refresh as asked has no notice", () => {
+    const [selected] = parseCatalog({
+      streams: [configured("public_holiday_calendars", "full_refresh")],
+    });
+    assert.deepEqual([selected.syncMode, selected.notice], ["full_refresh", undefined]);
+  });
+  await t.step("a bad mode is still an error", () => {
+    const error = catalogErrorOf({
+      streams: [configured("public_holiday_calendars", "incremental_append")],
+    });
+    assert.match(error.message, /"streams\[0\].sync_mode".*supports full_refresh$/);
+  });
+  await t.step("a missing mode is still an error", () => {
+    const error = catalogErrorOf({
+      streams: [configured("public_holiday_calendars", "incremental", { sync_mode: undefined })],
+    });
+    assert.match(error.message, /"streams\[0\].sync_mode" is undefined/);
+  });
+});

@@ -23,7 +23,11 @@ export function settingsTable(): string {
       : spec.airbyte_secret
       ? "required, secret"
       : "https URL (http on loopback)";
-    const fallback = spec.default === undefined ? "(required)" : `\`${spec.default}\``;
+    const fallback = spec.default !== undefined
+      ? `\`${spec.default}\``
+      : spec.airbyte_secret
+      ? "(required)"
+      : "(unset)";
     rows.push(`| \`${key}\` | ${spec.type} | ${fallback} | ${allowed} | ${spec.description} |`);
   }
   return rows.join("\n");
@@ -32,14 +36,15 @@ export function settingsTable(): string {
 /** The Markdown table of streams. */
 export function streamsTable(): string {
   const rows = [
-    "| stream | API path | sync modes | scope (any of) | sensitive | what it holds | evidence |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| stream | API path | sync modes | first sync | scope (any of) | sensitive | what it holds | evidence |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const stream of STREAMS) {
     const modes = stream.incremental ? "full_refresh, incremental" : "full_refresh";
     const { path, fields, source } = stream.evidence;
+    const first = stream.initialWindow ? "`initial_sync_days` if set" : "all history";
     rows.push(
-      `| \`${stream.name}\` | \`${stream.path}\` | ${modes} | ${
+      `| \`${stream.name}\` | \`${stream.path}\` | ${modes} | ${first} | ${
         stream.scopes.map((s) => `\`${s}\``).join(", ")
       } | ${
         stream.sensitive ? "yes" : ""

@@ -1,0 +1,80 @@
+/**
+ * The sandbox side of `deno task interop`: starts a sandbox, prints one JSON line (its URL, token
+ * and every stream's row count) on stdout, then answers one JSON line per command read on stdin:
+ *
+ * - `{"change": {"job_roles": {"updates": 12}, "people": {"inserts": 3}}}`: changes rows; answers
+ *   `{"changed": {"job_roles": {"<id>": "<new updatedAt>", ...}, ...}, "totals": {...}}`: the
+ *   rows whose `updatedAt` moved or that are new.
+ * - `{"totals": true}`: answers `{"totals": {...}}`.
+ *
+ * It stops when stdin closes.
+ *
+ * @module
+ */
+import { type Changes, type Row, type Sandbox, startSandbox } from "../../sandbox/mod.ts";
+import { STREAMS } from "../../src/streams/mod.ts";
+
+/** Every stream's row count, as the sandbox serves it now. */
+export function totalsOf(sandbox: Sandbox): Record<string, number> {
+  return Object.fromEntries(STREAMS.map((s) => [s.name, sandbox.snapshot(s.path).length]));
+}
+
+function updatedAtById(rows: Row[]): Map<string, unknown> {
+  return new Map(rows.map((row) => [row.id as string, row.updatedAt]));
+}
+
+/** Applies `changes` (by stream name); returns each stream's changed or new rows' `updatedAt`. */
+export function applyChanges(
+  sandbox: Sandbox,
+  changes: Record<string, Changes>,
+): Record<string, Record<string, string>> {
+  const changed: Record<string, Record<string, string>> = {};
+  for (const [name, change] of Object.entries(changes)) {
+    const stream = STREAMS.find((s) => s.name === name);
+    if (!stream) throw new Error(`Unknown stream "${name}": name one of the connector's streams`);
+    const before = updatedAtById(sandbox.snapshot(stream.path));
+    sandbox.change(stream.path, change);
+    changed[name] = Object.fromEntries(
+      sandbox.snapshot(stream.path)
+        .filter((row) => before.get(row.id as string) !== row.updatedAt)
+        .map((row) => [row.id as string, row.updatedAt as string]),
+    );
+  }
+  return changed;
+}
+
+async function main(): Promise<void> {
+  // The sandbox's clock runs five minutes behind: its newest rows, and the rows it changes, are
+  // older than the minute before a sync's start that a checkpoint never claims (CLOCK_SKEW_MS),
+  // as a live API's rows mostly are; otherwise each sync would re-read the newest rows on purpose.
+  const sandbox = await startSandbox({
+    people: Number(Deno.args[0] ?? 200),
+    now: () => new Date(Date.now() - 5 * 60_000),
+  });
+  const encoder = new TextEncoder();
+  const send = (value: unknown) => Deno.stdout.write(encoder.encode(JSON.stringify(value) + "\n"));
+  try {
+    await send({ url: sandbox.url, token: sandbox.token, totals: totalsOf(sandbox) });
+    const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+    let buffered = "";
+    for await (const chunk of lines) {
+      buffered += chunk;
+      for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
+        const line = buffered.slice(0, end).trim();
+        buffered = buffered.slice(end + 1);
+        if (!line) continue;
+        try {
+          const command = JSON.parse(line);
+          const changed = command.change ? applyChanges(sandbox, command.change) : undefined;
+          await send({ changed, totals: totalsOf(sandbox) });
+        } catch (error) {
+          await send({ error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    }
+  } finally {
+    await sandbox.close();
+  }
+}
+
+if (import.meta.main) await main();
