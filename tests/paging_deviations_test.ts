@@ -206,7 +206,8 @@ Deno.test("$skip ignored: the stream fails at once, naming the path, whatever to
             /^Stream "job_roles" failed: GET \/job-roles returned the same page for \$skip=\d+ as for \$skip=0: the API ignores \$skip/,
           );
           const requests = sandbox.requests.filter((r) => r.path === PATH).length;
-          assert.ok(requests <= 8, `${requests} requests`);
+          // The probes (filter, sort, counts) and a few pages: a bound, never a loop.
+          assert.ok(requests <= 12, `${requests} requests`);
           assert.ok(ids(result).length <= 20, "only the first page was written");
         } finally {
           await sandbox.close();

@@ -28,8 +28,8 @@ Deno.test("initial_sync_days bounds only the dated-event streams, and only a fir
     EVENT_STREAMS,
   );
   const syncStartedAt = Date.parse(NOW);
-  const windowed = parseConfig({ api_token: "t", initial_sync_days: "30" });
-  const unset = parseConfig({ api_token: "t" });
+  const windowed = parseConfig({ api_token: "window-test-token", initial_sync_days: "30" });
+  const unset = parseConfig({ api_token: "window-test-token" });
   const since = new Date(syncStartedAt - 30 * DAY).toISOString();
   for (const stream of STREAMS.filter((s) => s.incremental)) {
     const bound = (config = windowed, cursor?: string, syncMode = "incremental" as const) =>
@@ -144,7 +144,7 @@ Deno.test("warnWindowCut counts with one unfiltered request, and says so when it
       await warnWindowCut(stream, {
         client,
         writer,
-        config: parseConfig({ api_token: "t", initial_sync_days: 7 }),
+        config: parseConfig({ api_token: "window-test-token", initial_sync_days: 7 }),
         initialSyncDays: 7,
         syncMode: "incremental",
         cursor,
