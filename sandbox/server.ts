@@ -28,7 +28,7 @@ import { ChurnOverlay } from "./churn.ts";
 import { errorResponse } from "./errors.ts";
 import { type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
-import { type ListQuery, parseListQuery, QueryError } from "./query.ts";
+import { type ListQuery, parseListQuery, QueryError, selectFields } from "./query.ts";
 import { TokenBucket } from "./rate_limit.ts";
 
 export type { Fault } from "./faults.ts";
@@ -72,6 +72,8 @@ export interface SandboxOptions {
    * filters still apply) or "reject" any query that has them with 400. Default "honour".
    */
   filters?: FilterMode;
+  /** "honour" `$select[]` (rows hold only the fields asked for, and the id) or "ignore" it. Default "honour". */
+  select?: "honour" | "ignore";
   /** Token -> scopes. Default `{ "sandbox-token": ALL_SCOPES }`. */
   tokens?: Record<string, readonly string[]>;
   /** Rows served instead of generated ones, by path (raw camelCase API objects). */
@@ -283,6 +285,10 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       churn: churns.get(path),
     };
     const page = listPage(source, query);
+    const select = query.select;
+    if (select && options.select !== "ignore") {
+      page.data = page.data.map((r) => selectFields(r, select));
+    }
     if (churnEach) change(path, typeof churnEach === "number" ? { updates: churnEach } : churnEach);
     return Response.json({
       total: page.total,

@@ -693,6 +693,7 @@ Deno.test("query parsing: defaults, cap, sort keys, $in lists", () => {
         value: ["1", "2"],
       }],
       advanced: "$sort[a]",
+      select: ["id"],
     },
   );
 });

@@ -63,6 +63,8 @@ export async function read(context: CommandContext): Promise<number> {
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
           cursor: cursorOf(state, stream.name),
+          idSet: state.idSets.get(stream.name),
+          now: () => context.clock.now(),
           syncStartedAt,
           onProgress: progress && ((name, counts) => progress.update(name, counts)),
         }),

@@ -1,4 +1,5 @@
 import {
+  col,
   type ColumnKind,
   columnKinds,
   type InvalidValueHandler,
@@ -56,8 +57,15 @@ export interface StreamDefinition extends StreamSpec {
 /** The API field and record column that incremental streams use as cursor. */
 export const CURSOR = { api: "updatedAt", column: "updated_at" } as const;
 
+/**
+ * The column that marks a deleted row (Airbyte's CDC convention), in every stream's schema:
+ * null on every row read, set only on the RECORD of a row found deleted (see `detect_deletes`).
+ */
+export const DELETED_AT = "_ab_cdc_deleted_at";
+
 /** Builds a stream from its declaration: the mapping is shared, only `derive` is the stream's. */
 export function defineStream(spec: StreamSpec): StreamDefinition {
+  spec = { ...spec, record: spec.record.extend({ [DELETED_AT]: col.timestamp() }) };
   const columns = columnKinds(spec.record);
   if (!columns.has("id")) throw new Error(`Stream "${spec.name}" has no "id" column`);
   if (spec.incremental && !columns.has(CURSOR.column)) {

@@ -32,7 +32,7 @@ import { timesheetSubmissions } from "./timesheet_submissions.ts";
 import { workingPatterns } from "./working_patterns.ts";
 
 export type { MapContext, RawObject, StreamDefinition } from "./define.ts";
-export { CURSOR } from "./define.ts";
+export { CURSOR, DELETED_AT } from "./define.ts";
 
 /** Every stream, in catalog order: the seed's three, then people and the lists around them. */
 export const STREAMS: readonly StreamDefinition[] = [

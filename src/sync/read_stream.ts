@@ -7,6 +7,7 @@ import type { StreamProgress } from "../progress.ts";
 import { snakeCase } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
+import { DeleteTracker } from "./deletes.ts";
 
 /** Options of {@linkcode readStream}. */
 export interface ReadStreamOptions {
@@ -22,6 +23,10 @@ export interface ReadStreamOptions {
   signal?: AbortSignal;
   /** Told of the stream's counts after every page and at the end. */
   onProgress?: (stream: string, progress: StreamProgress) => void;
+  /** The stream's committed id set from the input state, if any (`detect_deletes`). */
+  idSet?: unknown;
+  /** The time now (ms since the epoch): when deletes are detected. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** What reading one stream came to. */
@@ -74,6 +79,9 @@ class Progress {
    * changed faster than they were read): the cursor no checkpoint may pass, or null for none.
    */
   gap?: { cursor: string | null; page: number };
+  /** Delete detection, when on for this stream; its keys go into every STATE. */
+  deletes?: DeleteTracker;
+  extra: Record<string, unknown> = {};
 }
 
 /** The lower bound of an incremental read: the state's cursor, else `initial_sync_days` ago. */
@@ -164,6 +172,10 @@ export async function readStream(
   const unknownFields = unknownFieldReporter(stream, writer);
   let paging: Paging = "client";
   let total: number | undefined;
+  if (options.config.detect_deletes && options.syncMode === "incremental" && stream.incremental) {
+    progress.deletes = new DeleteTracker(stream, options.idSet);
+    progress.extra = progress.deletes.carried();
+  }
 
   await writer.streamStatus(name, "STARTED");
   try {
@@ -180,10 +192,14 @@ export async function readStream(
         progress.gap = { cursor: safe ?? null, page: page.index };
       }
       writePage(stream, page.data, { progress, context, lowerBound, unknownFields, writer });
+      progress.deletes?.wrote(page.data);
       progress.pages++;
       total ??= page.total;
       options.onProgress?.(name, { records: progress.records, pages: progress.pages, total });
-      if (paging === "server" && progress.ordered && !progress.gap) {
+      if (
+        paging === "server" && progress.ordered && !progress.gap &&
+        (progress.deletes?.mayCheckpoint(progress.sinceState) ?? true)
+      ) {
         const cursor = capped(progress.maxSeen, options) ?? lowerBound;
         if (cursor && cursor !== progress.lastState) checkpoint(writer, name, cursor, progress);
       }
@@ -284,7 +300,7 @@ function checkpoint(
   cursor: string,
   progress: Progress,
 ): void {
-  writer.queueState(name, { [CURSOR.column]: cursor }, progress.sinceState);
+  writer.queueState(name, { [CURSOR.column]: cursor, ...progress.extra }, progress.sinceState);
   progress.lastState = cursor;
   progress.sinceState = 0;
 }
@@ -336,6 +352,19 @@ async function finish(
     return;
   }
   if (progress.gap && progress.gap.cursor === null) return;
+  if (progress.deletes) {
+    const syncedAt = new Date(options.syncStartedAt).toISOString();
+    const detectedAt = new Date(Math.max(options.now?.() ?? Date.now(), options.syncStartedAt));
+    const found = await progress.deletes.detect({
+      ...options,
+      detectedAt: detectedAt.toISOString(),
+      syncedAt,
+    });
+    progress.extra = found.state;
+    progress.records += found.records;
+    progress.sinceState += found.records;
+    progress.lastState = undefined; // the final STATE is written, with the new set
+  }
   const candidates = progress.gap
     ? [progress.gap.cursor, options.cursor]
     : [capped(progress.maxSeen, options), lowerBound, options.cursor];

@@ -7,6 +7,8 @@ export interface InputState {
   cursors: Map<string, string>;
   /** The seed's `last_sync_time`, applied to every stream without a cursor of its own. */
   fallback?: string;
+  /** Per-stream committed id sets for delete detection, unchecked (see `deletes.ts`). */
+  idSets: Map<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
@@ -19,7 +21,7 @@ function isObject(value: unknown): value is Json {
 }
 
 class StateReader {
-  readonly state: InputState = { cursors: new Map() };
+  readonly state: InputState = { cursors: new Map(), idSets: new Map() };
   constructor(readonly source: string) {}
 
   fail(field: string, problem: string): never {
@@ -44,6 +46,7 @@ class StateReader {
     const key = "updated_at" in streamState ? "updated_at" : "last_sync_time";
     const cursor = this.cursor(streamState[key], `${field}.${key}`);
     if (cursor) this.state.cursors.set(name, cursor);
+    if (streamState.id_set !== undefined) this.state.idSets.set(name, streamState.id_set);
   }
 
   legacy(data: Json, field: string): void {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ColumnKind, snakeCase } from "../../src/streams/fields.ts";
 import {
+  DELETED_AT,
   type MapContext,
   type RawObject,
   type StreamDefinition,
@@ -168,7 +169,11 @@ Deno.test("catalog: a full row maps to every column", async (t) => {
       const record = stream.map(raw, CONTEXT);
       checkShape(stream, record);
       const nulls = Object.keys(record).filter((name) => record[name] === null);
-      assert.deepEqual(nulls.sort(), [...(UNFILLED[stream.name] ?? [])].sort(), "null columns");
+      assert.deepEqual(
+        nulls.sort(),
+        [...(UNFILLED[stream.name] ?? []), DELETED_AT].sort(),
+        "null columns",
+      );
       assert.deepEqual(droppedFields(stream, raw), [], "API fields without a column");
       checkFields(stream, record, raw);
       for (const field of LEFT_OUT[stream.name] ?? []) {

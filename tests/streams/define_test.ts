@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { CURSOR, defineStream, type MapContext } from "../../src/streams/define.ts";
+import { CURSOR, defineStream, DELETED_AT, type MapContext } from "../../src/streams/define.ts";
 import { col } from "../../src/streams/fields.ts";
 
 const CONTEXT: MapContext = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
@@ -44,9 +44,10 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     size: 3,
     updated_at: "2024-03-01T09:00:00.000Z",
     timestamp: CONTEXT.syncedAt,
+    _ab_cdc_deleted_at: null,
   });
   assert.deepEqual(seen, [["w1", "2026-11-28"]]);
-  assert.deepEqual([...widgets.columns.keys()], Object.keys(Widget.shape));
+  assert.deepEqual([...widgets.columns.keys()], [...Object.keys(Widget.shape), DELETED_AT]);
   assert.equal(widgets.path, "/widgets");
 });
 
@@ -122,7 +123,10 @@ Deno.test("defineStream rejects a schema without id, or an incremental one witho
       incremental: false,
       record: z.object({ id: col.id() }),
     });
-    assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), { id: "x" });
+    assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), {
+      id: "x",
+      [DELETED_AT]: null,
+    });
   });
 });
 

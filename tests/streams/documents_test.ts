@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { MapContext, RawObject } from "../../src/streams/define.ts";
-import { deriveDocument, DocumentRecord, documents } from "../../src/streams/documents.ts";
+import { deriveDocument, documents } from "../../src/streams/documents.ts";
 
 const CONTEXT: MapContext = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
 
@@ -74,6 +74,7 @@ const FILE_RECORD = {
   created_at: "2025-07-01T08:30:00.000Z",
   updated_at: "2026-01-15T10:45:12.120Z",
   timestamp: "2026-11-28T12:00:00.000Z",
+  _ab_cdc_deleted_at: null,
   company_id: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
   document_type_id: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
   folder_id: "Fo9Pq8Rs7Tu6Vw5Xy4Za3Bc2",
@@ -101,8 +102,8 @@ const LINK_RECORD = {
 };
 
 function checkShape(record: Record<string, unknown>, raw: RawObject): void {
-  assert.deepEqual(Object.keys(record), Object.keys(DocumentRecord.shape), "exactly the columns");
-  assert.deepEqual(DocumentRecord.parse(record), record, "validates against DocumentRecord");
+  assert.deepEqual(Object.keys(record), Object.keys(documents.record.shape), "exactly the columns");
+  assert.deepEqual(documents.record.parse(record), record, "validates against DocumentRecord");
   for (const column of SEED_COLUMNS) assert.ok(column in record, `seed column ${column}`);
   const sentEmpty = new Set(Object.entries(raw).filter(([, v]) => v === "").map(([k]) => k));
   for (const [key, value] of Object.entries(record)) {

@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { startSandbox } from "../../sandbox/mod.ts";
+import { HumaansClient } from "../../src/http/client.ts";
+import { jobRoles } from "../../src/streams/job_roles.ts";
+import { DELETED_AT } from "../../src/streams/mod.ts";
+import {
+  CONFIRM_BATCH,
+  confirmDeleted,
+  deletedRecord,
+  missingIds,
+  probeSelection,
+  scanIds,
+} from "../../src/sync/deletes.ts";
+import { testClock } from "../support/clock.ts";
+
+const CONFIG = { max_records_per_page: 20, concurrency: 2 };
+
+function clientOf(sandbox: { url: string; token: string }, fetch?: typeof globalThis.fetch) {
+  return new HumaansClient({
+    baseUrl: sandbox.url,
+    token: sandbox.token,
+    timeoutMs: 10_000,
+    retryAttempts: 0,
+    clock: testClock(),
+    maxConcurrency: 4,
+    fetch,
+  });
+}
+
+/** A fetch that answers 400 to any request for a `$select`. */
+const rejectingSelect: typeof fetch = (input, init) => {
+  if (decodeURIComponent(String(input)).includes("$select")) {
+    return Promise.resolve(
+      Response.json({ name: "BadRequest", code: 400, message: "Invalid $select" }, {
+        status: 400,
+      }),
+    );
+  }
+  return fetch(input, init);
+};
+
+Deno.test("missingIds: the known ids the scan did not find, in order", () => {
+  assert.deepEqual(missingIds(["a", "b", "c", "d"], new Set(["b", "d", "e"])), ["a", "c"]);
+  assert.deepEqual(missingIds([], new Set(["a"])), []);
+  assert.deepEqual(missingIds(new Set(["a"]), new Set()), ["a"]);
+});
+
+Deno.test("deletedRecord: id, updated_at and _ab_cdc_deleted_at at detection, the rest null", () => {
+  const record = deletedRecord(jobRoles, "r1", {
+    detectedAt: "2026-11-28T12:05:00.000Z",
+    syncedAt: "2026-11-28T12:00:00.000Z",
+  });
+  assert.deepEqual(Object.keys(record), [...jobRoles.columns.keys()]);
+  assert.equal(record.id, "r1");
+  assert.equal(record.updated_at, "2026-11-28T12:05:00.000Z");
+  assert.equal(record[DELETED_AT], "2026-11-28T12:05:00.000Z");
+  assert.equal(record.timestamp, "2026-11-28T12:00:00.000Z");
+  const others = Object.entries(record)
+    .filter(([k]) => !["id", "updated_at", DELETED_AT, "timestamp"].includes(k));
+  assert.ok(others.length > 5);
+  assert.ok(others.every(([, v]) => v === null), "other columns null");
+  // The record validates against the stream's schema.
+  assert.deepEqual(jobRoles.record.parse(record), record);
+});
+
+Deno.test("probeSelection: ids when $select is honoured, rows when ignored or rejected", async () => {
+  const honouring = await startSandbox({ people: 10 });
+  const ignoring = await startSandbox({ people: 10, select: "ignore" });
+  try {
+    assert.equal(await probeSelection(clientOf(honouring), "/job-roles"), "ids");
+    assert.equal(await probeSelection(clientOf(ignoring), "/job-roles"), "rows");
+    assert.equal(
+      await probeSelection(clientOf(honouring, rejectingSelect), "/job-roles"),
+      "rows",
+    );
+    const probe = honouring.requests.at(0)!;
+    assert.equal(decodeURIComponent(probe.query), "$limit=1&$select[]=id");
+    // Another failure is not a verdict on $select: it is thrown.
+    honouring.inject("/job-roles", [{ status: 500 }]);
+    await assert.rejects(() => probeSelection(clientOf(honouring), "/job-roles"), /500/);
+  } finally {
+    await honouring.close();
+    await ignoring.close();
+  }
+});
+
+Deno.test("scanIds: every id, proven, in ids-only or whole-row pages", async (t) => {
+  const sandbox = await startSandbox({ people: 60 });
+  try {
+    const expected = new Set(sandbox.snapshot("/job-roles").map((r) => r.id as string));
+    assert.ok(expected.size > 60);
+    for (const selection of ["ids", "rows"] as const) {
+      await t.step(selection, async () => {
+        const before = sandbox.requests.length;
+        const scan = await scanIds(clientOf(sandbox), "/job-roles", {
+          config: CONFIG,
+          selection,
+        });
+        assert.deepEqual(scan.ids, expected);
+        assert.equal(scan.proven, true);
+        const queries = sandbox.requests.slice(before).map((r) => decodeURIComponent(r.query));
+        assert.equal(queries.length, scan.requests);
+        if (selection === "ids") {
+          // Ids-only pages are small: the largest page the API serves.
+          assert.ok(queries.every((q) => q.includes("$select[]=id") && q.includes("$limit=250")));
+        } else {
+          assert.ok(queries.every((q) => !q.includes("$select") && q.includes("$limit=20")));
+        }
+      });
+    }
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("scanIds: deletes and inserts while it pages never hide a row that stays", async (t) => {
+  for (const concurrency of [1, 4]) {
+    await t.step(`concurrency ${concurrency}`, async () => {
+      const sandbox = await startSandbox({ people: 80, seed: 3 });
+      try {
+        const before = new Set(sandbox.snapshot("/job-roles").map((r) => r.id as string));
+        sandbox.setChurn({ updates: 2, inserts: 1, deletes: 2 });
+        const scan = await scanIds(clientOf(sandbox), "/job-roles", {
+          config: { max_records_per_page: 10, concurrency },
+          selection: "rows",
+        });
+        sandbox.setChurn(0);
+        const after = new Set(sandbox.snapshot("/job-roles").map((r) => r.id as string));
+        // A row there before and after the scan was there all along: the scan must hold it
+        // whenever it claims to be proven.
+        const stayed = [...before].filter((id) => after.has(id));
+        const missed = stayed.filter((id) => !scan.ids.has(id));
+        if (scan.proven) assert.deepEqual(missed, [], "proven scan missed rows that stayed");
+        assert.ok(before.size - after.size > 10, "rows were deleted during the scan");
+      } finally {
+        await sandbox.close();
+      }
+    });
+  }
+});
+
+Deno.test("confirmDeleted: only ids the API does not have are deleted", async (t) => {
+  const sandbox = await startSandbox({ people: 40, seed: 4 });
+  try {
+    const ids = sandbox.snapshot("/job-roles").map((r) => r.id as string);
+    const gone = ["nope-1", "nope-2", "nope-3"];
+    const candidates = [...ids.slice(0, CONFIRM_BATCH + 5), ...gone];
+    await t.step("with id[$in] honoured: one request per batch", async () => {
+      const before = sandbox.requests.length;
+      const result = await confirmDeleted(clientOf(sandbox), "/job-roles", {
+        candidates,
+        selection: "ids",
+      });
+      assert.deepEqual(result.deleted.sort(), gone);
+      assert.deepEqual(result.present.sort(), ids.slice(0, CONFIRM_BATCH + 5).sort());
+      const made = sandbox.requests.slice(before);
+      assert.equal(made.length, 2);
+      assert.ok(made.every((r) => decodeURIComponent(r.query).includes("id[$in][0]=")));
+    });
+    await t.step("with filters ignored: each id on its own, 404 meaning gone", async () => {
+      sandbox.setFilters("ignore");
+      const before = sandbox.requests.length;
+      const result = await confirmDeleted(clientOf(sandbox), "/job-roles", {
+        candidates: [ids[0], "nope-1", ids[1]],
+        selection: "ids",
+      });
+      assert.deepEqual(result, { deleted: ["nope-1"], present: [ids[0], ids[1]] });
+      const paths = sandbox.requests.slice(before).map((r) => r.path);
+      assert.deepEqual(paths, [
+        "/job-roles",
+        `/job-roles/${ids[0]}`,
+        "/job-roles/nope-1",
+        `/job-roles/${ids[1]}`,
+      ]);
+      sandbox.setFilters("honour");
+    });
+    await t.step("another failure is thrown, never taken for a delete", async () => {
+      sandbox.inject("/job-roles", [{ status: 500 }]);
+      await assert.rejects(
+        () =>
+          confirmDeleted(clientOf(sandbox), "/job-roles", {
+            candidates: ["nope-1"],
+            selection: "ids",
+          }),
+        /500/,
+      );
+    });
+  } finally {
+    await sandbox.close();
+  }
+});
