@@ -300,12 +300,16 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   /** One row by id: generated ids decode to their index; others are searched for. */
   function single(path: string, id: string): Response {
+    const churn = churns.get(path);
     let index = path in overrides ? undefined : indexOfId(path, id, data);
-    if (index === undefined && countOf(path) <= 100_000) {
-      for (let i = 0; i < countOf(path) && index === undefined; i++) {
+    const all = countOf(path) + (churn?.added ?? 0);
+    if (index === undefined && all <= 100_000) {
+      for (let i = 0; i < all && index === undefined; i++) {
         if (row(path, i).id === id) index = i;
       }
     }
+    // A deleted row is gone, as the API's hard deletes leave it.
+    if (index !== undefined && churn?.isDeleted(index)) index = undefined;
     if (index === undefined) return errorResponse(404, `No record found for id '${id}'`);
     return Response.json(row(path, index));
   }

@@ -264,3 +264,27 @@ Deno.test("detect_deletes under churn: no row that exists is reported, none is l
     });
   }
 });
+
+Deno.test("detect_deletes where the API ignores the cursor filter: the read's rows are the scan", async () => {
+  const s = await setup({}, { filters: "ignore" });
+  try {
+    const first = await sync(s, NOW);
+    const before = liveIds(s, "job_roles");
+    assert.deepEqual(await committed(first, "job_roles"), before);
+    s.sandbox.change("/job-roles", { deletes: 2 });
+    const from = s.sandbox.requests.length;
+    const second = await sync(s, LATER, { state: stateFileOf(first) });
+    const after = liveIds(s, "job_roles");
+    assert.deepEqual(
+      deletedIds(second, "job_roles"),
+      [...before].filter((id) => !after.has(id)).sort(),
+    );
+    const made = s.sandbox.requests.slice(from).map((r) => decodeURIComponent(r.query));
+    const scans = made.filter((q) => q.includes("$select") && !q.includes("id[$in]"));
+    assert.deepEqual(scans, [], "no id scan: the read listed every row");
+    assert.ok(made.some((q) => q.includes("id[$in]")), "the candidates were confirmed");
+    assert.ok(logs(second, "INFO").some((m) => m.includes("the read listed every row")));
+  } finally {
+    await teardown(s);
+  }
+});

@@ -223,6 +223,11 @@ export class DeleteTracker {
   /** Ids of the rows this sync's read wrote. */
   readonly #written = new Set<string>();
   readonly #carriedLength: number;
+  /**
+   * Set when the read lists every row unfiltered (the server ignores the cursor filter): then,
+   * if every page boundary is proven, the ids it wrote are the scan (see `detect`'s `listedAll`).
+   */
+  readsEveryRow = false;
 
   /** Tracks `stream`; `committed` is its state's id set, if any (checked when detecting). */
   constructor(stream: StreamDefinition, committed: unknown) {
@@ -260,9 +265,17 @@ export class DeleteTracker {
    * STATE. A scan that fails or cannot be proven complete writes none and keeps the committed
    * set, with a WARN; only an abort is thrown.
    */
-  async detect(options: DeleteOptions & { detectedAt: string; syncedAt: string }): Promise<
-    Detection
-  > {
+  async detect(
+    options: DeleteOptions & {
+      detectedAt: string;
+      syncedAt: string;
+      /**
+       * The read itself listed every row, unfiltered, each page boundary proven (the server
+       * ignores the cursor filter): its ids are the scan, and no other scan is made.
+       */
+      listedAll?: boolean;
+    },
+  ): Promise<Detection> {
     const { writer, client } = options;
     const { name, path } = this.#stream;
     const keep: Detection = { state: this.carried(), records: 0 };
@@ -285,8 +298,10 @@ export class DeleteTracker {
       }
     }
     try {
-      const selection = await probeSelection(client, path, options);
-      const scan = await scanIds(client, path, { ...options, selection });
+      const selection = options.listedAll ? "ids" : await probeSelection(client, path, options);
+      const scan: Scan = options.listedAll
+        ? { ids: this.#written, proven: true, pages: 0, requests: 0 }
+        : await scanIds(client, path, { ...options, selection });
       if (!scan.proven) {
         await warn(
           `rows changed faster than the id scan could read them from page ${scan.unprovenPage} on, so it cannot prove which are gone`,
@@ -323,8 +338,10 @@ export class DeleteTracker {
         previous
           ? `Stream "${name}": ${deleted.length} deleted rows found among ${
             known.size + deleted.length
-          } ids (${scan.requests} scan requests, ${
-            selection === "ids" ? "ids only" : "whole rows"
+          } ids (${
+            options.listedAll
+              ? "the read listed every row"
+              : `${scan.requests} scan requests, ${selection === "ids" ? "ids only" : "whole rows"}`
           })`
           : `Stream "${name}": delete tracking started with ${known.size} ids; deletes are reported from the next sync on`,
       );

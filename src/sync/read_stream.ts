@@ -180,6 +180,7 @@ export async function readStream(
   await writer.streamStatus(name, "STARTED");
   try {
     paging = await choosePaging(stream, options);
+    if (progress.deletes) progress.deletes.readsEveryRow = paging === "client";
     for await (const page of pagesOf(stream, paging, lowerBound, options)) {
       if (page.index === 0) {
         await writer.streamStatus(name, "RUNNING");
@@ -359,6 +360,7 @@ async function finish(
       ...options,
       detectedAt: detectedAt.toISOString(),
       syncedAt,
+      listedAll: progress.deletes.readsEveryRow && !progress.gap,
     });
     progress.extra = found.state;
     progress.records += found.records;

@@ -159,18 +159,23 @@ Deno.test("confirmDeleted: only ids the API does not have are deleted", async (t
     });
     await t.step("with filters ignored: each id on its own, 404 meaning gone", async () => {
       sandbox.setFilters("ignore");
+      sandbox.change("/job-roles", { deletes: 1 });
+      const live = new Set(sandbox.snapshot("/job-roles").map((r) => r.id as string));
+      const [removed] = ids.filter((id) => !live.has(id));
+      const [a, b] = ids.filter((id) => live.has(id));
       const before = sandbox.requests.length;
       const result = await confirmDeleted(clientOf(sandbox), "/job-roles", {
-        candidates: [ids[0], "nope-1", ids[1]],
+        candidates: [a, "nope-1", removed, b],
         selection: "ids",
       });
-      assert.deepEqual(result, { deleted: ["nope-1"], present: [ids[0], ids[1]] });
+      assert.deepEqual(result, { deleted: ["nope-1", removed], present: [a, b] });
       const paths = sandbox.requests.slice(before).map((r) => r.path);
       assert.deepEqual(paths, [
         "/job-roles",
-        `/job-roles/${ids[0]}`,
+        `/job-roles/${a}`,
         "/job-roles/nope-1",
-        `/job-roles/${ids[1]}`,
+        `/job-roles/${removed}`,
+        `/job-roles/${b}`,
       ]);
       sandbox.setFilters("honour");
     });
