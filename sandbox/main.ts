@@ -16,7 +16,8 @@ const USAGE = `Usage: deno task sandbox [options]
   --churn N           rows per list request whose updatedAt moves to now (default 0)
   --inserts N         rows inserted after every list request (default 0)
   --deletes N         rows deleted after every list request (default 0)
-  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)`;
+  --filters MODE      honour, ignore or reject updatedAt filters and $sort (default honour)
+  --select MODE       honour or ignore $select[] field selections (default honour)`;
 
 const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
 
@@ -36,6 +37,7 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       inserts: { type: "string", default: "0" },
       deletes: { type: "string", default: "0" },
       filters: { type: "string", default: "honour" },
+      select: { type: "string", default: "honour" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -54,6 +56,10 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
   if (!FILTER_MODES.includes(filters)) {
     throw new Error(`--filters must be one of ${FILTER_MODES.join(", ")}, got "${filters}"`);
   }
+  const select = values.select as "honour" | "ignore";
+  if (select !== "honour" && select !== "ignore") {
+    throw new Error(`--select must be honour or ignore, got "${select}"`);
+  }
   return {
     help: values.help,
     port: number("port", { max: 65535 }),
@@ -66,6 +72,7 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
     errorRate: number("error-rate", { integer: false, max: 1 }),
     churn: { updates: number("churn"), inserts: number("inserts"), deletes: number("deletes") },
     filters,
+    select,
   };
 }
 

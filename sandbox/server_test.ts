@@ -711,8 +711,11 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
       errorRate: 0,
       churn: { updates: 0, inserts: 0, deletes: 0 },
       filters: "honour",
+      select: "honour",
     },
   );
+  assert.equal(parseSandboxArgs(["--select", "ignore"]).select, "ignore");
+  assert.throws(() => parseSandboxArgs(["--select", "maybe"]), /--select must be honour or ignore/);
   assert.throws(() => parseSandboxArgs(["--error-rate", "2"]), /--error-rate must be/);
   assert.throws(() => parseSandboxArgs(["--people", "many"]), /--people must be a whole number/);
   assert.throws(() => parseSandboxArgs(["--filters", "maybe"]), /--filters must be one of/);
@@ -747,4 +750,37 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
     await reader.cancel();
   }
   assert.equal((await child.status).code, 0);
+});
+
+Deno.test("$select[]: rows hold the fields asked for and the id; a switch ignores it", async () => {
+  const query: [string, string][] = [["$select[]", "personId"], ["$select[]", "nope"], [
+    "$limit",
+    "5",
+  ]];
+  await withSandbox({}, async (sandbox) => {
+    const { status, body } = await get(sandbox, "/job-roles", { query });
+    assert.equal(status, 200);
+    const page = body as { total: number; data: Row[] };
+    const full = expected("/job-roles").slice(0, 5);
+    assert.equal(page.total, expected("/job-roles").length);
+    assert.deepEqual(page.data, full.map((r) => ({ id: r.id, personId: r.personId })));
+  });
+  await withSandbox({ select: "ignore" }, async (sandbox) => {
+    const { body } = await get(sandbox, "/job-roles", { query });
+    assert.deepEqual((body as { data: Row[] }).data, expected("/job-roles").slice(0, 5));
+  });
+});
+
+Deno.test("GET by id: a deleted row is 404, an inserted one is found", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const before = sandbox.snapshot("/job-roles").map((r) => r.id as string);
+    sandbox.change("/job-roles", { deletes: 1, inserts: 1 });
+    const after = sandbox.snapshot("/job-roles").map((r) => r.id as string);
+    const [removed] = before.filter((id) => !after.includes(id));
+    const [added] = after.filter((id) => !before.includes(id));
+    assert.equal((await get(sandbox, `/job-roles/${removed}`)).status, 404);
+    const found = await get(sandbox, `/job-roles/${added}`);
+    assert.equal(found.status, 200);
+    assert.equal((found.body as Row).id, added);
+  });
 });
