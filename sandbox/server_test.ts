@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Row, type Sandbox, type SandboxOptions, sandboxRows, startSandbox } from "./mod.ts";
+import {
+  resourcePaths,
+  type Row,
+  type Sandbox,
+  type SandboxOptions,
+  sandboxRows,
+  startSandbox,
+} from "./mod.ts";
 import { ChurnOverlay } from "./churn.ts";
 import { listPage, type ListSource } from "./listing.ts";
 import { type Filter, type ListQuery, parseListQuery } from "./query.ts";
@@ -764,6 +771,15 @@ Deno.test("$select[]: rows hold the fields asked for and the id; a switch ignore
     const full = expected("/job-roles").slice(0, 5);
     assert.equal(page.total, expected("/job-roles").length);
     assert.deepEqual(page.data, full.map((r) => ({ id: r.id, personId: r.personId })));
+  });
+  await withSandbox({}, async (sandbox) => {
+    // Ids alone are served without generating rows in full: the same ids, for every resource.
+    for (const path of resourcePaths()) {
+      const { body } = await get(sandbox, path, { query: { "$select[]": "id", $limit: 250 } });
+      const ids = (body as { data: Row[] }).data;
+      const rows = expected(path).slice(0, 250);
+      assert.deepEqual(ids, rows.map((r) => ({ id: r.id })), path);
+    }
   });
   await withSandbox({ select: "ignore" }, async (sandbox) => {
     const { body } = await get(sandbox, "/job-roles", { query });
