@@ -7,6 +7,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { type Sandbox, startSandbox } from "./mod.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -18,8 +19,28 @@ async function connectorArgs(): Promise<string[]> {
   return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
 }
 
+/** The CPU seconds (user + system) process `pid` has used so far, or 0 once it is gone. */
+async function cpuOf(pid: number): Promise<number> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    // Fields after the parenthesised command name: utime is field 14 and stime 15 (USER_HZ 100).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 interface Measured {
   seconds: number;
+  /** CPU seconds of the connector (last sampled, every 20 ms) and of the sandbox meanwhile. */
+  cpu: number;
+  sandboxCpu: number;
   requests: number;
   records: number;
   deletes: number;
@@ -65,7 +86,8 @@ async function sync(
   const out = file("jsonl");
   const from = sandbox.requests.length;
   const started = performance.now();
-  const { code, stderr } = await new Deno.Command("sh", {
+  const sandboxBefore = ownCpu();
+  const child = new Deno.Command("sh", {
     args: [
       "-c",
       'out=$1; shift; exec "$@" >"$out"',
@@ -79,8 +101,14 @@ async function sync(
     stdin: "null",
     stdout: "null",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  // `sh` execs the connector: the child's pid is the connector's own.
+  let cpu = 0;
+  const sampler = setInterval(async () => cpu = Math.max(cpu, await cpuOf(child.pid)), 20);
+  const { code, stderr } = await child.output();
+  clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
+  const sandboxCpu = ownCpu() - sandboxBefore;
   if (code !== 0) {
     throw new Error(`${name}: the connector exited ${code}: ${new TextDecoder().decode(stderr)}`);
   }
@@ -98,15 +126,16 @@ async function sync(
   await Deno.remove(out);
   const requests = sandbox.requests.slice(from).filter((r) => r.path === STREAM.path).length;
   const state = last ? [last] : [];
-  return { seconds, requests, records, deletes, stateBytes: JSON.stringify(state).length, state };
+  const stateBytes = JSON.stringify(state).length;
+  return { seconds, cpu, sandboxCpu, requests, records, deletes, stateBytes, state };
 }
 
 /** Runs the delete-detection cases on a sandbox of `rows` people; returns the markdown table. */
 export async function deletesBench(rows: number): Promise<string> {
   await Deno.mkdir(WORK, { recursive: true });
   const lines = [
-    "| delete detection | requests | seconds | records | deletes | state |",
-    "| --- | --: | --: | --: | --: | --: |",
+    "| delete detection | requests | wall s | connector CPU s | sandbox CPU s | records | deletes | state |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: |",
   ];
   for (const detect of [false, true]) {
     // A fresh sandbox per setting, with the same seed: the same rows and the same changes.
@@ -125,8 +154,8 @@ export async function deletesBench(rows: number): Promise<string> {
       const next = await sync(sandbox, `${label}-next`, { detect, state: first.state });
       for (const [what, m] of [["first incremental sync", first], ["next sync", next]] as const) {
         lines.push(
-          `| ${label}: ${what} | ${m.requests} | ${
-            m.seconds.toFixed(2)
+          `| ${label}: ${what} | ${m.requests} | ${m.seconds.toFixed(2)} | ${m.cpu.toFixed(2)} | ${
+            m.sandboxCpu.toFixed(2)
           } | ${m.records} | ${m.deletes} | ${(m.stateBytes / 1024).toFixed(1)} KB |`,
         );
       }
