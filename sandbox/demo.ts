@@ -61,7 +61,7 @@ function table(rows: string[][]): void {
 function readReport(
   label: string,
   result: { messages: Message[]; seconds: number },
-  pagesOf: (stream: string) => number,
+  pagesOf: (stream: string) => [pages: number, scan: number],
   log: string,
 ): void {
   const records = new Map<string, number>();
@@ -74,12 +74,12 @@ function readReport(
       m.trace.stream_status.status === "STARTED"
     )
     .map((m) => m.trace.stream_status.stream_descriptor.name as string);
-  const rows = [["stream", "records", "pages"]];
+  const rows = [["stream", "records", "pages", "id scan"]];
   let total = 0;
   for (const stream of streams) {
     const n = records.get(stream) ?? 0;
     total += n;
-    rows.push([stream, String(n), String(pagesOf(stream))]);
+    rows.push([stream, String(n), ...pagesOf(stream).map(String)]);
   }
   say(
     `${label}: ${total} records from ${streams.length} streams in ${result.seconds.toFixed(2)} s (${
@@ -149,12 +149,13 @@ if (import.meta.main) {
       ),
     );
 
-    const pagesSince = (from: number) => (stream: string) => {
-      const path = streams.find((s: Message) => s.name === stream) && sandbox.requests.slice(from)
-        .filter((r) =>
-          r.path.replaceAll("-", "_") === `/${stream}` && !r.query.includes("9999-12-31")
-        );
-      return path ? path.length : 0;
+    // Pages read, and requests of the id scan of detect_deletes (those with a `$select`).
+    const pagesSince = (from: number) => (stream: string): [number, number] => {
+      const sent = sandbox.requests.slice(from).filter((r) =>
+        r.path.replaceAll("-", "_") === `/${stream}` && !r.query.includes("9999-12-31")
+      );
+      const scan = sent.filter((r) => decodeURIComponent(r.query).includes("$select"));
+      return [sent.length - scan.length, scan.length];
     };
     say();
     let mark = sandbox.requests.length;

@@ -36,22 +36,6 @@ async function transform(
   return new Uint8Array(await new Response(output).arrayBuffer());
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let text = "";
-  const CHUNK = 0x8000;
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    text += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  }
-  return btoa(text);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** Whether `id` can be kept in an id set: a non-empty string without newlines, not too long. */
 export function isEncodableId(id: string): boolean {
   return id.length > 0 && id.length <= MAX_ID_LENGTH && !id.includes("\n");
@@ -76,7 +60,7 @@ export async function encodeIdSet(ids: Iterable<string>): Promise<EncodedIdSet> 
     previous = id;
   }
   const text = new TextEncoder().encode(parts.join(""));
-  const data = toBase64(await transform(text, new CompressionStream("deflate")));
+  const data = (await transform(text, new CompressionStream("deflate"))).toBase64();
   return { format: ID_SET_FORMAT, count: sorted.length, data };
 }
 
@@ -98,7 +82,7 @@ export async function decodeIdSet(value: unknown): Promise<string[]> {
   if (typeof data !== "string") throw new IdSetError("has no data");
   let text: string;
   try {
-    const bytes = await transform(fromBase64(data), new DecompressionStream("deflate"));
+    const bytes = await transform(Uint8Array.fromBase64(data), new DecompressionStream("deflate"));
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new IdSetError("data is damaged (not base64 deflate, or its checksum fails)");
