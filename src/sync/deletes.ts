@@ -54,24 +54,33 @@ export interface DeleteOptions {
   signal?: AbortSignal;
 }
 
+/** What {@linkcode probeSelection} found: how to scan, and how many rows the stream has. */
+export interface Probe {
+  selection: Selection;
+  total: number;
+}
+
 /**
  * Finds out whether the server honours `$select[]=id`: one request for one row, asking for its
  * id only. A row with only `id` means honoured; more fields (or no row to tell) mean ignored or
- * unknown, and a 400 means rejected: both read whole rows, which also carry the id.
+ * unknown, and a 400 means rejected (then one more request, without `$select`, for the count):
+ * both read whole rows, which also carry the id.
  */
 export async function probeSelection(
   client: HumaansClient,
   path: string,
   options: { signal?: AbortSignal } = {},
-): Promise<Selection> {
+): Promise<Probe> {
   try {
     const probe = await getPage(client, path, { $limit: 1, "$select[]": "id" }, options);
     const row = probe.data[0];
     const keys = row && typeof row === "object" ? Object.keys(row) : [];
-    return keys.length === 1 && keys[0] === "id" ? "ids" : "rows";
+    const selection = keys.length === 1 && keys[0] === "id" ? "ids" : "rows";
+    return { selection, total: probe.total };
   } catch (error) {
-    if (error instanceof HttpError && error.status === 400) return "rows";
-    throw error;
+    if (!(error instanceof HttpError) || error.status !== 400) throw error;
+    const probe = await getPage(client, path, { $limit: 1 }, options);
+    return { selection: "rows", total: probe.total };
   }
 }
 
@@ -229,9 +238,15 @@ export class DeleteTracker {
    */
   readsEveryRow = false;
 
-  /** Tracks `stream`; `committed` is its state's id set, if any (checked when detecting). */
-  constructor(stream: StreamDefinition, committed: unknown) {
+  readonly #maxIds: number;
+
+  /**
+   * Tracks `stream`; `committed` is its state's id set, if any (checked when detecting).
+   * `maxIds` (default {@linkcode MAX_TRACKED_IDS}) is the most ids its set may hold.
+   */
+  constructor(stream: StreamDefinition, committed: unknown, options: { maxIds?: number } = {}) {
     this.#stream = stream;
+    this.#maxIds = options.maxIds ?? MAX_TRACKED_IDS;
     this.#committed = committed ?? undefined;
     this.#carriedLength = looksLikeIdSet(committed)
       ? (committed as { data: string }).data.length
@@ -298,7 +313,17 @@ export class DeleteTracker {
       }
     }
     try {
-      const selection = options.listedAll ? "ids" : await probeSelection(client, path, options);
+      const dropped = (why: string) =>
+        writer.log("WARN", `Stream "${name}": ${why}; its deletes are not tracked`);
+      const tooMany = (n: number) =>
+        `${n} ids are more than the ${this.#maxIds} delete detection keeps in state`;
+      const probe = options.listedAll ? undefined : await probeSelection(client, path, options);
+      if (probe && probe.total > this.#maxIds) {
+        // Known before the scan: not made, and the set dropped.
+        await dropped(tooMany(probe.total));
+        return { state: {}, records: 0 };
+      }
+      const selection = probe?.selection ?? "ids";
       const scan: Scan = options.listedAll
         ? { ids: this.#written, proven: true, pages: 0, requests: 0 }
         : await scanIds(client, path, { ...options, selection });
@@ -317,12 +342,8 @@ export class DeleteTracker {
         known.delete(id);
         writer.record(name, deletedRecord(this.#stream, id, options));
       }
-      const dropped = (why: string) =>
-        writer.log("WARN", `Stream "${name}": ${why}; its deletes are not tracked`);
-      if (known.size > MAX_TRACKED_IDS) {
-        await dropped(
-          `${known.size} ids are more than the ${MAX_TRACKED_IDS} delete detection keeps in state`,
-        );
+      if (known.size > this.#maxIds) {
+        await dropped(tooMany(known.size));
         return { state: {}, records: deleted.length };
       }
       let encoded;

@@ -7,10 +7,15 @@ import {
   CONFIRM_BATCH,
   confirmDeleted,
   deletedRecord,
+  DeleteTracker,
+  type Detection,
   missingIds,
   probeSelection,
   scanIds,
 } from "../../src/sync/deletes.ts";
+import { MessageWriter } from "../../src/protocol/writer.ts";
+import { decodeIdSet, encodeIdSet } from "../../src/sync/id_set.ts";
+import { Capture } from "../support/capture.ts";
 import { testClock } from "../support/clock.ts";
 
 const CONFIG = { max_records_per_page: 20, concurrency: 2 };
@@ -67,12 +72,19 @@ Deno.test("probeSelection: ids when $select is honoured, rows when ignored or re
   const honouring = await startSandbox({ people: 10 });
   const ignoring = await startSandbox({ people: 10, select: "ignore" });
   try {
-    assert.equal(await probeSelection(clientOf(honouring), "/job-roles"), "ids");
-    assert.equal(await probeSelection(clientOf(ignoring), "/job-roles"), "rows");
-    assert.equal(
-      await probeSelection(clientOf(honouring, rejectingSelect), "/job-roles"),
-      "rows",
-    );
+    const total = honouring.snapshot("/job-roles").length;
+    assert.deepEqual(await probeSelection(clientOf(honouring), "/job-roles"), {
+      selection: "ids",
+      total,
+    });
+    assert.deepEqual(await probeSelection(clientOf(ignoring), "/job-roles"), {
+      selection: "rows",
+      total,
+    });
+    assert.deepEqual(await probeSelection(clientOf(honouring, rejectingSelect), "/job-roles"), {
+      selection: "rows",
+      total,
+    });
     const probe = honouring.requests.at(0)!;
     assert.equal(decodeURIComponent(probe.query), "$limit=1&$select[]=id");
     // Another failure is not a verdict on $select: it is thrown.
@@ -193,4 +205,76 @@ Deno.test("confirmDeleted: only ids the API does not have are deleted", async (t
   } finally {
     await sandbox.close();
   }
+});
+
+/** A DeleteTracker's detection against `sandbox`, with the messages it wrote. */
+async function detectWith(
+  sandbox: { url: string; token: string },
+  tracker: DeleteTracker,
+): Promise<{ detection: Detection; messages: Record<string, unknown>[] }> {
+  const stdout = new Capture();
+  const writer = new MessageWriter(stdout);
+  const detection = await tracker.detect({
+    client: clientOf(sandbox),
+    writer,
+    config: CONFIG,
+    detectedAt: "2026-11-28T12:05:00.000Z",
+    syncedAt: "2026-11-28T12:00:00.000Z",
+  });
+  await writer.flush();
+  const messages = stdout.text().split("\n").filter((l) => l).map((l) => JSON.parse(l));
+  return { detection, messages };
+}
+
+function warnings(messages: Record<string, unknown>[]): string[] {
+  return messages.filter((m) => m.type === "LOG")
+    .map((m) => (m.log as { level: string; message: string }))
+    .filter((log) => log.level === "WARN").map((log) => log.message);
+}
+
+Deno.test("DeleteTracker: a stream with more rows than the set may hold is not scanned", async () => {
+  const sandbox = await startSandbox({ people: 20 });
+  try {
+    const before = sandbox.requests.length;
+    const { detection, messages } = await detectWith(
+      sandbox,
+      new DeleteTracker(jobRoles, undefined, { maxIds: 10 }),
+    );
+    assert.deepEqual(detection, { state: {}, records: 0 });
+    assert.equal(sandbox.requests.length - before, 1, "the probe only");
+    assert.match(warnings(messages)[0], /ids are more than the 10 delete detection keeps/);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("DeleteTracker: a damaged set warns and tracking starts again, reporting nothing", async () => {
+  const sandbox = await startSandbox({ people: 20 });
+  try {
+    const good = await encodeIdSet(["a", "b"]);
+    const damaged = { ...good, count: 3 };
+    const tracker = new DeleteTracker(jobRoles, damaged);
+    assert.deepEqual(tracker.carried(), { id_set: damaged }, "carried as is until detection");
+    const { detection, messages } = await detectWith(sandbox, tracker);
+    assert.equal(detection.records, 0);
+    assert.match(warnings(messages)[0], /"id_set" holds 2 ids where its count says 3/);
+    const set = await decodeIdSet(detection.state.id_set);
+    assert.deepEqual(new Set(set), new Set(sandbox.snapshot("/job-roles").map((r) => r.id)));
+    // Something that is no id set at all is not carried.
+    assert.deepEqual(new DeleteTracker(jobRoles, "junk").carried(), {});
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("DeleteTracker: mid-stream STATEs repeating a big set are spaced out", () => {
+  const small = new DeleteTracker(jobRoles, undefined);
+  assert.equal(small.mayCheckpoint(1), true);
+  const big = new DeleteTracker(jobRoles, {
+    format: "sorted-prefix-deflate-base64/1",
+    count: 1,
+    data: "x".repeat(256_000),
+  });
+  assert.equal(big.mayCheckpoint(999), false);
+  assert.equal(big.mayCheckpoint(1000), true);
 });
