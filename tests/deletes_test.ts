@@ -288,3 +288,32 @@ Deno.test("detect_deletes where the API ignores the cursor filter: the read's ro
     await teardown(s);
   }
 });
+
+Deno.test("detect_deletes leaves full_refresh syncs alone: overwrite needs no deletes", async () => {
+  const api = await startSandbox({ people: 10, now, seed: 11 });
+  await using files = await TempFiles.create();
+  try {
+    for (
+      const [what, options] of [
+        ["a full_refresh catalog", { syncMode: "full_refresh" as const, config: {} }],
+        ["enable_incremental_sync off", { config: { enable_incremental_sync: false } }],
+      ] as const
+    ) {
+      const args = await files.readArgs(api, {
+        streams: ["job_roles"],
+        syncMode: "syncMode" in options ? options.syncMode : undefined,
+        config: { detect_deletes: true, ...options.config },
+      });
+      const from = api.requests.length;
+      const result = await runConnector(args, { clock: testClock(NOW), secrets: [api.token] });
+      assert.equal(result.code, 0, what);
+      const states = result.states("job_roles");
+      assert.ok(states.length > 0 && states.every((st) => !("id_set" in st.stream.stream_state)));
+      assert.ok(result.records("job_roles").every((r) => r._ab_cdc_deleted_at === null), what);
+      const made = api.requests.slice(from).map((r) => decodeURIComponent(r.query));
+      assert.ok(!made.some((q) => q.includes("$select")), `${what}: no id scan`);
+    }
+  } finally {
+    await api.close();
+  }
+});
