@@ -81,6 +81,7 @@ class Progress {
   gap?: { cursor: string | null; page: number };
   /** Delete detection, when on for this stream; its keys go into every STATE. */
   deletes?: DeleteTracker;
+  /** Keys every STATE adds to the cursor (the committed id set, then the new one). */
   extra: Record<string, unknown> = {};
 }
 
