@@ -146,10 +146,36 @@ export interface Confirmation {
 }
 
 /**
+ * The ids of `batch` the API has, from one `id[$in]` request; undefined when the server rejects
+ * the filter (400) or ignores it (the answer holds an id not asked for, or more rows than asked).
+ */
+async function foundAmong(
+  client: HumaansClient,
+  path: string,
+  options: { batch: readonly string[]; selection: Selection; signal?: AbortSignal },
+): Promise<Set<string | undefined> | undefined> {
+  const query: Query = { $limit: ID_PAGE_SIZE };
+  if (options.selection === "ids") query["$select[]"] = "id";
+  options.batch.forEach((id, k) => query[`id[$in][${k}]`] = id);
+  let page;
+  try {
+    page = await getPage(client, path, query, { signal: options.signal });
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 400) return undefined;
+    throw error;
+  }
+  const asked = new Set(options.batch);
+  const found = new Set(page.data.map(idOf));
+  const honoured = page.total <= options.batch.length &&
+    [...found].every((id) => id !== undefined && asked.has(id));
+  return honoured ? found : undefined;
+}
+
+/**
  * Asks the API for each candidate by id, {@linkcode CONFIRM_BATCH} at a time with `id[$in]`: a
  * candidate the answer lacks is gone. An answer holding an id that was not asked for means the
- * server ignores the filter; then each candidate is asked for on its own (`GET path/id`), and
- * only a 404 counts as gone. Any other failure is thrown: nothing is reported unconfirmed.
+ * server ignores the filter, and a 400 that it rejects it; then each candidate is asked for on
+ * its own (`GET path/id`), and only a 404 counts as gone. Any other failure is thrown: nothing is reported unconfirmed.
  */
 export async function confirmDeleted(
   client: HumaansClient,
@@ -160,21 +186,12 @@ export async function confirmDeleted(
   let filtered = true;
   for (let i = 0; i < options.candidates.length; i += CONFIRM_BATCH) {
     const batch = options.candidates.slice(i, i + CONFIRM_BATCH);
-    if (filtered) {
-      const query: Query = { $limit: ID_PAGE_SIZE };
-      if (options.selection === "ids") query["$select[]"] = "id";
-      batch.forEach((id, k) => query[`id[$in][${k}]`] = id);
-      const page = await getPage(client, path, query, { signal: options.signal });
-      const asked = new Set(batch);
-      const found = new Set(page.data.map(idOf));
-      if (
-        page.total <= batch.length && [...found].every((id) => id !== undefined && asked.has(id))
-      ) {
-        for (const id of batch) (found.has(id) ? result.present : result.deleted).push(id);
-        continue;
-      }
-      filtered = false;
+    const found = filtered ? await foundAmong(client, path, { ...options, batch }) : undefined;
+    if (found) {
+      for (const id of batch) (found.has(id) ? result.present : result.deleted).push(id);
+      continue;
     }
+    filtered = false;
     for (const id of batch) {
       try {
         await client.get(`${path}/${encodeURIComponent(id)}`, {}, { signal: options.signal });
@@ -323,7 +340,8 @@ export class DeleteTracker {
         await dropped(tooMany(probe.total));
         return { state: {}, records: 0 };
       }
-      const selection = probe?.selection ?? "ids";
+      // Without a probe, whole rows: the few confirming requests need no `$select` to work.
+      const selection = probe?.selection ?? "rows";
       const scan: Scan = options.listedAll
         ? { ids: this.#written, proven: true, pages: 0, requests: 0 }
         : await scanIds(client, path, { ...options, selection });

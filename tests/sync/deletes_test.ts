@@ -191,6 +191,18 @@ Deno.test("confirmDeleted: only ids the API does not have are deleted", async (t
       ]);
       sandbox.setFilters("honour");
     });
+    await t.step("with id[$in] rejected (400): each id on its own", async () => {
+      const rejectingIn: typeof fetch = (input, init) =>
+        decodeURIComponent(String(input)).includes("id[$in]")
+          ? Promise.resolve(Response.json({ message: "Invalid filter" }, { status: 400 }))
+          : fetch(input, init);
+      const present = sandbox.snapshot("/job-roles")[2].id as string;
+      const result = await confirmDeleted(clientOf(sandbox, rejectingIn), "/job-roles", {
+        candidates: ["nope-1", present],
+        selection: "rows",
+      });
+      assert.deepEqual(result, { deleted: ["nope-1"], present: [present] });
+    });
     await t.step("another failure is thrown, never taken for a delete", async () => {
       sandbox.inject("/job-roles", [{ status: 500 }]);
       await assert.rejects(
