@@ -19,15 +19,25 @@ async function connectorArgs(): Promise<string[]> {
   return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
 }
 
-/** The CPU seconds (user + system) process `pid` has used so far, or 0 once it is gone. */
-async function cpuOf(pid: number): Promise<number> {
+/**
+ * The CPU seconds (user + system) process `pid` has used so far and its peak RSS in bytes, or
+ * zeros once it is gone.
+ */
+async function usageOf(pid: number): Promise<{ cpu: number; rss: number }> {
   try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const [stat, status] = await Promise.all([
+      Deno.readTextFile(`/proc/${pid}/stat`),
+      Deno.readTextFile(`/proc/${pid}/status`),
+    ]);
     // Fields after the parenthesised command name: utime is field 14 and stime 15 (USER_HZ 100).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const hwm = status.match(/VmHWM:\s+(\d+) kB/);
+    return {
+      cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+      rss: hwm ? Number(hwm[1]) * 1024 : 0,
+    };
   } catch {
-    return 0;
+    return { cpu: 0, rss: 0 };
   }
 }
 
@@ -41,6 +51,8 @@ interface Measured {
   /** CPU seconds of the connector (last sampled, every 20 ms) and of the sandbox meanwhile. */
   cpu: number;
   sandboxCpu: number;
+  /** The connector's peak RSS, bytes (as last sampled). */
+  rss: number;
   requests: number;
   records: number;
   deletes: number;
@@ -104,7 +116,12 @@ async function sync(
   }).spawn();
   // `sh` execs the connector: the child's pid is the connector's own.
   let cpu = 0;
-  const sampler = setInterval(async () => cpu = Math.max(cpu, await cpuOf(child.pid)), 20);
+  let rss = 0;
+  const sampler = setInterval(async () => {
+    const usage = await usageOf(child.pid);
+    cpu = Math.max(cpu, usage.cpu);
+    rss = Math.max(rss, usage.rss);
+  }, 20);
   const { code, stderr } = await child.output();
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
@@ -127,15 +144,15 @@ async function sync(
   const requests = sandbox.requests.slice(from).filter((r) => r.path === STREAM.path).length;
   const state = last ? [last] : [];
   const stateBytes = JSON.stringify(state).length;
-  return { seconds, cpu, sandboxCpu, requests, records, deletes, stateBytes, state };
+  return { seconds, cpu, sandboxCpu, rss, requests, records, deletes, stateBytes, state };
 }
 
 /** Runs the delete-detection cases on a sandbox of `rows` people; returns the markdown table. */
 export async function deletesBench(rows: number): Promise<string> {
   await Deno.mkdir(WORK, { recursive: true });
   const lines = [
-    "| delete detection | requests | wall s | connector CPU s | sandbox CPU s | records | deletes | state |",
-    "| --- | --: | --: | --: | --: | --: | --: | --: |",
+    "| delete detection | requests | wall s | connector CPU s | sandbox CPU s | peak RSS MB | records | deletes | state |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --: |",
   ];
   for (const detect of [false, true]) {
     // A fresh sandbox per setting, with the same seed: the same rows and the same changes.
@@ -156,7 +173,9 @@ export async function deletesBench(rows: number): Promise<string> {
         lines.push(
           `| ${label}: ${what} | ${m.requests} | ${m.seconds.toFixed(2)} | ${m.cpu.toFixed(2)} | ${
             m.sandboxCpu.toFixed(2)
-          } | ${m.records} | ${m.deletes} | ${(m.stateBytes / 1024).toFixed(1)} KB |`,
+          } | ${(m.rss / 1024 / 1024).toFixed(0)} | ${m.records} | ${m.deletes} | ${
+            (m.stateBytes / 1024).toFixed(1)
+          } KB |`,
         );
       }
     } finally {

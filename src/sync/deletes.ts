@@ -316,10 +316,13 @@ export class DeleteTracker {
         "WARN",
         `Stream "${name}": deletes were not detected this sync (${why}); the ids of the last sync are kept, so the next sync detects them`,
       );
-    let previous: string[] | undefined;
+    // Every id known to exist: the committed set, then the rows written and those scanned.
+    const known = new Set<string>();
+    let previous = false;
     if (this.#committed) {
       try {
-        previous = await decodeIdSet(this.#committed);
+        for (const id of await decodeIdSet(this.#committed)) known.add(id);
+        previous = true;
       } catch (error) {
         if (!(error instanceof IdSetError)) throw error;
         await writer.log(
@@ -351,7 +354,6 @@ export class DeleteTracker {
         );
         return keep;
       }
-      const known = new Set(previous ?? []);
       for (const id of this.#written) known.add(id);
       const candidates = previous ? missingIds(known, scan.ids) : [];
       const { deleted } = await confirmDeleted(client, path, { ...options, candidates, selection });
