@@ -18,6 +18,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { deletesBench } from "./bench_deletes.ts";
 import { type Sandbox, startSandbox } from "./mod.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -648,6 +649,10 @@ if (import.meta.main) {
     rows.push(row);
   }
   console.log(table(rows));
+  // What detect_deletes adds to incremental syncs (see bench_deletes.ts).
+  if ("deletes".includes(values.only ?? "")) {
+    console.log("\n" + await deletesBench(values.smoke ? 10_000 : 100_000));
+  }
   console.log(await machine());
   if (rows.some((row) => row.failed)) {
     console.error("bench FAILED: a read exited non-zero or wrote another number of records");

@@ -1,7 +1,8 @@
 /**
  * `deno task demo`: starts the sandbox, then runs spec, check, discover, a first read and an
- * incremental second read (after some rows changed) through the real command line, and reports
- * what happened on stderr. Message logs and the state are kept in `.demo/`.
+ * incremental second read (after some rows changed and two time-away rows were deleted) through
+ * the real command line, and reports what happened on stderr, the deleted rows included (the demo
+ * turns `detect_deletes` on). Message logs and the state are kept in `.demo/`.
  *
  * @module
  */
@@ -60,7 +61,7 @@ function table(rows: string[][]): void {
 function readReport(
   label: string,
   result: { messages: Message[]; seconds: number },
-  pagesOf: (stream: string) => number,
+  pagesOf: (stream: string) => [pages: number, scan: number],
   log: string,
 ): void {
   const records = new Map<string, number>();
@@ -73,12 +74,12 @@ function readReport(
       m.trace.stream_status.status === "STARTED"
     )
     .map((m) => m.trace.stream_status.stream_descriptor.name as string);
-  const rows = [["stream", "records", "pages"]];
+  const rows = [["stream", "records", "pages", "id scan"]];
   let total = 0;
   for (const stream of streams) {
     const n = records.get(stream) ?? 0;
     total += n;
-    rows.push([stream, String(n), String(pagesOf(stream))]);
+    rows.push([stream, String(n), ...pagesOf(stream).map(String)]);
   }
   say(
     `${label}: ${total} records from ${streams.length} streams in ${result.seconds.toFixed(2)} s (${
@@ -115,6 +116,7 @@ if (import.meta.main) {
           base_url: sandbox.url,
           initial_sync_days: "365",
           max_records_per_page: "100",
+          detect_deletes: true,
         },
         null,
         2,
@@ -153,13 +155,14 @@ if (import.meta.main) {
       ),
     );
 
-    const pagesSince = (from: number) => (stream: string) => {
-      const path = streams.find((s: Message) => s.name === stream) && sandbox.requests.slice(from)
-        .filter((r) =>
-          // Pages send $skip; the probes and counts do not.
-          r.path.replaceAll("-", "_") === `/${stream}` && new URLSearchParams(r.query).has("$skip")
-        );
-      return path ? path.length : 0;
+    // Pages read (they send $skip; the probes and counts do not), and requests of the id scan of
+    // detect_deletes (those with a `$select`).
+    const pagesSince = (from: number) => (stream: string): [number, number] => {
+      const sent = sandbox.requests.slice(from).filter((r) =>
+        r.path.replaceAll("-", "_") === `/${stream}` && new URLSearchParams(r.query).has("$skip")
+      );
+      const scan = sent.filter((r) => decodeURIComponent(r.query).includes("$select"));
+      return [sent.length - scan.length, scan.length];
     };
     say();
     let mark = sandbox.requests.length;
@@ -182,14 +185,38 @@ if (import.meta.main) {
     say(`  state: ${statePath} (${lastStates.size} streams)`);
 
     const touched = sandbox.touch("/job-roles", 12) + sandbox.touch("/documents", 5);
+    const timeAway = new Set(sandbox.snapshot("/time-away").map((row) => row.id));
+    sandbox.change("/time-away", { deletes: 2 });
+    const kept = new Set(sandbox.snapshot("/time-away").map((row) => row.id));
+    const removed = [...timeAway].filter((id) => !kept.has(id));
     say();
-    say(`changed ${touched} rows in the sandbox (12 job roles, 5 documents)`);
+    say(
+      `changed ${touched} rows in the sandbox (12 job roles, 5 documents) and deleted ${removed.length} time-away rows (${
+        removed.join(", ")
+      })`,
+    );
     mark = sandbox.requests.length;
     const second = await connector(
       ["read", "--config", configPath, "--catalog", catalogPath, "--state", statePath],
       "read-2.jsonl",
     );
     readReport("read #2 (incremental, from the state)", second, pagesSince(mark), "read-2.jsonl");
+    const deleted = second.messages.filter((m) =>
+      m.type === "RECORD" && m.record.data._ab_cdc_deleted_at !== null
+    );
+    say(`  deleted rows found (detect_deletes): ${deleted.length}`);
+    for (const m of deleted) {
+      const data = m.record.data;
+      say(
+        `    ${m.record.stream} ${data.id}: _ab_cdc_deleted_at ${data._ab_cdc_deleted_at}, updated_at ${data.updated_at}, ${
+          Object.values(data).filter((v) => v === null).length
+        } other columns null`,
+      );
+    }
+    if (deleted.length !== removed.length) {
+      say(`expected ${removed.length} deleted rows, found ${deleted.length}`);
+      Deno.exitCode = 1;
+    }
     if (first.code !== 0 || second.code !== 0) {
       say("a read failed: see the messages above");
       Deno.exitCode = 1;

@@ -23,7 +23,8 @@ const USAGE = `Usage: deno task sandbox [options]
   --skip-ignored      lists serve their first page whatever $skip says
   --sort-ignored      honour filters but ignore $sort: rows in id order
   --null-updated-at X fraction of rows with updatedAt null or absent, 0 to 1 (default 0)
-  --future-updated-at X  fraction of rows with updatedAt in the future, 0 to 1 (default 0)`;
+  --future-updated-at X  fraction of rows with updatedAt in the future, 0 to 1 (default 0)
+  --select MODE       honour or ignore $select[] field selections (default honour)`;
 
 const FILTER_MODES: FilterMode[] = ["honour", "ignore", "reject"];
 
@@ -49,6 +50,7 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
       "sort-ignored": { type: "boolean", default: false },
       "null-updated-at": { type: "string", default: "0" },
       "future-updated-at": { type: "string", default: "0" },
+      select: { type: "string", default: "honour" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -67,6 +69,10 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
   if (!FILTER_MODES.includes(filters)) {
     throw new Error(`--filters must be one of ${FILTER_MODES.join(", ")}, got "${filters}"`);
   }
+  const select = values.select as "honour" | "ignore";
+  if (select !== "honour" && select !== "ignore") {
+    throw new Error(`--select must be honour or ignore, got "${select}"`);
+  }
   return {
     help: values.help,
     port: number("port", { max: 65535 }),
@@ -81,6 +87,7 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
     filters,
     ...pagingDeviationArgs(values),
     ...datingFlags(values, number),
+    select,
   };
 }
 

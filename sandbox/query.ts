@@ -1,7 +1,8 @@
 /**
  * Feathers-style list queries as the Humaans API takes them: `$limit`, `$skip`,
  * `$sort[field]=1|-1`, equality filters `field=value` and bracket filters
- * `field[$gte|$gt|$lte|$lt|$ne]=value`, `field[$in][]=a`, `field[$nin][]=a`.
+ * `field[$gte|$gt|$lte|$lt|$ne]=value`, `field[$in][]=a`, `field[$nin][]=a`, and the field
+ * selection `$select[]=field` (the server answers with those fields and the id).
  *
  * @module
  */
@@ -27,6 +28,8 @@ export interface ListQuery {
   filters: Filter[];
   /** The first bracket filter or `$sort` parameter, if any (what "reject" mode refuses). */
   advanced?: string;
+  /** The fields `$select[]` asks for, if any. */
+  select?: string[];
 }
 
 /** A query the API would answer with 400 BadRequest. */
@@ -86,7 +89,11 @@ export function parseListQuery(params: URLSearchParams): ListQuery {
       }
       continue;
     }
-    // Other `$` parameters ($select, $asOf, ...) change nothing here.
+    if (/^\$select(\[\d*\])?$/.test(key)) {
+      (query.select ??= []).push(value);
+      continue;
+    }
+    // Other `$` parameters ($asOf, ...) change nothing here.
     if (key.startsWith("$")) continue;
     if (!/^\w+$/.test(key)) throw new QueryError(`Invalid query parameter ${key}`);
     query.filters.push({ field: key, op: "$eq", value });
@@ -148,6 +155,13 @@ export function passes(actual: unknown, filter: Filter): boolean {
 /** Whether a row passes every filter. */
 export function matches(row: Row, filters: readonly Filter[]): boolean {
   return filters.every((filter) => passes(row[filter.field], filter));
+}
+
+/** The row with only the `select`ed fields and its `id`, as Feathers' `$select` answers. */
+export function selectFields(row: Row, select: readonly string[]): Row {
+  const out: Row = { id: row.id };
+  for (const field of select) if (field in row) out[field] = row[field];
+  return out;
 }
 
 /** Sorts rows in place by the sort keys (stable: ties keep their order) and returns them. */

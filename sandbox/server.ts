@@ -29,7 +29,7 @@ import { changesDates, checkDating, datedRow, ignoringSort } from "./dating.ts";
 import { errorResponse } from "./errors.ts";
 import { echoAuthorizationResponse, type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
-import { type ListQuery, parseListQuery, QueryError } from "./query.ts";
+import { type ListQuery, parseListQuery, QueryError, selectFields } from "./query.ts";
 import {
   checkPagingDeviations,
   type LyingTotal,
@@ -86,6 +86,8 @@ export interface SandboxOptions {
   nullUpdatedAt?: number;
   /** Fraction (0..1) of rows with `updatedAt` 1 to 30 days in the future. Default 0. */
   futureUpdatedAt?: number;
+  /** "honour" `$select[]` (rows hold only the fields asked for, and the id) or "ignore" it. Default "honour". */
+  select?: "honour" | "ignore";
   /** Token -> scopes. Default `{ "sandbox-token": ALL_SCOPES }`. */
   tokens?: Record<string, readonly string[]>;
   /**
@@ -329,6 +331,26 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     }
   }
 
+  /** Generated resources whose ids are `idOf`'s (a resource's fields may set their own). */
+  const plainIds = new Map<string, boolean>();
+
+  /**
+   * Whether a query selecting `select` needs rows' ids only (it filters and sorts on `id`, if at
+   * all), so rows need not be generated in full: what makes a scan of ids cheap to serve, as
+   * it is for a database that reads an index.
+   */
+  function idsOnly(path: string, query: ListQuery, select: string[]): boolean {
+    if (path in overrides || !select.every((field) => field === "id")) return false;
+    if (!query.filters.every((f) => f.field === "id")) return false;
+    if (!query.sort.every(([field]) => field === "id")) return false;
+    let plain = plainIds.get(path);
+    if (plain === undefined) {
+      plain = rowCount(path, data) > 0 && rowAt(path, 0, data).id === idOf(path, 0, data.seed);
+      plainIds.set(path, plain);
+    }
+    return plain;
+  }
+
   function list(path: string, query: ListQuery): Response {
     if (filterMode === "reject" && query.advanced) {
       return errorResponse(400, `Invalid query parameter ${query.advanced}`);
@@ -338,9 +360,12 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     }
     if (options.sortIgnored) query = ignoringSort(query);
     const generated = !(path in overrides) && isTimed(path) && !redated;
+    const select = options.select === "ignore" ? undefined : query.select;
     const source: ListSource = {
       count: countOf(path),
-      row: (index) => row(path, index),
+      row: select && idsOnly(path, query, select)
+        ? (index) => ({ id: idOf(path, index, data.seed) })
+        : (index) => row(path, index),
       baseUpdatedAt: generated
         ? (index) => new Date(updatedAtMs(index, rowCount(path, data), data.now)).toISOString()
         : undefined,
@@ -349,6 +374,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     const page = deviations.active
       ? deviations.page(listPage(source, deviations.query(query)), query)
       : listPage(source, query);
+    if (select) page.data = page.data.map((r) => selectFields(r, select));
     if (churnEach) change(path, typeof churnEach === "number" ? { updates: churnEach } : churnEach);
     return Response.json({
       total: page.total,
@@ -360,12 +386,16 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   /** One row by id: generated ids decode to their index; others are searched for. */
   function single(path: string, id: string): Response {
+    const churn = churns.get(path);
     let index = path in overrides ? undefined : indexOfId(path, id, data);
-    if (index === undefined && countOf(path) <= 100_000) {
-      for (let i = 0; i < countOf(path) && index === undefined; i++) {
+    const all = countOf(path) + (churn?.added ?? 0);
+    if (index === undefined && all <= 100_000) {
+      for (let i = 0; i < all && index === undefined; i++) {
         if (row(path, i).id === id) index = i;
       }
     }
+    // A deleted row is gone, as the API's hard deletes leave it.
+    if (index !== undefined && churn?.isDeleted(index)) index = undefined;
     if (index === undefined) return errorResponse(404, `No record found for id '${id}'`);
     return Response.json(row(path, index));
   }

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Row, type Sandbox, type SandboxOptions, sandboxRows, startSandbox } from "./mod.ts";
+import {
+  resourcePaths,
+  type Row,
+  type Sandbox,
+  type SandboxOptions,
+  sandboxRows,
+  startSandbox,
+} from "./mod.ts";
 import { ChurnOverlay } from "./churn.ts";
 import { listPage, type ListSource } from "./listing.ts";
 import { type Filter, type ListQuery, parseListQuery } from "./query.ts";
@@ -693,6 +700,7 @@ Deno.test("query parsing: defaults, cap, sort keys, $in lists", () => {
         value: ["1", "2"],
       }],
       advanced: "$sort[a]",
+      select: ["id"],
     },
   );
 });
@@ -710,8 +718,11 @@ Deno.test("deno task sandbox: flags, the listening line, and a clean stop on SIG
       errorRate: 0,
       churn: { updates: 0, inserts: 0, deletes: 0 },
       filters: "honour",
+      select: "honour",
     },
   );
+  assert.equal(parseSandboxArgs(["--select", "ignore"]).select, "ignore");
+  assert.throws(() => parseSandboxArgs(["--select", "maybe"]), /--select must be honour or ignore/);
   assert.throws(() => parseSandboxArgs(["--error-rate", "2"]), /--error-rate must be/);
   assert.throws(() => parseSandboxArgs(["--people", "many"]), /--people must be a whole number/);
   assert.throws(() => parseSandboxArgs(["--filters", "maybe"]), /--filters must be one of/);
@@ -938,5 +949,47 @@ Deno.test("a token's creator's role can hide lists (403), and lists can be absen
       assert.equal(absent.body.message, "Page not found: /spaces");
     }
     assert.equal((await get(sandbox, "/equipment-types", { token: "manager" })).status, 200);
+  });
+});
+
+Deno.test("$select[]: rows hold the fields asked for and the id; a switch ignores it", async () => {
+  const query: [string, string][] = [["$select[]", "personId"], ["$select[]", "nope"], [
+    "$limit",
+    "5",
+  ]];
+  await withSandbox({}, async (sandbox) => {
+    const { status, body } = await get(sandbox, "/job-roles", { query });
+    assert.equal(status, 200);
+    const page = body as { total: number; data: Row[] };
+    const full = expected("/job-roles").slice(0, 5);
+    assert.equal(page.total, expected("/job-roles").length);
+    assert.deepEqual(page.data, full.map((r) => ({ id: r.id, personId: r.personId })));
+  });
+  await withSandbox({}, async (sandbox) => {
+    // Ids alone are served without generating rows in full: the same ids, for every resource.
+    for (const path of resourcePaths()) {
+      const { body } = await get(sandbox, path, { query: { "$select[]": "id", $limit: 250 } });
+      const ids = (body as { data: Row[] }).data;
+      const rows = expected(path).slice(0, 250);
+      assert.deepEqual(ids, rows.map((r) => ({ id: r.id })), path);
+    }
+  });
+  await withSandbox({ select: "ignore" }, async (sandbox) => {
+    const { body } = await get(sandbox, "/job-roles", { query });
+    assert.deepEqual((body as { data: Row[] }).data, expected("/job-roles").slice(0, 5));
+  });
+});
+
+Deno.test("GET by id: a deleted row is 404, an inserted one is found", async () => {
+  await withSandbox({}, async (sandbox) => {
+    const before = sandbox.snapshot("/job-roles").map((r) => r.id as string);
+    sandbox.change("/job-roles", { deletes: 1, inserts: 1 });
+    const after = sandbox.snapshot("/job-roles").map((r) => r.id as string);
+    const [removed] = before.filter((id) => !after.includes(id));
+    const [added] = after.filter((id) => !before.includes(id));
+    assert.equal((await get(sandbox, `/job-roles/${removed}`)).status, 404);
+    const found = await get(sandbox, `/job-roles/${added}`);
+    assert.equal(found.status, 200);
+    assert.equal((found.body as Row).id, added);
   });
 });

@@ -184,6 +184,13 @@ export const Config = z.object({
     minimum: 1,
     maximum: 16,
   }),
+  detect_deletes: booleanSetting({
+    title: "Detect deleted rows",
+    description:
+      "In incremental syncs, find rows deleted in Humaans since the last sync and write each as a record with _ab_cdc_deleted_at set, so append-dedup destinations delete it. Costs one extra scan of every id per incremental stream per sync (ids only where the API allows) and keeps those ids in the state (about 24 bytes a row; streams over 100000 rows are not tracked).",
+    order: 8,
+    default: false,
+  }),
   base_url: setting(
     z.string().trim().superRefine(refineWith(baseUrlProblem))
       .transform((url) => url.replace(/\/+$/, "")).default(DEFAULT_BASE_URL),

@@ -32,11 +32,17 @@ Deno.test("stream schemas follow Airbyte's rules", async (t) => {
       assert.deepEqual(schema.properties.id, { type: "string" }, "primary key: a plain string");
       if (stream.incremental) assert.ok(schema.properties.updated_at, "cursor in properties");
       for (const [name, property] of Object.entries(schema.properties)) {
-        assert.match(name, /^[a-z][a-z0-9_]*$/, "snake_case column");
+        // snake_case, or the one Airbyte meta column every stream declares
+        assert.match(name, /^(?:[a-z][a-z0-9_]*|_ab_cdc_deleted_at)$/, "snake_case column");
         const type = (property as { type: string | string[] }).type;
         assert.ok(typeof type === "string" || (type.length === 2 && type[1] === "null"), name);
       }
       assert.ok(schema.properties.timestamp, "the seed's timestamp column");
+      assert.deepEqual(schema.properties._ab_cdc_deleted_at, {
+        type: ["string", "null"],
+        format: "date-time",
+        airbyte_type: "timestamp_with_timezone",
+      }, "the deleted-row marker of detect_deletes");
     });
   }
 });

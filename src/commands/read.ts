@@ -74,6 +74,8 @@ export async function read(context: CommandContext): Promise<number> {
           initialSyncDays: initialSyncDaysOf(stream, config),
           cursor: cursorOf(state, stream.name),
           idsAtCursor: idsAtCursorOf(state, stream.name),
+          idSet: state.idSets.get(stream.name),
+          now: () => context.clock.now(),
           syncStartedAt,
           onProgress: progress && ((name, counts) => progress.update(name, counts)),
         }),

@@ -108,6 +108,12 @@ function withEvidence(schema: RecordSchema, evidence: Evidence): RecordSchema {
   return z.object(shape);
 }
 
+/**
+ * The column that marks a deleted row (Airbyte's CDC convention), in every stream's schema:
+ * null on every row read, set only on the RECORD of a row found deleted (see `detect_deletes`).
+ */
+export const DELETED_AT = "_ab_cdc_deleted_at";
+
 /** Builds a stream from its declaration: the mapping is shared, only `derive` is the stream's. */
 export function defineStream(spec: StreamSpec): StreamDefinition {
   if (ADDITIONAL_FIELDS in spec.record.shape) {
@@ -116,6 +122,9 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
     );
   }
   const record = withEvidence(spec.record, spec.evidence).extend({
+    [DELETED_AT]: col.timestamp(
+      "When detect_deletes found the row deleted; null on every row read from the API",
+    ),
     [ADDITIONAL_FIELDS]: col.string(ADDITIONAL_FIELDS_DESCRIPTION),
   }) as RecordSchema;
   const columns = columnKinds(record);

@@ -163,6 +163,10 @@ function isCalendarDate(text: string): boolean {
 /** A timestamp already in the form `utcTimestamp` returns (most API timestamps are). */
 const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, in ms since the epoch. */
+const MIN_TIMESTAMP_MS = -62_167_219_200_000;
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
 /** A timestamp as UTC ISO 8601 with milliseconds, or undefined when it is not one. */
 export function utcTimestamp(value: unknown): string | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
@@ -178,7 +182,8 @@ export function utcTimestamp(value: unknown): string | undefined {
     if (naive) text = `${naive[1]}T${naive[2]}Z`; // no zone: UTC, whatever the machine's TZ
     ms = Date.parse(text);
   }
-  if (!Number.isFinite(ms)) return undefined;
+  // Years 0000 to 9999 only: others have no ISO 8601 form without a sign (-000001-...).
+  if (!(ms >= MIN_TIMESTAMP_MS && ms <= MAX_TIMESTAMP_MS)) return undefined;
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) return undefined;
   // Years before 0000 or after 9999 print as -000001-... or +010000-...: no ISO 8601 timestamp.

@@ -37,7 +37,7 @@ import { workingPatternAllocations } from "./working_pattern_allocations.ts";
 import { workingPatterns } from "./working_patterns.ts";
 
 export type { MapContext, RawObject, StreamDefinition } from "./define.ts";
-export { CURSOR } from "./define.ts";
+export { CURSOR, DELETED_AT } from "./define.ts";
 
 /**
  * Every stream, in catalog order: the seed's three, then people and the lists around them. Not

@@ -8,6 +8,7 @@ import { utcTimestamp } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
 import type { SyncMode } from "./catalog.ts";
 import { Checkpoint, type CursorState } from "./checkpoint.ts";
+import { DeleteTracker } from "./deletes.ts";
 import { serverTotal } from "./server_total.ts";
 import { warnWindowCut } from "./window.ts";
 
@@ -32,6 +33,10 @@ export interface ReadStreamOptions {
   signal?: AbortSignal;
   /** Told of the stream's counts after every page and at the end. */
   onProgress?: (stream: string, progress: StreamProgress) => void;
+  /** The stream's committed id set from the input state, if any (`detect_deletes`). */
+  idSet?: unknown;
+  /** The time now (ms since the epoch): when deletes are detected. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** What reading one stream came to. */
@@ -86,6 +91,12 @@ class Progress {
   invalid = new Map<string, number>();
   /** API fields kept in `additional_fields` (dotted paths; bounded, should keys be ids). */
   extra = new Set<string>();
+  /** Whether a page could not prove its boundary with the page before. */
+  unproven = false;
+  /** Delete detection, when on for this stream; its keys go into every STATE. */
+  deletes?: DeleteTracker;
+  /** Keys every STATE adds to the cursor (the committed id set, then the new one). */
+  stateExtra: Record<string, unknown> = {};
 }
 
 /**
@@ -236,16 +247,20 @@ async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void>
       await writer.streamStatus(stream.name, "RUNNING");
       await writer.estimate(stream.name, page.total);
     }
+    if (!page.proven) progress.unproven = true;
     if (pass === "undated") {
       // Undated rows claim nothing; a page that could not prove its start may have missed some.
       if (!page.proven) progress.undatedGap ??= page.index;
     } else if (stream.incremental) {
       const first = firstCursorOf(page.data);
       const claim = checkpoint.beforePage(progress.pages, first, page.proven);
-      if (claim) queueClaim(writer, stream.name, claim, progress);
+      // With detect_deletes each STATE repeats the id set: spaced so it never outweighs records.
+      const spaced = progress.deletes?.mayCheckpoint(progress.sinceState) ?? true;
+      if (claim && spaced) queueClaim(writer, stream.name, claim, progress);
     }
     run.page.undatedOnly = pass === "undated";
     writePage(stream, page.data, run.page);
+    progress.deletes?.wrote(page.data);
     progress.pages++;
     progress.lastTotal = page.total;
     options.onProgress?.(stream.name, {
@@ -281,6 +296,7 @@ export async function readStream(
     const cursor = await saneCursor(stream, options);
     const lowerBound = lowerBoundOf({ ...options, cursor });
     paging = await choosePaging(stream, options);
+    startDeletes(stream, options, { progress, paging });
     const idsAtCursor = cursor === options.cursor ? options.idsAtCursor : undefined;
     const run = await startRun(stream, { ...options, cursor, idsAtCursor }, {
       paging,
@@ -460,7 +476,7 @@ function queueClaim(
   claim: CursorState | Record<string, never>,
   progress: Progress,
 ): void {
-  writer.queueState(name, { ...claim }, progress.sinceState);
+  writer.queueState(name, { ...claim, ...progress.stateExtra }, progress.sinceState);
   progress.sinceState = 0;
 }
 
@@ -537,6 +553,41 @@ async function reconcile(
   );
 }
 
+/** Turns delete detection on for an incremental stream of an incremental sync, if configured. */
+function startDeletes(
+  stream: StreamDefinition,
+  options: ReadStreamOptions,
+  how: { progress: Progress; paging: Paging },
+): void {
+  const { progress } = how;
+  if (!options.config.detect_deletes || options.syncMode !== "incremental") return;
+  if (!stream.incremental) return;
+  progress.deletes = new DeleteTracker(stream, options.idSet);
+  progress.stateExtra = progress.deletes.carried();
+  // A server that ignores the filter sends every row: the read itself is the scan.
+  progress.deletes.readsEveryRow = how.paging === "client";
+}
+
+/**
+ * Scans for deleted rows and writes their RECORDs before the final STATE, which then carries the
+ * new id set. Returns whether detection ran (the final STATE must then be written).
+ */
+async function detectDeletes(run: StreamRun): Promise<boolean> {
+  const { progress, options } = run;
+  if (!progress.deletes) return false;
+  const detectedAt = new Date(Math.max(options.now?.() ?? Date.now(), options.syncStartedAt));
+  const found = await progress.deletes.detect({
+    ...options,
+    detectedAt: detectedAt.toISOString(),
+    syncedAt: new Date(options.syncStartedAt).toISOString(),
+    listedAll: progress.deletes.readsEveryRow && !progress.unproven,
+  });
+  progress.stateExtra = found.state;
+  progress.records += found.records;
+  progress.sinceState += found.records;
+  return true;
+}
+
 async function finish(
   run: StreamRun,
   how: { paging: Paging; lowerBound?: string; total?: number },
@@ -551,7 +602,11 @@ async function finish(
     return;
   }
   const { state, changed } = checkpoint.final();
-  if (state && (changed || progress.sinceState > 0 || checkpoint.lastClaim === undefined)) {
+  const detected = state !== undefined && await detectDeletes(run);
+  if (
+    state &&
+    (detected || changed || progress.sinceState > 0 || checkpoint.lastClaim === undefined)
+  ) {
     queueClaim(writer, stream.name, state, progress);
   }
   await writer.flush();

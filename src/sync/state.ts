@@ -13,6 +13,8 @@ export interface InputState {
   empty: Set<string>;
   /** What the state held that the connector could not use, as WARN messages. */
   warnings: string[];
+  /** Per-stream committed id sets for delete detection, unchecked (see `deletes.ts`). */
+  idSets: Map<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
@@ -30,6 +32,7 @@ class StateReader {
     idsAtCursor: new Map(),
     empty: new Set(),
     warnings: [],
+    idSets: new Map(),
   };
   constructor(readonly source: string) {}
 
@@ -66,6 +69,7 @@ class StateReader {
     }
     const key = "updated_at" in streamState ? "updated_at" : "last_sync_time";
     const cursor = this.cursor(streamState[key], `${field}.${key}`);
+    if (streamState.id_set !== undefined) this.state.idSets.set(name, streamState.id_set);
     if (!cursor) return;
     this.state.cursors.set(name, cursor);
     const ids = streamState.ids_at_cursor;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ColumnKind, SEED_COLUMN, snakeCase } from "../../src/streams/fields.ts";
 import {
+  DELETED_AT,
   type MapContext,
   type RawObject,
   type StreamDefinition,
@@ -182,7 +183,7 @@ Deno.test("catalog: a full row maps to every column", async (t) => {
       const nulls = Object.keys(record).filter((name) => record[name] === null);
       assert.deepEqual(
         nulls.sort(),
-        [...(UNFILLED[stream.name] ?? []), "additional_fields"].sort(),
+        [...(UNFILLED[stream.name] ?? []), "additional_fields", DELETED_AT].sort(),
         "null columns (every fixture field has a column, so none is additional)",
       );
       assert.deepEqual(droppedFields(stream, raw), [], "API fields without a column");

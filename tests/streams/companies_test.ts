@@ -47,6 +47,7 @@ const FULL_RECORD = {
   created_at: "2021-01-31T09:12:44.000Z",
   updated_at: "2026-10-02T16:05:11.381Z",
   timestamp: "2026-11-28T12:00:00.000Z",
+  _ab_cdc_deleted_at: null,
   domains: '["northwind.example","northwind.example.org"]',
   trial_end_date: "2021-02-14",
   status: "active",

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { CURSOR, defineStream, type Evidence, type MapContext } from "../../src/streams/define.ts";
+import {
+  CURSOR,
+  defineStream,
+  DELETED_AT,
+  type Evidence,
+  type MapContext,
+} from "../../src/streams/define.ts";
 import { ADDITIONAL_FIELDS_DESCRIPTION, col, GUESSED } from "../../src/streams/fields.ts";
 
 const EVIDENCE: Evidence = { path: "confirmed", fields: "confirmed", source: "tests" };
@@ -47,12 +53,14 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     size: 3,
     updated_at: "2024-03-01T09:00:00.000Z",
     timestamp: CONTEXT.syncedAt,
+    _ab_cdc_deleted_at: null,
     // `name` only fed a derived column: it has none of its own, so it is kept too.
     additional_fields: '{"name":"Gear","unknownField":true}',
   });
   assert.deepEqual(seen, [["w1", "2026-11-28"]]);
   assert.deepEqual([...widgets.columns.keys()], [
     ...Object.keys(Widget.shape),
+    DELETED_AT,
     "additional_fields",
   ]);
   assert.equal(widgets.path, "/widgets");
@@ -141,6 +149,7 @@ Deno.test("defineStream rejects a schema without id, or an incremental one witho
     });
     assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), {
       id: "x",
+      [DELETED_AT]: null,
       additional_fields: '{"more":1}',
     });
   });

@@ -74,6 +74,7 @@ const FILE_RECORD = {
   created_at: "2025-07-01T08:30:00.000Z",
   updated_at: "2026-01-15T10:45:12.120Z",
   timestamp: "2026-11-28T12:00:00.000Z",
+  _ab_cdc_deleted_at: null,
   company_id: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
   document_type_id: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
   folder_id: "Fo9Pq8Rs7Tu6Vw5Xy4Za3Bc2",

@@ -61,6 +61,7 @@ const RECORD = {
   created_at: "2025-03-20T14:02:09.000Z",
   updated_at: "2025-03-21T09:15:00.250Z",
   timestamp: "2026-11-28T12:00:00.000Z",
+  _ab_cdc_deleted_at: null,
   company_id: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
   person_id: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
   job_title: "Senior Data Engineer",

@@ -342,3 +342,26 @@ Deno.test("a stream state without updated_at: a warning naming what was found", 
   );
   assert.deepEqual([...state.empty], ["companies"]);
 });
+
+Deno.test("parseState keeps a stream's id set apart and tolerates keys it does not know", () => {
+  const idSet = { format: "sorted-prefix-deflate-base64/1", count: 0, data: "eJwDAAAAAAE=" };
+  const state = parseState([
+    {
+      type: "STREAM",
+      stream: {
+        stream_descriptor: { name: "job_roles" },
+        stream_state: { updated_at: "2026-05-01T00:00:00Z", id_set: idSet, later_key: [1, 2] },
+      },
+    },
+    {
+      type: "STREAM",
+      stream: {
+        stream_descriptor: { name: "documents" },
+        stream_state: { updated_at: "2026-05-02T00:00:00Z" },
+      },
+    },
+  ]);
+  assert.equal(cursorOf(state, "job_roles"), "2026-05-01T00:00:00.000Z");
+  assert.deepEqual(state.idSets.get("job_roles"), idSet);
+  assert.equal(state.idSets.has("documents"), false);
+});
