@@ -18,7 +18,9 @@ const RUNS = { numRuns: 300, seed: 20261128 };
 function referenceFlatten(stream: StreamDefinition, raw: Record<string, unknown>) {
   const names = [...stream.columns.keys()].filter((name) => name !== ADDITIONAL_FIELDS);
   const omit = new Set(stream.omit ?? []);
-  const flattens = (name: string) => names.some((column) => column.startsWith(name + "_"));
+  // A top-level key "" is no parent of a column that starts with "_" (`_ab_cdc_deleted_at`).
+  const flattens = (name: string) =>
+    name !== "" && names.some((column) => column.startsWith(name + "_"));
   const values: Record<string, unknown> = {};
   const walk = (object: Record<string, unknown>, prefix: string) => {
     let extra: Record<string, unknown> | undefined;

@@ -113,6 +113,9 @@ function withEvidence(schema: RecordSchema, evidence: Evidence): RecordSchema {
  * null on every row read, set only on the RECORD of a row found deleted (see `detect_deletes`).
  */
 export const DELETED_AT = "_ab_cdc_deleted_at";
+/** The schema description of {@linkcode DELETED_AT}. */
+export const DELETED_AT_DESCRIPTION =
+  "When detect_deletes found the row deleted; null on every row read from the API";
 
 /** Builds a stream from its declaration: the mapping is shared, only `derive` is the stream's. */
 export function defineStream(spec: StreamSpec): StreamDefinition {
@@ -122,9 +125,7 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
     );
   }
   const record = withEvidence(spec.record, spec.evidence).extend({
-    [DELETED_AT]: col.timestamp(
-      "When detect_deletes found the row deleted; null on every row read from the API",
-    ),
+    [DELETED_AT]: col.timestamp(DELETED_AT_DESCRIPTION),
     [ADDITIONAL_FIELDS]: col.string(ADDITIONAL_FIELDS_DESCRIPTION),
   }) as RecordSchema;
   const columns = columnKinds(record);

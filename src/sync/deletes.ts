@@ -121,7 +121,9 @@ export async function scanIds(
       signal: options.signal,
     })
   ) {
-    if (!page.proven && scan.proven) {
+    // A page not proven to join the one before, or a list that ended short of its own total
+    // (an empty page below `total`): ids may be missing, so nothing may be called deleted.
+    if ((!page.proven || (page.shortfall ?? 0) > 0) && scan.proven) {
       scan.proven = false;
       scan.unprovenPage = page.index;
     }

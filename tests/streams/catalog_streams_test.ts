@@ -248,7 +248,7 @@ Deno.test("catalog: evidence is declared, and columns with none say so", () => {
       .filter(([, field]) => field.description?.startsWith("Guessed"))
       .map(([name]) => name);
     if (fields === "guessed") {
-      const base = ["id", "created_at", "updated_at", "timestamp", "additional_fields"];
+      const base = ["id", "created_at", "updated_at", "timestamp", DELETED_AT, "additional_fields"];
       const seed = (name: string) => stream.record.shape[name].description === SEED_COLUMN;
       assert.deepEqual(
         guessed,

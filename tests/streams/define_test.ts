@@ -4,6 +4,7 @@ import {
   CURSOR,
   defineStream,
   DELETED_AT,
+  DELETED_AT_DESCRIPTION,
   type Evidence,
   type MapContext,
 } from "../../src/streams/define.ts";
@@ -258,6 +259,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
     size: undefined,
     updated_at: undefined,
     timestamp: undefined,
+    [DELETED_AT]: DELETED_AT_DESCRIPTION,
     additional_fields: ADDITIONAL_FIELDS_DESCRIPTION,
   });
   assert.deepEqual(schema(widgets({ path: "likely", fields: "guessed", source: "tests" })), {
@@ -267,6 +269,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
     size: GUESSED,
     updated_at: undefined,
     timestamp: undefined,
+    [DELETED_AT]: DELETED_AT_DESCRIPTION,
     additional_fields: ADDITIONAL_FIELDS_DESCRIPTION,
   });
   assert.throws(
