@@ -867,6 +867,7 @@ Deno.test("paging deviation options and flags are checked", async () => {
       errorRate: 0,
       churn: undefined,
       filters: "honour",
+      select: "honour",
       shortPages: 0.5,
       lyingTotal: 1e9,
       skipIgnored: true,

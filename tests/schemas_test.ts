@@ -1,3 +1,4 @@
+import { DELETED_AT_DESCRIPTION } from "../src/streams/define.ts";
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { STREAMS } from "../src/streams/mod.ts";
@@ -42,6 +43,7 @@ Deno.test("stream schemas follow Airbyte's rules", async (t) => {
         type: ["string", "null"],
         format: "date-time",
         airbyte_type: "timestamp_with_timezone",
+        description: DELETED_AT_DESCRIPTION,
       }, "the deleted-row marker of detect_deletes");
     });
   }
