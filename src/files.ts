@@ -105,6 +105,20 @@ export function jsonErrorAt(text: string): { offset: number; problem: string } |
     while (at < text.length && " \t\n\r".includes(text[at])) at++;
   };
   const end = "unexpected end of the file";
+  // After an item of an object or array: a comma (more follow) or the closing bracket.
+  const closedAfterItem = (close: "}" | "]", item: string): boolean => {
+    blanks();
+    if (at >= text.length) fail(end);
+    if (text[at] === ",") {
+      at++;
+      return false;
+    }
+    if (text[at] === close) {
+      at++;
+      return true;
+    }
+    return fail(`expected ',' or '${close}' after ${item}`);
+  };
   const value = (): void => {
     blanks();
     if (at >= text.length) fail(end);
@@ -126,17 +140,7 @@ export function jsonErrorAt(text: string): { offset: number; problem: string } |
         if (text[at] !== ":") fail("expected ':' after a property name");
         at++;
         value();
-        blanks();
-        if (at >= text.length) fail(end);
-        if (text[at] === ",") {
-          at++;
-          continue;
-        }
-        if (text[at] === "}") {
-          at++;
-          return;
-        }
-        fail("expected ',' or '}' after a property value");
+        if (closedAfterItem("}", "a property value")) return;
       }
     }
     if (c === "[") {
@@ -148,17 +152,7 @@ export function jsonErrorAt(text: string): { offset: number; problem: string } |
       }
       for (;;) {
         value();
-        blanks();
-        if (at >= text.length) fail(end);
-        if (text[at] === ",") {
-          at++;
-          continue;
-        }
-        if (text[at] === "]") {
-          at++;
-          return;
-        }
-        fail("expected ',' or ']' after an array element");
+        if (closedAfterItem("]", "an array element")) return;
       }
     }
     if (c === '"') return string();
