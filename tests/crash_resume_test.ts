@@ -9,59 +9,9 @@
 import assert from "node:assert/strict";
 import { startSandbox } from "../sandbox/mod.ts";
 import { parseRun, TempFiles } from "./support/connector.ts";
+import { lastStates, runConnectorProcess } from "./support/process.ts";
 
-const ROOT = new URL("../", import.meta.url);
 const STREAMS = ["job_roles", "documents", "people"];
-
-async function connectorArgs(): Promise<string[]> {
-  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
-}
-
-/** Runs the connector; with `killAfterStates`, kills it after that many STATE lines. */
-async function runConnectorProcess(
-  args: string[],
-  killAfterStates?: number,
-): Promise<{ lines: string[]; killed: boolean; code: number }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...await connectorArgs(), ...args],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const lines: string[] = [];
-  let states = 0;
-  let killed = false;
-  let rest = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    for (const line of parts) {
-      if (killed) break;
-      lines.push(line);
-      if (line.includes('"type":"STATE"') && ++states === killAfterStates) {
-        child.kill("SIGKILL");
-        killed = true;
-      }
-    }
-  }
-  const { code } = await child.status;
-  return { lines, killed, code };
-}
-
-/** The last STATE message of each stream among `lines`, as a state file holds them. */
-function lastStates(lines: string[]): unknown[] {
-  const last = new Map<string, unknown>();
-  for (const line of lines) {
-    const message = JSON.parse(line);
-    if (message.type === "STATE") {
-      last.set(message.state.stream.stream_descriptor.name, message.state);
-    }
-  }
-  return [...last.values()];
-}
 
 function recordIds(lines: string[]): string[] {
   return lines.map((line) => JSON.parse(line))
@@ -86,9 +36,9 @@ Deno.test("a sync killed (SIGKILL) after its k-th STATE and restarted from it lo
     const cuts = Array.from({ length: stateCount - 1 }, (_, i) => i + 1);
     for (const k of cuts) {
       await t.step(`killed after STATE ${k} of ${stateCount}`, async () => {
-        const first = await runConnectorProcess(read, k);
+        const first = await runConnectorProcess(read, { killAfterStates: k });
         assert.ok(first.killed, "the sync was killed before it ended");
-        const state = await files.write(`state-${k}.json`, lastStates(first.lines));
+        const state = await files.write(`state-${k}.json`, lastStates(first.messages));
         const second = await runConnectorProcess([...read, "--state", state]);
         assert.equal(second.code, 0);
         const seen = new Set([...recordIds(first.lines), ...recordIds(second.lines)]);

@@ -11,59 +11,11 @@ import assert from "node:assert/strict";
 import { startSandbox } from "../sandbox/mod.ts";
 import { decodeIdSet } from "../src/sync/id_set.ts";
 import { TempFiles } from "./support/connector.ts";
+import { lastStates, type ProcessMessage, runConnectorProcess } from "./support/process.ts";
 
-const ROOT = new URL("../", import.meta.url);
 const PATH = "/job-roles";
 
-// deno-lint-ignore no-explicit-any
-type Message = Record<string, any>;
-
-async function connectorArgs(): Promise<string[]> {
-  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
-}
-
-/** Runs the connector; with `killAfterStates`, kills it after that many STATE lines. */
-async function runProcess(
-  args: string[],
-  killAfterStates?: number,
-): Promise<{ messages: Message[]; killed: boolean; code: number }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...await connectorArgs(), ...args],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const messages: Message[] = [];
-  let states = 0;
-  let killed = false;
-  let rest = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    for (const line of parts) {
-      if (killed) break;
-      const message = JSON.parse(line);
-      messages.push(message);
-      if (message.type === "STATE" && ++states === killAfterStates) {
-        child.kill("SIGKILL");
-        killed = true;
-      }
-    }
-  }
-  const { code } = await child.status;
-  return { messages, killed, code };
-}
-
-function lastStates(messages: Message[]): unknown[] {
-  const last = new Map<string, unknown>();
-  for (const m of messages) {
-    if (m.type === "STATE") last.set(m.state.stream.stream_descriptor.name, m.state);
-  }
-  return [...last.values()];
-}
+type Message = ProcessMessage;
 
 function deleted(messages: Message[]): string[] {
   return messages.filter((m) => m.type === "RECORD" && m.record.data._ab_cdc_deleted_at !== null)
@@ -89,7 +41,7 @@ Deno.test("detect_deletes: killed (SIGKILL) after any STATE and resumed, deletes
         concurrency: 2,
       },
     });
-    const baseline = await runProcess(read);
+    const baseline = await runConnectorProcess(read);
     assert.equal(baseline.code, 0);
     const baseState = await files.write("base.json", lastStates(baseline.messages));
     const before = new Set(sandbox.snapshot(PATH).map((r) => r.id as string));
@@ -98,17 +50,19 @@ Deno.test("detect_deletes: killed (SIGKILL) after any STATE and resumed, deletes
     const gone = [...before].filter((id) => !live.has(id)).sort();
     assert.equal(gone.length, 3);
 
-    const clean = await runProcess([...read, "--state", baseState]);
+    const clean = await runConnectorProcess([...read, "--state", baseState]);
     assert.equal(clean.code, 0);
     assert.deepEqual(deleted(clean.messages).sort(), gone);
     const stateCount = clean.messages.filter((m) => m.type === "STATE").length;
     assert.ok(stateCount >= 3, `${stateCount} checkpoints to cut at`);
     for (let k = 1; k <= stateCount; k++) {
       await t.step(`killed after STATE ${k} of ${stateCount}`, async () => {
-        const first = await runProcess([...read, "--state", baseState], k);
+        const first = await runConnectorProcess([...read, "--state", baseState], {
+          killAfterStates: k,
+        });
         assert.ok(first.killed || k === stateCount);
         const state = await files.write(`state-${k}.json`, lastStates(first.messages));
-        const second = await runProcess([...read, "--state", state]);
+        const second = await runConnectorProcess([...read, "--state", state]);
         assert.equal(second.code, 0);
         const reported = new Set([...deleted(first.messages), ...deleted(second.messages)]);
         assert.deepEqual([...reported].sort(), gone, "exactly the deleted rows");
