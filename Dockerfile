@@ -21,7 +21,7 @@ COPY schemas/ ./schemas/
 COPY tests/tools/runtime_config.ts /build/
 
 # Only the imports main.ts uses reach the image: deno.json and deno.lock are narrowed to them (the
-# test-only ajv, fast-check and yaml are dropped; the kept lock entries stay as they are), so the
+# test-only ajv and fast-check are dropped; the kept lock entries stay as they are), so the
 # cache holds no test-only package. --frozen: fail the build if deno.lock does not match deno.json
 # instead of re-resolving.
 RUN DENO_DIR=/tmp/build-tool deno run --no-config --no-lock --allow-read=. --allow-write=. \
