@@ -58,59 +58,72 @@ export interface RunOptions {
   progress?: boolean;
 }
 
+const FLAGS = {
+  config: { type: "string" },
+  catalog: { type: "string" },
+  state: { type: "string" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+type ParsedArgs = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof FLAGS }>
+>;
+
+function writeLine(sink: ByteSink | undefined, text: string): void {
+  sink?.write(new TextEncoder().encode(text + "\n"));
+}
+
 /** Runs the connector with command-line `args`; resolves to the exit code. */
 export async function run(args: string[], options: RunOptions): Promise<number> {
   const clock = options.clock ?? systemClock;
-  const stderrText = (text: string) => options.stderr?.write(new TextEncoder().encode(text + "\n"));
-  let parsed;
+  let parsed: ParsedArgs;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        catalog: { type: "string" },
-        state: { type: "string" },
-        debug: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, options: FLAGS });
   } catch (error) {
-    parsed = undefined;
     const writer = new MessageWriter(options.stdout, { stderr: options.stderr, now: clock.now });
-    stderrText(USAGE);
+    writeLine(options.stderr, USAGE);
     await writer.error(`Invalid command line: ${(error as Error).message}`, {
       failureType: "config_error",
     });
     return EXIT_CODES.usage;
   }
-  const writer = new MessageWriter(options.stdout, {
-    stderr: options.stderr,
-    now: clock.now,
-    logLevel: parsed.values.debug ? "DEBUG" : "INFO",
-  });
   const name = parsed.positionals[0];
   if (parsed.values.version) {
-    stderrText(`source-humaans ${VERSION}`);
+    writeLine(options.stderr, `source-humaans ${VERSION}`);
     return 0;
   }
   if (parsed.values.help || name === undefined || name === "help") {
-    stderrText(USAGE);
+    writeLine(options.stderr, USAGE);
     return name === undefined && !parsed.values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
+  return await runCommand(name, { parsed, clock, run: options });
+}
+
+/** Runs one named command; a failure becomes a TRACE ERROR and exit code 1. */
+async function runCommand(
+  name: string,
+  options: { parsed: ParsedArgs; clock: Clock; run: RunOptions },
+): Promise<number> {
+  const { parsed, clock, run } = options;
+  const writer = new MessageWriter(run.stdout, {
+    stderr: run.stderr,
+    now: clock.now,
+    logLevel: parsed.values.debug ? "DEBUG" : "INFO",
+  });
   const context: CommandContext = {
     writer,
     clock,
-    fetch: options.fetch,
+    fetch: run.fetch,
     files: parsed.values,
-    progress: options.progress && options.stderr
-      ? new ProgressLine(options.stderr, { now: clock.now })
+    progress: run.progress && run.stderr
+      ? new ProgressLine(run.stderr, { now: clock.now })
       : undefined,
   };
   try {
     if (!(name in COMMANDS)) {
-      stderrText(USAGE);
+      writeLine(run.stderr, USAGE);
       throw configError(`Unknown command "${name}": use spec, check, discover or read`);
     }
     const command = COMMANDS[name as keyof typeof COMMANDS];

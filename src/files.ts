@@ -95,130 +95,154 @@ export async function readTextFile(
   }
 }
 
-/** Where JSON text stops being valid: the offset and what was wrong, quoting none of the text. */
-export function jsonErrorAt(text: string): { offset: number; problem: string } | undefined {
-  let at = 0;
-  const fail = (problem: string): never => {
-    throw { offset: at, problem };
-  };
-  const blanks = () => {
-    while (at < text.length && " \t\n\r".includes(text[at])) at++;
-  };
-  const end = "unexpected end of the file";
-  // After an item of an object or array: a comma (more follow) or the closing bracket.
-  const closedAfterItem = (close: "}" | "]", item: string): boolean => {
-    blanks();
-    if (at >= text.length) fail(end);
-    if (text[at] === ",") {
-      at++;
-      return false;
-    }
-    if (text[at] === close) {
-      at++;
-      return true;
-    }
-    return fail(`expected ',' or '${close}' after ${item}`);
-  };
-  const value = (): void => {
-    blanks();
-    if (at >= text.length) fail(end);
-    const c = text[at];
-    if (c === "{") {
-      at++;
-      blanks();
-      if (text[at] === "}") {
-        at++;
-        return;
-      }
-      for (;;) {
-        blanks();
-        if (at >= text.length) fail(end);
-        if (text[at] !== '"') fail("expected a property name in double quotes");
-        string();
-        blanks();
-        if (at >= text.length) fail(end);
-        if (text[at] !== ":") fail("expected ':' after a property name");
-        at++;
-        value();
-        if (closedAfterItem("}", "a property value")) return;
-      }
-    }
-    if (c === "[") {
-      at++;
-      blanks();
-      if (text[at] === "]") {
-        at++;
-        return;
-      }
-      for (;;) {
-        value();
-        if (closedAfterItem("]", "an array element")) return;
-      }
-    }
-    if (c === '"') return string();
-    if (c === "-" || (c >= "0" && c <= "9")) return number();
+/** A place where JSON text stops being valid. */
+export interface JsonError {
+  /** Offset of the first character that cannot be right, in UTF-16 code units. */
+  offset: number;
+  /** What was wrong there, quoting none of the text. */
+  problem: string;
+}
+
+const END = "unexpected end of the file";
+
+/** Thrown inside the scanner; caught by {@linkcode jsonErrorAt}. */
+class JsonStop {
+  constructor(readonly error: JsonError) {}
+}
+
+/** A recursive-descent JSON scanner that records only where the text first goes wrong. */
+class JsonScanner {
+  at = 0;
+  constructor(readonly text: string) {}
+
+  fail(problem: string): never {
+    throw new JsonStop({ offset: this.at, problem });
+  }
+
+  blanks(): void {
+    const text = this.text;
+    while (this.at < text.length && " \t\n\r".includes(text[this.at])) this.at++;
+  }
+
+  /** The next character after blanks; fails at the end of the text. */
+  peek(): string {
+    this.blanks();
+    if (this.at >= this.text.length) this.fail(END);
+    return this.text[this.at];
+  }
+
+  /** After an item of an object or array: a comma (more follow) or the closing bracket. */
+  closedAfterItem(close: "}" | "]", item: string): boolean {
+    const c = this.peek();
+    if (c !== "," && c !== close) this.fail(`expected ',' or '${close}' after ${item}`);
+    this.at++;
+    return c === close;
+  }
+
+  value(): void {
+    const c = this.peek();
+    if (c === "{") return this.object();
+    if (c === "[") return this.array();
+    if (c === '"') return this.string();
+    if (c === "-" || (c >= "0" && c <= "9")) return this.number();
     for (const word of ["true", "false", "null"]) {
-      if (text.startsWith(word, at)) {
-        at += word.length;
+      if (this.text.startsWith(word, this.at)) {
+        this.at += word.length;
         return;
       }
     }
-    fail("unexpected character (is a string missing its double quotes?)");
-  };
-  const string = () => {
-    at++; // the opening quote
+    this.fail("unexpected character (is a string missing its double quotes?)");
+  }
+
+  object(): void {
+    this.at++;
+    this.blanks();
+    if (this.text[this.at] === "}") {
+      this.at++;
+      return;
+    }
+    do {
+      if (this.peek() !== '"') this.fail("expected a property name in double quotes");
+      this.string();
+      if (this.peek() !== ":") this.fail("expected ':' after a property name");
+      this.at++;
+      this.value();
+    } while (!this.closedAfterItem("}", "a property value"));
+  }
+
+  array(): void {
+    this.at++;
+    this.blanks();
+    if (this.text[this.at] === "]") {
+      this.at++;
+      return;
+    }
+    do this.value(); while (!this.closedAfterItem("]", "an array element"));
+  }
+
+  string(): void {
+    const text = this.text;
+    this.at++; // the opening quote
     for (;;) {
-      if (at >= text.length) fail("unterminated string");
-      const code = text.charCodeAt(at);
+      if (this.at >= text.length) this.fail("unterminated string");
+      const code = text.charCodeAt(this.at);
       if (code === 34) {
-        at++;
+        this.at++;
         return;
       }
-      if (code < 32) fail("control character (such as a line break) inside a string");
-      if (code === 92) {
-        const next = text[at + 1];
-        if (next === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) fail("bad \\u escape");
-          at += 6;
-        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) {
-          at += 2;
-        } else {
-          fail("bad escape in a string");
-        }
-        continue;
+      if (code < 32) this.fail("control character (such as a line break) inside a string");
+      this.at += code === 92 ? this.escapeLength() : 1;
+    }
+  }
+
+  /** Length of the escape sequence at the current backslash; fails on a bad one. */
+  escapeLength(): number {
+    const next = this.text[this.at + 1];
+    if (next === "u") {
+      if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.at + 2, this.at + 6))) {
+        this.fail("bad \\u escape");
       }
-      at++;
+      return 6;
     }
-  };
-  const digits = () => {
-    const from = at;
-    while (at < text.length && text[at] >= "0" && text[at] <= "9") at++;
-    if (at === from) fail("bad number");
-  };
-  const number = () => {
-    if (text[at] === "-") at++;
-    if (text[at] === "0") at++;
-    else digits();
-    if (text[at] === ".") {
-      at++;
-      digits();
+    if (next !== undefined && '"\\/bfnrt'.includes(next)) return 2;
+    return this.fail("bad escape in a string");
+  }
+
+  digits(): void {
+    const from = this.at;
+    const text = this.text;
+    while (this.at < text.length && text[this.at] >= "0" && text[this.at] <= "9") this.at++;
+    if (this.at === from) this.fail("bad number");
+  }
+
+  number(): void {
+    const text = this.text;
+    if (text[this.at] === "-") this.at++;
+    if (text[this.at] === "0") this.at++;
+    else this.digits();
+    if (text[this.at] === ".") {
+      this.at++;
+      this.digits();
     }
-    if (text[at] === "e" || text[at] === "E") {
-      at++;
-      if (text[at] === "+" || text[at] === "-") at++;
-      digits();
+    if (text[this.at] === "e" || text[this.at] === "E") {
+      this.at++;
+      if (text[this.at] === "+" || text[this.at] === "-") this.at++;
+      this.digits();
     }
-  };
+  }
+}
+
+/** Where JSON text stops being valid: the offset and what was wrong, quoting none of the text. */
+export function jsonErrorAt(text: string): JsonError | undefined {
+  const scanner = new JsonScanner(text);
   try {
-    value();
-    blanks();
-    if (at < text.length) fail("unexpected text after the JSON value");
+    scanner.value();
+    scanner.blanks();
+    if (scanner.at < text.length) scanner.fail("unexpected text after the JSON value");
     return undefined;
   } catch (error) {
-    if (error && typeof error === "object" && "problem" in error) {
-      return error as { offset: number; problem: string };
-    }
-    if (error instanceof RangeError) return { offset: at, problem: "nested too deeply" };
+    if (error instanceof JsonStop) return error.error;
+    if (error instanceof RangeError) return { offset: scanner.at, problem: "nested too deeply" };
     throw error;
   }
 }
@@ -234,11 +258,20 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - start + 1 };
 }
 
+/** Which file a JSON text came from, for {@linkcode parseJsonText}'s errors. */
+export interface JsonSource {
+  /** The file's path. */
+  path: string;
+  /** What the file is: "config", "catalog" or "state". */
+  what: string;
+}
+
 /**
  * Parses JSON text, or throws a config_error naming the file, line and column. The message never
  * quotes the file's text (a config holds the API token).
  */
-export function parseJsonText(text: string, path: string, what: string): unknown {
+export function parseJsonText(text: string, source: JsonSource): unknown {
+  const { path, what } = source;
   try {
     return JSON.parse(text);
   } catch {
@@ -262,5 +295,5 @@ export async function readJsonFile(
     if (options.emptyOk) return undefined;
     throw configError(`Cannot use ${what} file "${path}": the file is empty`);
   }
-  return parseJsonText(text, path, what);
+  return parseJsonText(text, { path, what });
 }

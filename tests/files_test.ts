@@ -147,9 +147,9 @@ Deno.test({
 });
 
 Deno.test("parseJsonText names the file, line and column", () => {
-  assert.deepEqual(parseJsonText('{"a":1}', "x.json", "state"), { a: 1 });
+  assert.deepEqual(parseJsonText('{"a":1}', { path: "x.json", what: "state" }), { a: 1 });
   try {
-    parseJsonText("{", "x.json", "state");
+    parseJsonText("{", { path: "x.json", what: "state" });
     assert.fail("no error");
   } catch (error) {
     assert.ok(error instanceof ConnectorError);
@@ -179,7 +179,7 @@ Deno.test("parseJsonText never quotes the file's text (an unquoted token)", asyn
     await t.step(name, () => {
       assert.throws(() => JSON.parse(text));
       try {
-        parseJsonText(text, "config.json", "config");
+        parseJsonText(text, { path: "config.json", what: "config" });
         assert.fail("no error");
       } catch (error) {
         assert.ok(error instanceof ConnectorError);

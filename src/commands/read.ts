@@ -1,3 +1,4 @@
+import type { Config } from "../config.ts";
 import { configError } from "../errors.ts";
 import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
@@ -24,7 +25,19 @@ export async function read(context: CommandContext): Promise<number> {
     source: files.catalog,
   });
   for (const { notice } of selected) if (notice) await writer.log("INFO", notice);
-  const statePath = files.state;
+  const state = await loadState(context, selected);
+  const results = await readAll(selected, { context, config, state });
+  context.progress?.end();
+  return await finish(writer, results);
+}
+
+/** Reads `--state` (a missing or empty file starts fresh) and WARNs of what the read ignores. */
+async function loadState(
+  context: CommandContext,
+  selected: SelectedStream[],
+): Promise<InputState> {
+  const { writer } = context;
+  const statePath = context.files.state;
   const stateText = statePath
     ? await readTextFile(statePath, "state", { missingOk: true })
     : undefined;
@@ -35,7 +48,7 @@ export async function read(context: CommandContext): Promise<number> {
     );
   }
   const rawState = statePath && stateText?.trim()
-    ? parseJsonText(stateText, statePath, "state")
+    ? parseJsonText(stateText, { path: statePath, what: "state" })
     : undefined;
   const state = parseState(rawState, { source: statePath });
   for (const name of state.cursors.keys()) {
@@ -55,11 +68,21 @@ export async function read(context: CommandContext): Promise<number> {
   if (statePath && stateText !== undefined && rawState === undefined) {
     await writer.log("INFO", `State file "${statePath}" is empty: starting fresh`);
   }
+  return state;
+}
 
+/**
+ * Reads the selected streams side by side (`concurrency` at a time; the client's adaptive limit
+ * caps the requests they make together); the results in catalog order.
+ */
+async function readAll(
+  selected: SelectedStream[],
+  options: { context: CommandContext; config: Config; state: InputState },
+): Promise<StreamResult[]> {
+  const { context, config, state } = options;
   const client = clientFor(config, context);
   const progress = context.progress;
   const syncStartedAt = context.clock.now();
-  // Streams run side by side; the client's adaptive limit caps the requests they make together.
   const queue = [...selected];
   const results: StreamResult[] = [];
   const worker = async () => {
@@ -68,7 +91,7 @@ export async function read(context: CommandContext): Promise<number> {
       results.push(
         await readStream(stream, {
           client,
-          writer,
+          writer: context.writer,
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
           initialSyncDays: initialSyncDaysOf(stream, config),
@@ -83,11 +106,12 @@ export async function read(context: CommandContext): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(config.concurrency, queue.length) }, worker));
-  results.sort((a, b) =>
-    selected.findIndex((s) => s.stream.name === a.name) -
-    selected.findIndex((s) => s.stream.name === b.name)
-  );
-  progress?.end();
+  const order = (name: string) => selected.findIndex((s) => s.stream.name === name);
+  return results.sort((a, b) => order(a.name) - order(b.name));
+}
+
+/** The final log line, and the exit code: 1 when any stream failed. */
+async function finish(writer: CommandContext["writer"], results: StreamResult[]): Promise<number> {
   const failed = results.filter((r) => r.status === "INCOMPLETE");
   const summary = results.map(summaryOf).join(", ");
   await writer.log("INFO", `Sync finished: ${summary || "no streams selected"}`);

@@ -121,9 +121,9 @@ export class Checkpoint {
    */
   beforePage(
     index: number,
-    firstCursor: string | undefined,
-    proven: boolean,
+    page: { firstCursor: string | undefined; proven: boolean },
   ): CursorState | undefined {
+    const { firstCursor, proven } = page;
     this.#page = index;
     if (
       firstCursor !== undefined && this.#previous !== undefined && firstCursor < this.#previous

@@ -23,7 +23,13 @@ import { HttpError, type HumaansClient, type Query } from "../http/client.ts";
 import { getPage, paginate } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import { CURSOR, DELETED_AT, type StreamDefinition } from "../streams/mod.ts";
-import { decodeIdSet, encodeIdSet, ID_SET_FORMAT, IdSetError } from "./id_set.ts";
+import {
+  decodeIdSet,
+  type EncodedIdSet,
+  encodeIdSet,
+  ID_SET_FORMAT,
+  IdSetError,
+} from "./id_set.ts";
 
 /** The key of a stream's state that holds its committed id set. */
 export const ID_SET_KEY = "id_set";
@@ -247,6 +253,19 @@ export interface Detection {
  * Delete detection for one incremental stream in one sync: what its STATEs carry, the ids its
  * read wrote, then the scan, the delete RECORDs and the new set (see the module's doc).
  */
+/** Options of {@linkcode DeleteTracker.detect}. */
+export interface DetectOptions extends DeleteOptions {
+  /** When the deletes were detected, UTC ISO 8601: the `_ab_cdc_deleted_at` value. */
+  detectedAt: string;
+  /** Sync start, UTC ISO 8601: the `timestamp` column. */
+  syncedAt: string;
+  /**
+   * The read itself listed every row, unfiltered, each page boundary proven (the server
+   * ignores the cursor filter): its ids are the scan, and no other scan is made.
+   */
+  listedAll?: boolean;
+}
+
 export class DeleteTracker {
   readonly #stream: StreamDefinition;
   /** The committed set as the input state holds it, carried as is until the final STATE. */
@@ -302,101 +321,116 @@ export class DeleteTracker {
    * STATE. A scan that fails or cannot be proven complete writes none and keeps the committed
    * set, with a WARN; only an abort is thrown.
    */
-  async detect(
-    options: DeleteOptions & {
-      detectedAt: string;
-      syncedAt: string;
-      /**
-       * The read itself listed every row, unfiltered, each page boundary proven (the server
-       * ignores the cursor filter): its ids are the scan, and no other scan is made.
-       */
-      listedAll?: boolean;
-    },
-  ): Promise<Detection> {
-    const { writer, client } = options;
-    const { name, path } = this.#stream;
+  async detect(options: DetectOptions): Promise<Detection> {
     const keep: Detection = { state: this.carried(), records: 0 };
-    const warn = (why: string) =>
-      writer.log(
-        "WARN",
-        `Stream "${name}": deletes were not detected this sync (${why}); the ids of the last sync are kept, so the next sync detects them`,
-      );
     // Every id known to exist: the committed set, then the rows written and those scanned.
     const known = new Set<string>();
-    let previous = false;
-    if (this.#committed) {
-      try {
-        for (const id of await decodeIdSet(this.#committed)) known.add(id);
-        previous = true;
-      } catch (error) {
-        if (!(error instanceof IdSetError)) throw error;
-        await writer.log(
-          "WARN",
-          `Stream "${name}": the state's "${ID_SET_KEY}" ${error.message}; delete tracking starts again from this sync's ids`,
-        );
-        keep.state = {};
-      }
-    }
+    const committed = await this.#loadCommitted(known, options.writer);
+    if (committed === "unreadable") keep.state = {};
     try {
-      const dropped = (why: string) =>
-        writer.log("WARN", `Stream "${name}": ${why}; its deletes are not tracked`);
-      const tooMany = (n: number) =>
-        `${n} ids are more than the ${this.#maxIds} delete detection keeps in state`;
-      const probe = options.listedAll ? undefined : await probeSelection(client, path, options);
-      if (probe && probe.total > this.#maxIds) {
-        // Known before the scan: not made, and the set dropped.
-        await dropped(tooMany(probe.total));
-        return { state: {}, records: 0 };
-      }
-      // Without a probe, whole rows: the few confirming requests need no `$select` to work.
-      const selection = probe?.selection ?? "rows";
-      const scan: Scan = options.listedAll
-        ? { ids: this.#written, proven: true, pages: 0, requests: 0 }
-        : await scanIds(client, path, { ...options, selection });
-      if (!scan.proven) {
-        await warn(
-          `rows changed faster than the id scan could read them from page ${scan.unprovenPage} on, so it cannot prove which are gone`,
-        );
-        return keep;
-      }
-      for (const id of this.#written) known.add(id);
-      const candidates = previous ? missingIds(known, scan.ids) : [];
-      const { deleted } = await confirmDeleted(client, path, { ...options, candidates, selection });
-      for (const id of scan.ids) known.add(id);
-      for (const id of deleted) {
-        known.delete(id);
-        writer.record(name, deletedRecord(this.#stream, id, options));
-      }
-      if (known.size > this.#maxIds) {
-        await dropped(tooMany(known.size));
-        return { state: {}, records: deleted.length };
-      }
-      let encoded;
-      try {
-        encoded = await encodeIdSet(known);
-      } catch (error) {
-        if (!(error instanceof IdSetError)) throw error;
-        await dropped(error.message);
-        return { state: {}, records: deleted.length };
-      }
-      await writer.log(
-        "INFO",
-        previous
-          ? `Stream "${name}": ${deleted.length} deleted rows found among ${
-            known.size + deleted.length
-          } ids (${
-            options.listedAll
-              ? "the read listed every row"
-              : `${scan.requests} scan requests, ${selection === "ids" ? "ids only" : "whole rows"}`
-          })`
-          : `Stream "${name}": delete tracking started with ${known.size} ids; deletes are reported from the next sync on`,
-      );
-      return { state: { [ID_SET_KEY]: encoded }, records: deleted.length };
+      return await this.#scanAndReport(known, { ...options, previous: committed === "read", keep });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      await warn(`the id scan failed: ${message}`);
+      await this.#warnKept(options.writer, `the id scan failed: ${message}`);
       return keep;
     }
+  }
+
+  /** Adds the committed ids to `known`; an unreadable set is a WARN, and tracking restarts. */
+  async #loadCommitted(
+    known: Set<string>,
+    writer: MessageWriter,
+  ): Promise<"none" | "read" | "unreadable"> {
+    if (!this.#committed) return "none";
+    try {
+      for (const id of await decodeIdSet(this.#committed)) known.add(id);
+      return "read";
+    } catch (error) {
+      if (!(error instanceof IdSetError)) throw error;
+      await writer.log(
+        "WARN",
+        `Stream "${this.#stream.name}": the state's "${ID_SET_KEY}" ${error.message}; delete tracking starts again from this sync's ids`,
+      );
+      return "unreadable";
+    }
+  }
+
+  async #scanAndReport(
+    known: Set<string>,
+    options: DetectOptions & { previous: boolean; keep: Detection },
+  ): Promise<Detection> {
+    const { writer, client } = options;
+    const { name, path } = this.#stream;
+    const probe = options.listedAll ? undefined : await probeSelection(client, path, options);
+    if (probe && probe.total > this.#maxIds) {
+      // Known before the scan: not made, and the set dropped.
+      await this.#dropped(writer, this.#tooMany(probe.total));
+      return { state: {}, records: 0 };
+    }
+    // Without a probe, whole rows: the few confirming requests need no `$select` to work.
+    const selection = probe?.selection ?? "rows";
+    const scan: Scan = options.listedAll
+      ? { ids: this.#written, proven: true, pages: 0, requests: 0 }
+      : await scanIds(client, path, { ...options, selection });
+    if (!scan.proven) {
+      await this.#warnKept(
+        writer,
+        `rows changed faster than the id scan could read them from page ${scan.unprovenPage} on, so it cannot prove which are gone`,
+      );
+      return options.keep;
+    }
+    for (const id of this.#written) known.add(id);
+    const candidates = options.previous ? missingIds(known, scan.ids) : [];
+    const { deleted } = await confirmDeleted(client, path, { ...options, candidates, selection });
+    for (const id of scan.ids) known.add(id);
+    for (const id of deleted) {
+      known.delete(id);
+      writer.record(name, deletedRecord(this.#stream, id, options));
+    }
+    const encoded = await this.#encode(known, writer);
+    if (encoded === undefined) return { state: {}, records: deleted.length };
+    const how = options.listedAll
+      ? "the read listed every row"
+      : `${scan.requests} scan requests, ${selection === "ids" ? "ids only" : "whole rows"}`;
+    await writer.log(
+      "INFO",
+      options.previous
+        ? `Stream "${name}": ${deleted.length} deleted rows found among ${
+          known.size + deleted.length
+        } ids (${how})`
+        : `Stream "${name}": delete tracking started with ${known.size} ids; deletes are reported from the next sync on`,
+    );
+    return { state: { [ID_SET_KEY]: encoded }, records: deleted.length };
+  }
+
+  /** The new set, encoded; undefined (after a WARN) when it is too large to keep. */
+  async #encode(known: Set<string>, writer: MessageWriter): Promise<EncodedIdSet | undefined> {
+    if (known.size > this.#maxIds) {
+      await this.#dropped(writer, this.#tooMany(known.size));
+      return undefined;
+    }
+    try {
+      return await encodeIdSet(known);
+    } catch (error) {
+      if (!(error instanceof IdSetError)) throw error;
+      await this.#dropped(writer, error.message);
+      return undefined;
+    }
+  }
+
+  #tooMany(n: number): string {
+    return `${n} ids are more than the ${this.#maxIds} delete detection keeps in state`;
+  }
+
+  #dropped(writer: MessageWriter, why: string): Promise<void> {
+    return writer.log("WARN", `Stream "${this.#stream.name}": ${why}; its deletes are not tracked`);
+  }
+
+  #warnKept(writer: MessageWriter, why: string): Promise<void> {
+    return writer.log(
+      "WARN",
+      `Stream "${this.#stream.name}": deletes were not detected this sync (${why}); the ids of the last sync are kept, so the next sync detects them`,
+    );
   }
 }

@@ -253,7 +253,10 @@ async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void>
       if (!page.proven) progress.undatedGap ??= page.index;
     } else if (stream.incremental) {
       const first = firstCursorOf(page.data);
-      const claim = checkpoint.beforePage(progress.pages, first, page.proven);
+      const claim = checkpoint.beforePage(progress.pages, {
+        firstCursor: first,
+        proven: page.proven,
+      });
       // With detect_deletes each STATE repeats the id set: spaced so it never outweighs records.
       const spaced = progress.deletes?.mayCheckpoint(progress.sinceState) ?? true;
       if (claim && spaced) queueClaim(writer, stream.name, claim, progress);
@@ -305,13 +308,13 @@ export async function readStream(
     });
     checkpoint = run.checkpoint;
     total = await readPasses(run, paging, lowerBound);
-    await warnWindowCut(stream, options, {
+    await warnWindowCut(stream, {
       lowerBound,
       paging,
       inWindow: progress.records,
       dropped: checkpoint.outside,
       unfiltered: total,
-    });
+    }, options);
     await finish(run, { paging, lowerBound, total });
     await reportExtraFields(writer, name, progress.extra);
     options.onProgress?.(name, { ...counts(progress, checkpoint), total, done: true });

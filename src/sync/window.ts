@@ -15,6 +15,20 @@ export function initialSyncDaysOf(
   return stream.initialWindow ? config.initial_sync_days : undefined;
 }
 
+/** What a first sync's read saw of its window, for {@linkcode warnWindowCut}. */
+export interface WindowRead {
+  /** The window's lower bound, when `initial_sync_days` set one. */
+  lowerBound?: string;
+  /** How the stream paged. */
+  paging: Paging;
+  /** Rows in the window (the first page's filtered total). */
+  inWindow?: number;
+  /** Rows dropped here for being older than the bound (when the server ignored the filter). */
+  dropped: number;
+  /** The unfiltered count, when the read already asked for it. */
+  unfiltered?: number;
+}
+
 /**
  * Warns when `initial_sync_days` left rows out of a first sync, saying how many: the list's
  * unfiltered total less the rows in the window (`inWindow`, the first page's filtered total), or,
@@ -22,15 +36,8 @@ export function initialSyncDaysOf(
  */
 export async function warnWindowCut(
   stream: StreamDefinition,
+  read: WindowRead,
   options: ReadStreamOptions,
-  read: {
-    lowerBound?: string;
-    paging: Paging;
-    inWindow?: number;
-    dropped: number;
-    /** The unfiltered count, when the read already asked for it. */
-    unfiltered?: number;
-  },
 ): Promise<void> {
   if (options.cursor || read.lowerBound === undefined) return;
   let older = read.dropped;

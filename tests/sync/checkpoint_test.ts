@@ -20,7 +20,7 @@ function run(
   const written: string[] = [];
   pages.forEach((rows, index) => {
     const first = rows.find(([cursor]) => cursor !== null)?.[0] ?? undefined;
-    claims.push(c.beforePage(index, first, proven[index] ?? true));
+    claims.push(c.beforePage(index, { firstCursor: first, proven: proven[index] ?? true }));
     for (const [cursor, id] of rows) if (c.admit(cursor, id)) written.push(id);
   });
   return { claims, final: c.final().state, written, c };
@@ -164,9 +164,12 @@ Deno.test("rows without a cursor are written and claim nothing", () => {
 
 Deno.test("final says whether the claim changed since the last one", () => {
   const c = new Checkpoint({ serverFilters: true, descending: [t(59)], ceiling: CEILING });
-  c.beforePage(0, t(1), true);
+  c.beforePage(0, { firstCursor: t(1), proven: true });
   c.admit(t(1), "a");
-  assert.deepEqual(c.beforePage(1, undefined, true), { updated_at: t(1), ids_at_cursor: ["a"] });
+  assert.deepEqual(c.beforePage(1, { firstCursor: undefined, proven: true }), {
+    updated_at: t(1),
+    ids_at_cursor: ["a"],
+  });
   assert.deepEqual(c.final(), {
     state: { updated_at: t(1), ids_at_cursor: ["a"] },
     changed: false,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
 import { lowerBoundOf } from "../../src/sync/read_stream.ts";
-import { initialSyncDaysOf, warnWindowCut } from "../../src/sync/window.ts";
+import { initialSyncDaysOf, warnWindowCut, type WindowRead } from "../../src/sync/window.ts";
 import { HumaansClient } from "../../src/http/client.ts";
 import { MessageWriter } from "../../src/protocol/writer.ts";
 import { Capture } from "../support/capture.ts";
@@ -138,10 +138,10 @@ Deno.test("warnWindowCut counts with one unfiltered request, and says so when it
     });
     const stream = STREAMS.find((s) => s.name === "time_away")!;
     const total = [...sandboxRows("/time-away", { people: 10, now })].length;
-    const warn = async (read: Parameters<typeof warnWindowCut>[2], cursor?: string) => {
+    const warn = async (read: WindowRead, cursor?: string) => {
       const stdout = new Capture();
       const writer = new MessageWriter(stdout);
-      await warnWindowCut(stream, {
+      await warnWindowCut(stream, read, {
         client,
         writer,
         config: parseConfig({ api_token: "window-test-token", initial_sync_days: 7 }),
@@ -149,7 +149,7 @@ Deno.test("warnWindowCut counts with one unfiltered request, and says so when it
         syncMode: "incremental",
         cursor,
         syncStartedAt: Date.parse(NOW),
-      }, read);
+      });
       await writer.flush();
       return stdout.text().split("\n").filter((l) => l).map((l) => JSON.parse(l).log);
     };
