@@ -50,9 +50,13 @@ const COMMANDS = {
 
 /** Where a run's output goes, and what it runs with (tests inject their own). */
 export interface RunOptions {
+  /** Where protocol messages go. */
   stdout: ByteSink;
+  /** Where diagnostics, usage text and progress go. */
   stderr?: ByteSink;
+  /** The clock (the system clock unless a test injects one). */
   clock?: Clock;
+  /** The fetch the HTTP client uses (the global one unless a test injects one). */
   fetch?: typeof fetch;
   /** Show read progress on stderr (main.ts turns it on when stderr is a terminal). */
   progress?: boolean;

@@ -2,10 +2,13 @@ import type { ByteSink } from "./protocol/writer.ts";
 
 /** Per-stream counts shown while a read runs. */
 export interface StreamProgress {
+  /** Records written so far. */
   records: number;
+  /** Pages read so far. */
   pages: number;
   /** The server's row count, when known. */
   total?: number;
+  /** Set when the stream has ended. */
   done?: boolean;
 }
 
@@ -21,6 +24,7 @@ export class ProgressLine {
   #streams = new Map<string, StreamProgress>();
   #encoder = new TextEncoder();
 
+  /** Draws on `sink`; `now` and `intervalMs` (default 200) pace the redraws. */
   constructor(sink: ByteSink, options: { now?: () => number; intervalMs?: number } = {}) {
     this.#sink = sink;
     this.#now = options.now ?? Date.now;

@@ -44,6 +44,7 @@ export interface CheckpointOptions {
   ceiling: string;
   /** The input state's cursor, and the ids it lists as written at it (skipped when unchanged). */
   cursor?: string;
+  /** The ids the input state lists as written at `cursor` (`ids_at_cursor`). */
   idsAtCursor?: readonly string[];
   /** How many ids a claim lists at most; default {@linkcode IDS_AT_CURSOR_CAP}. */
   cap?: number;
@@ -53,6 +54,7 @@ export interface CheckpointOptions {
 export interface Gap {
   /** The cursor no claim may pass (the claim before the gap), or null when there is none. */
   cursor: string | null;
+  /** The page's index in the read (0 is the first). */
   page: number;
 }
 
@@ -78,6 +80,7 @@ export class Checkpoint {
   /** Set at the first row seen out of `updated_at` order while the server was to sort. */
   disorder?: { page: number };
 
+  /** A checkpoint for one stream's read. */
   constructor(options: CheckpointOptions) {
     this.#options = options;
     this.#known = new Set(options.cursor ? options.idsAtCursor ?? [] : []);

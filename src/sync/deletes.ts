@@ -54,15 +54,21 @@ export type Selection = "ids" | "rows";
 
 /** What the scan and the confirming requests need. */
 export interface DeleteOptions {
+  /** The HTTP client the scan and the confirmations use. */
   client: HumaansClient;
+  /** Where the delete RECORDs and the WARNs go. */
   writer: MessageWriter;
+  /** The page size and how many confirming requests run at once. */
   config: Pick<Config, "max_records_per_page" | "concurrency">;
+  /** Aborts the scan (the sync is stopping). */
   signal?: AbortSignal;
 }
 
 /** What {@linkcode probeSelection} found: how to scan, and how many rows the stream has. */
 export interface Probe {
+  /** Whether the scan can ask for ids only. */
   selection: Selection;
+  /** How many rows the stream has (the probe's `total`). */
   total: number;
 }
 
@@ -95,12 +101,15 @@ export async function probeSelection(
 
 /** What one id scan found. */
 export interface Scan {
+  /** Every id the scan saw. */
   ids: Set<string>;
   /** Whether every page boundary was proven (else ids may be missing). */
   proven: boolean;
   /** The first page whose boundary was not proven. */
   unprovenPage?: number;
+  /** Pages read. */
   pages: number;
+  /** Requests made, retries excluded. */
   requests: number;
 }
 
@@ -152,7 +161,9 @@ export function missingIds(known: Iterable<string>, found: ReadonlySet<string>):
 
 /** What confirming the candidates found: which are gone, which exist after all. */
 export interface Confirmation {
+  /** Ids confirmed gone. */
   deleted: string[];
+  /** Ids found to exist after all. */
   present: string[];
 }
 
@@ -266,6 +277,11 @@ export interface DetectOptions extends DeleteOptions {
   listedAll?: boolean;
 }
 
+/**
+ * Delete detection for one stream (`detect_deletes`): carries the committed id set through a
+ * read, remembers the ids the read wrote, and at its end scans the list's ids, confirms each
+ * missing one gone and writes its delete RECORD.
+ */
 export class DeleteTracker {
   readonly #stream: StreamDefinition;
   /** The committed set as the input state holds it, carried as is until the final STATE. */

@@ -15,6 +15,7 @@ export const ID_SET_FORMAT = "sorted-prefix-deflate-base64/1";
 
 /** An encoded id set, as a stream's state holds it. */
 export interface EncodedIdSet {
+  /** The encoding's name and version ({@linkcode ID_SET_FORMAT}). */
   format: typeof ID_SET_FORMAT;
   /** How many ids the set holds (checked when decoded). */
   count: number;

@@ -14,8 +14,11 @@ import { warnWindowCut } from "./window.ts";
 
 /** Options of {@linkcode readStream}. */
 export interface ReadStreamOptions {
+  /** The HTTP client (shared by the streams of a sync). */
   client: HumaansClient;
+  /** Where the stream's messages go. */
   writer: MessageWriter;
+  /** The connector's configuration. */
   config: Config;
   /** The mode to read in (already downgraded to full_refresh where incremental is off). */
   syncMode: SyncMode;
@@ -30,6 +33,7 @@ export interface ReadStreamOptions {
   idsAtCursor?: readonly string[];
   /** When the sync started (ms since the epoch). */
   syncStartedAt: number;
+  /** Aborts the read (the sync is stopping). */
   signal?: AbortSignal;
   /** Told of the stream's counts after every page and at the end. */
   onProgress?: (stream: string, progress: StreamProgress) => void;
@@ -41,9 +45,13 @@ export interface ReadStreamOptions {
 
 /** What reading one stream came to. */
 export interface StreamResult {
+  /** The stream's name. */
   name: string;
+  /** How the stream ended, as its last STREAM_STATUS says. */
   status: "COMPLETE" | "INCOMPLETE";
+  /** RECORDs written (delete records included). */
   records: number;
+  /** Pages read. */
   pages: number;
   /** Who filtered and sorted the rows. */
   paging: Paging;
@@ -53,6 +61,7 @@ export interface StreamResult {
   serverTotal?: number;
   /** How many distinct API fields had no column and were kept in `additional_fields`. */
   extraFields?: number;
+  /** What failed the stream, when it is INCOMPLETE. */
   error?: ConnectorError;
 }
 
