@@ -71,50 +71,49 @@ export function paramProblem(names: readonly (string | undefined)[]): string | u
   return `takes ${names.length} parameters: take at most two plus an options object named "options"`;
 }
 
-const functionLength: Deno.lint.Rule = {
-  create(context) {
-    if (!isProductFile(context.filename)) return {};
-    const check = (node: Deno.lint.Node) => {
-      const lines = lineCount(context.sourceCode.text, node.range);
-      if (lines > MAX_FUNCTION_LINES) {
-        context.report({
-          node,
-          message: `Function is ${lines} lines long (at most ${MAX_FUNCTION_LINES})`,
-          hint: "Split it into named steps, each a function of its own",
-        });
-      }
-    };
-    return {
-      FunctionDeclaration: check,
-      FunctionExpression: check,
-      ArrowFunctionExpression: check,
-    };
-  },
-};
+/**
+ * A rule that looks at every function of a product file: `problem` says what is wrong with one
+ * (its message and hint), or nothing.
+ */
+function functionRule(
+  problem: (node: Deno.lint.Node, text: string) => { message: string; hint: string } | undefined,
+): Deno.lint.Rule {
+  return {
+    create(context) {
+      if (!isProductFile(context.filename)) return {};
+      const check = (node: Deno.lint.Node) => {
+        const found = problem(node, context.sourceCode.text);
+        if (found) context.report({ node, ...found });
+      };
+      return {
+        FunctionDeclaration: check,
+        FunctionExpression: check,
+        ArrowFunctionExpression: check,
+      };
+    },
+  };
+}
 
-const exportedParams: Deno.lint.Rule = {
-  create(context) {
-    if (!isProductFile(context.filename)) return {};
-    const check = (reported: Deno.lint.Node) => {
-      const node = reported as unknown as Node;
-      if (!node.params) return;
-      if (!isExported(node) && !isPublicMethodOfExportedClass(node)) return;
-      const problem = paramProblem(node.params.map(paramName));
-      if (problem) {
-        context.report({
-          node: reported,
-          message: `Exported function ${problem}`,
-          hint: "Move the optional arguments into an options object",
-        });
-      }
-    };
-    return {
-      FunctionDeclaration: check,
-      FunctionExpression: check,
-      ArrowFunctionExpression: check,
-    };
-  },
-};
+const functionLength = functionRule((node, text) => {
+  const lines = lineCount(text, node.range);
+  if (lines <= MAX_FUNCTION_LINES) return undefined;
+  return {
+    message: `Function is ${lines} lines long (at most ${MAX_FUNCTION_LINES})`,
+    hint: "Split it into named steps, each a function of its own",
+  };
+});
+
+const exportedParams = functionRule((reported) => {
+  const node = reported as unknown as Node;
+  if (!node.params) return undefined;
+  if (!isExported(node) && !isPublicMethodOfExportedClass(node)) return undefined;
+  const problem = paramProblem(node.params.map(paramName));
+  if (!problem) return undefined;
+  return {
+    message: `Exported function ${problem}`,
+    hint: "Move the optional arguments into an options object",
+  };
+});
 
 /** The plugin: `house/function-length` and `house/exported-params`. */
 const plugin: Deno.lint.Plugin = {
