@@ -339,19 +339,40 @@ export class HumaansClient {
   }
 
   async #attempt<T>(url: URL, options: GetOptions<T>): Promise<{ value: T } | Failure> {
+    const fetched = await this.#fetchText(url, options.signal);
+    if ("reason" in fetched) return fetched;
+    const { response, text } = fetched;
+    if (!response.ok) {
+      const status = response.status;
+      return {
+        reason: `${status} ${capMessage(response.statusText || "error", 100)}`.trim(),
+        status,
+        apiMessage: apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }),
+        retryable: isRetryableStatus(status),
+        failureType: failureTypeOfStatus(status),
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
+      };
+    }
+    return this.#decode(response, { text, get: options });
+  }
+
+  /** One request and its body as text (capped), or why there is none. */
+  async #fetchText(
+    url: URL,
+    signal: AbortSignal | undefined,
+  ): Promise<{ response: Response; text: string } | Failure> {
     const timeoutMs = this.#options.timeoutMs;
     const timeout = this.#clock.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let response: Response;
     let text: string | undefined;
     try {
       response = await this.#fetch(url, {
         headers: { authorization: `Bearer ${this.#options.token}`, accept: "application/json" },
-        signal,
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
       text = await readCappedText(response, this.#maxBodyBytes);
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (signal?.aborted) throw signal.reason;
       if (timeout.aborted) {
         return {
           reason: `timed out after ${timeoutMs / 1000} s`,
@@ -371,30 +392,26 @@ export class HumaansClient {
         cause: error,
       };
     }
-    if (text === undefined) {
-      return {
-        reason: `${response.status} response body is larger than ${
-          formatBytes(this.#maxBodyBytes)
-        }, the most the connector reads`,
-        retryable: true,
-        failureType: "transient_error",
-        hint: "lower max_records_per_page, or check base_url points at the Humaans API",
-      };
-    }
-    if (!response.ok) {
-      const status = response.status;
-      return {
-        reason: `${status} ${capMessage(response.statusText || "error", 100)}`.trim(),
-        status,
-        apiMessage: apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }),
-        retryable: isRetryableStatus(status),
-        failureType: failureTypeOfStatus(status),
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
-      };
-    }
+    if (text !== undefined) return { response, text };
+    return {
+      reason: `${response.status} response body is larger than ${
+        formatBytes(this.#maxBodyBytes)
+      }, the most the connector reads`,
+      retryable: true,
+      failureType: "transient_error",
+      hint: "lower max_records_per_page, or check base_url points at the Humaans API",
+    };
+  }
+
+  /** A successful response's body: JSON (or JSON object text), then `parse`d if asked. */
+  #decode<T>(
+    response: Response,
+    options: { text: string; get: GetOptions<T> },
+  ): { value: T } | Failure {
+    const { text, get } = options;
     let body: unknown = text;
     try {
-      if (!options.text) body = JSON.parse(text);
+      if (!get.text) body = JSON.parse(text);
       else if (!looksLikeJsonObject(text)) throw new SyntaxError("not a JSON object");
     } catch (error) {
       const type = capMessage(
@@ -413,9 +430,9 @@ export class HumaansClient {
         cause: error,
       };
     }
-    if (!options.parse) return { value: body as T };
+    if (!get.parse) return { value: body as T };
     try {
-      return { value: options.parse(body) };
+      return { value: get.parse(body) };
     } catch (error) {
       return {
         reason: `unexpected response: ${error instanceof Error ? error.message : String(error)}`,

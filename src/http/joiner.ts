@@ -30,11 +30,11 @@ export function seenOf(data: unknown[], options: { start: number; keys: RowKeys 
   return seen;
 }
 
-/** Whether `row` is a row of the page before, unchanged (same id and version). */
-export function isRepeat(row: unknown, previous: Seen, keys: RowKeys): boolean {
-  const id = keys.idOf(row);
+/** Whether `row` is a row of the page before, unchanged (same id and version, as `options` reads them). */
+export function isRepeat(row: unknown, previous: Seen, options: RowKeys): boolean {
+  const id = options.idOf(row);
   const seen = id === undefined ? undefined : previous.get(id);
-  return seen !== undefined && seen.version === keys.versionOf(row);
+  return seen !== undefined && seen.version === options.versionOf(row);
 }
 
 /**

@@ -207,80 +207,103 @@ export class RatePacer {
     }
     // The pace this window ran at: the pacer's, or (unpaced) what it let through.
     const pace = this.#rate ?? (elapsed > 0 ? (accepted * 1000) / elapsed : 0);
-    const unrelated = this.#unrelated;
-    if (unrelated) {
-      // Stays while the recent mean is within 3 standard errors (plus 1 + 10 %) of the mean.
-      unrelated.recent = 0.9 * unrelated.recent + 0.1 * accepted;
-      const mean = unrelated.sum / unrelated.windows;
-      const variance = Math.max(0, unrelated.squares / unrelated.windows - mean * mean);
-      const spread = 3 * Math.sqrt((variance * 0.1) / 1.9) + 1 + 0.1 * mean;
-      if (Math.abs(unrelated.recent - mean) <= spread) {
-        unrelated.sum += accepted;
-        unrelated.squares += accepted * accepted;
-        unrelated.windows++;
-        this.unrelated++;
-        this.#newWindow(now);
-        return false;
-      }
-      // 429s now come more often, or much less often, than the unrelated ones: start over.
-      this.#unrelated = undefined;
-      this.#run = undefined;
-    }
-    const run = this.#run;
-    if (accepted > 0 && elapsed > 0) {
-      const mean = run && run.sum / run.windows;
-      if (run && accepted <= 1.5 * mean! + 2 && accepted >= mean! / 4 - 1) {
-        if (pace <= 0.7 * run.pace) {
-          // A slower pace let no more requests through between 429s: not a rate limit.
-          const mean = (run.sum + accepted) / (run.windows + 1);
-          this.#unrelated = {
-            sum: run.sum + accepted,
-            squares: run.squares + accepted * accepted,
-            windows: run.windows + 1,
-            recent: mean,
-          };
-          this.unrelated++;
-          this.#rate = run.rateBefore;
-          this.#base = this.#rate ?? 0;
-          this.#next = now;
-          this.#run = undefined;
-          this.#newWindow(now);
-          return false;
-        }
-        run.sum += accepted;
-        run.squares += accepted * accepted;
-        run.windows++;
-      } else {
-        this.#run = {
-          pace,
-          rateBefore: this.#rate,
-          sum: accepted,
-          squares: accepted * accepted,
-          windows: 1,
-        };
-      }
+    if (this.#stillUnrelated(accepted, now)) return false;
+    if (accepted > 0 && elapsed > 0 && this.#turnedUnrelated(accepted, { pace, now })) {
+      return false;
     }
     if (this.#burstLearned && !ticket.waited) {
       this.#burst = Math.max(1, this.#burst / 2); // a 429 on the allowance: it was too big
     }
-    if (accepted > 0 && elapsed > 0) {
-      const measured = (accepted * 1000) / elapsed;
-      if (this.#first === undefined) {
-        this.#first = { accepted, elapsed, whole: from === this.#windowStart };
-      } else if (!this.#burstLearned) {
-        // The first window began with a full bucket (unless capped): what passed beyond the rate.
-        this.#burstLearned = true;
-        const burst = this.#first.accepted - (measured * this.#first.elapsed) / 1000;
-        if (this.#first.whole) this.#burst = Math.max(1, this.#safety * burst);
-      }
-      this.#rate = Math.min(this.#rate ?? Infinity, this.#safety * measured);
-      this.#base = this.#rate;
-      this.#newWindow(now);
-    }
+    if (accepted > 0 && elapsed > 0) this.#learn(accepted, { from, now });
     if (this.#rate !== undefined) {
       this.#next = Math.max(this.#next, now + (this.#burst * 1000) / this.#rate);
     }
     return true;
+  }
+
+  /**
+   * While 429s are taken for unrelated ones: whether this window's count still fits them (it
+   * then counts as one more); when it does not, that judgement and the run are dropped.
+   */
+  #stillUnrelated(accepted: number, now: number): boolean {
+    const unrelated = this.#unrelated;
+    if (!unrelated) return false;
+    // Stays while the recent mean is within 3 standard errors (plus 1 + 10 %) of the mean.
+    unrelated.recent = 0.9 * unrelated.recent + 0.1 * accepted;
+    const mean = unrelated.sum / unrelated.windows;
+    const variance = Math.max(0, unrelated.squares / unrelated.windows - mean * mean);
+    const spread = 3 * Math.sqrt((variance * 0.1) / 1.9) + 1 + 0.1 * mean;
+    if (Math.abs(unrelated.recent - mean) <= spread) {
+      unrelated.sum += accepted;
+      unrelated.squares += accepted * accepted;
+      unrelated.windows++;
+      this.unrelated++;
+      this.#newWindow(now);
+      return true;
+    }
+    // 429s now come more often, or much less often, than the unrelated ones: start over.
+    this.#unrelated = undefined;
+    this.#run = undefined;
+    return false;
+  }
+
+  /**
+   * Adds this window to the run of windows between 429s (or starts one); true when a slower pace
+   * let no more requests through than before, so the 429s are unrelated to the rate.
+   */
+  #turnedUnrelated(accepted: number, options: { pace: number; now: number }): boolean {
+    const { pace, now } = options;
+    const run = this.#run;
+    const mean = run && run.sum / run.windows;
+    if (!run || !(accepted <= 1.5 * mean! + 2 && accepted >= mean! / 4 - 1)) {
+      this.#run = {
+        pace,
+        rateBefore: this.#rate,
+        sum: accepted,
+        squares: accepted * accepted,
+        windows: 1,
+      };
+      return false;
+    }
+    if (pace <= 0.7 * run.pace) {
+      // A slower pace let no more requests through between 429s: not a rate limit.
+      const mean = (run.sum + accepted) / (run.windows + 1);
+      this.#unrelated = {
+        sum: run.sum + accepted,
+        squares: run.squares + accepted * accepted,
+        windows: run.windows + 1,
+        recent: mean,
+      };
+      this.unrelated++;
+      this.#rate = run.rateBefore;
+      this.#base = this.#rate ?? 0;
+      this.#next = now;
+      this.#run = undefined;
+      this.#newWindow(now);
+      return true;
+    }
+    run.sum += accepted;
+    run.squares += accepted * accepted;
+    run.windows++;
+    return false;
+  }
+
+  /** Learns the rate (and, from the first two windows, the burst) from `accepted` successes. */
+  #learn(accepted: number, options: { from: number; now: number }): void {
+    const { from, now } = options;
+    const elapsed = now - from;
+    const measured = (accepted * 1000) / elapsed;
+    if (this.#first === undefined) {
+      this.#first = { accepted, elapsed, whole: from === this.#windowStart };
+    } else if (!this.#burstLearned) {
+      // The first window began with a full bucket (unless capped): what passed beyond the rate.
+      this.#burstLearned = true;
+      const burst = this.#first.accepted - (measured * this.#first.elapsed) / 1000;
+      if (this.#first.whole) this.#burst = Math.max(1, this.#safety * burst);
+    }
+    this.#rate = Math.min(this.#rate ?? Infinity, this.#safety * measured);
+    this.#base = this.#rate;
+    this.#newWindow(now);
   }
 
   /** Starts a measuring window at `now`. */

@@ -24,6 +24,12 @@ const LEVEL_RANK: Record<LogLevel, number> = {
 /** Status of a stream in a STREAM_STATUS trace. */
 export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
 
+/** Options of {@linkcode MessageWriter.queueState} and {@linkcode MessageWriter.streamState}. */
+export interface StateOptions {
+  /** Records of the stream written since its previous STATE (`sourceStats.recordCount`). */
+  recordCount: number;
+}
+
 /** Options of a {@linkcode MessageWriter}. */
 export interface MessageWriterOptions {
   /** Human-readable diagnostics (WARN and above, errors); default none. */
@@ -103,14 +109,15 @@ export class MessageWriter {
   async streamState(
     stream: string,
     streamState: Record<string, unknown>,
-    recordCount: number,
+    options: StateOptions,
   ): Promise<void> {
-    this.queueState(stream, streamState, recordCount);
+    this.queueState(stream, streamState, options);
     await this.flush();
   }
 
   /** Queues a per-stream STATE checkpoint after the records queued before it, without flushing. */
-  queueState(stream: string, streamState: Record<string, unknown>, recordCount: number): void {
+  queueState(stream: string, streamState: Record<string, unknown>, options: StateOptions): void {
+    const { recordCount } = options;
     this.#push(JSON.stringify({
       type: "STATE",
       state: {

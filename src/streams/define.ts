@@ -139,6 +139,7 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
   const derive = spec.derive;
   // project(columns, flatten(raw) + derived + timestamp), in one pass (the read path's hot spot).
   const projection = new Projection(columns, { omit: spec.omit });
+  const timestampSlot = projection.slotOf("timestamp");
   return {
     ...spec,
     record,
@@ -146,7 +147,7 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
     map(raw, context) {
       const values = projection.flatten(raw, context.onExtra);
       if (derive) projection.assign(values, derive(raw, context));
-      projection.set(values, "timestamp", context.syncedAt);
+      if (timestampSlot !== undefined) values[timestampSlot] = context.syncedAt;
       return projection.record(values, { onInvalid: context.onInvalid });
     },
   };

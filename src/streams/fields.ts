@@ -410,13 +410,15 @@ export class Projection {
 
   /** Sets the columns `values` names, as `Object.assign(flattened, values)` would. */
   assign(slots: unknown[], values: Record<string, unknown>): void {
-    for (const name of Object.keys(values)) this.set(slots, name, values[name]);
+    for (const name of Object.keys(values)) {
+      const i = this.#index.get(name);
+      if (i !== undefined) slots[i] = values[name];
+    }
   }
 
-  /** Sets one column (a name that is no column is ignored). */
-  set(slots: unknown[], name: string, value: unknown): void {
-    const i = this.#index.get(name);
-    if (i !== undefined) slots[i] = value;
+  /** The slot of column `name` (undefined when it is no column), for setting it directly. */
+  slotOf(name: string): number | undefined {
+    return this.#index.get(name);
   }
 
   /** The record of `slots` (which it overwrites with the typed values): see {@linkcode project}. */

@@ -488,7 +488,9 @@ function queueClaim(
   claim: CursorState | Record<string, never>,
   progress: Progress,
 ): void {
-  writer.queueState(name, { ...claim, ...progress.stateExtra }, progress.sinceState);
+  writer.queueState(name, { ...claim, ...progress.stateExtra }, {
+    recordCount: progress.sinceState,
+  });
   progress.sinceState = 0;
 }
 

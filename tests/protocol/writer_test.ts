@@ -37,7 +37,9 @@ function setup(options: { logLevel?: LogLevel } = {}) {
 Deno.test("every message is one JSON line", async () => {
   const { stdout, writer } = setup();
   writer.record("companies", { id: "c1", name: "Line\nbreak" });
-  await writer.streamState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, 1);
+  await writer.streamState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, {
+    recordCount: 1,
+  });
   await writer.log("INFO", "multi\nline message");
   await writer.streamStatus("companies", "COMPLETE");
   await writer.estimate("documents", 1200);
@@ -105,7 +107,9 @@ Deno.test("a STATE flushes the records queued before it, in order", async () => 
   const { stdout, writer } = setup();
   writer.record("documents", { id: "d1" });
   writer.record("documents", { id: "d2" });
-  await writer.streamState("documents", { updated_at: "2026-01-02T00:00:00.000Z" }, 2);
+  await writer.streamState("documents", { updated_at: "2026-01-02T00:00:00.000Z" }, {
+    recordCount: 2,
+  });
   writer.record("documents", { id: "d3" });
   const messages = stdout.messages();
   assert.deepEqual(messages.map((m) => m.type), ["RECORD", "RECORD", "STATE"]);
@@ -140,7 +144,7 @@ Deno.test("registered secrets are masked in every line and on stderr", async () 
   const { stdout, stderr, writer } = setup({ logLevel: "TRACE" });
   writer.addSecret(TOKEN);
   writer.record("companies", { id: "c1", note: `token ${TOKEN} here`, [TOKEN]: 1 });
-  await writer.streamState("companies", { updated_at: TOKEN }, 1);
+  await writer.streamState("companies", { updated_at: TOKEN }, { recordCount: 1 });
   await writer.log("DEBUG", `debug ${TOKEN}`);
   await writer.log("WARN", `warn ${TOKEN}`);
   writer.queueLog("INFO", `queued ${TOKEN}`);
@@ -310,7 +314,7 @@ Deno.test("concurrent flushes write in call order, one write at a time", async (
   const first = writer.flush();
   writer.record("companies", { id: "second" });
   const second = writer.flush();
-  const state = writer.streamState("companies", {}, 2);
+  const state = writer.streamState("companies", {}, { recordCount: 2 });
   await Promise.resolve();
   await Promise.resolve();
   assert.equal(sink.pending.length, 1, "the second write waits for the first");
@@ -408,7 +412,7 @@ Deno.test("flushAhead lets one page be written while the next is prepared, in or
   const sink = new SlowSink();
   const writer = new MessageWriter(sink, { now: () => NOW });
   writer.record("companies", { id: "p1" });
-  writer.queueState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, 1);
+  writer.queueState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, { recordCount: 1 });
   assert.ok(await settled(writer.flushAhead()), "nothing was being written before page 1");
   assert.equal(sink.waiting, 1, "page 1 is being written");
   writer.record("companies", { id: "p2" });
