@@ -1,10 +1,9 @@
-/** Classification of a failure, as the Airbyte protocol's TRACE ERROR `failure_type` names it. */
-export type FailureType = "config_error" | "transient_error" | "system_error";
+import type { AirbyteFailureType } from "./protocol/messages.ts";
 
 /** Options of a {@linkcode ConnectorError}. */
 export interface ConnectorErrorOptions {
   /** How a platform should treat the failure. */
-  failureType: FailureType;
+  failureType: AirbyteFailureType;
   /** Detail for operators (never shown as the user-facing message). */
   internalMessage?: string;
   /** The error that caused this one. */
@@ -14,7 +13,7 @@ export interface ConnectorErrorOptions {
 /** An error with a user-facing message and an Airbyte failure type. */
 export class ConnectorError extends Error {
   /** How a platform should treat the failure. */
-  readonly failureType: FailureType;
+  readonly failureType: AirbyteFailureType;
   /** Detail for operators. */
   readonly internalMessage?: string;
 

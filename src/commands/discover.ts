@@ -1,9 +1,10 @@
+import type { AirbyteStream } from "../protocol/messages.ts";
 import { recordJsonSchema } from "../streams/fields.ts";
 import { CURSOR, type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { type CommandContext, loadConfig } from "./context.ts";
 
 /** The AirbyteStream of one stream definition. */
-export function airbyteStream(stream: StreamDefinition): Record<string, unknown> {
+export function airbyteStream(stream: StreamDefinition): AirbyteStream {
   return {
     name: stream.name,
     json_schema: recordJsonSchema(stream.record),

@@ -1,4 +1,5 @@
 import { connectionSpecification } from "../config.ts";
+import type { ConnectorSpecification } from "../protocol/messages.ts";
 import { VERSION } from "../version.ts";
 import type { CommandContext } from "./context.ts";
 
@@ -9,7 +10,7 @@ export const DOCUMENTATION_URL = "https://docs.airbyte.com/integrations/sources/
  * The SPEC message's `spec`. `connectorVersion` is this connector's own field (the protocol's
  * ConnectorSpecification allows more properties): the version a platform runs, as `spec` shows it.
  */
-export function connectorSpecification(): Record<string, unknown> {
+export function connectorSpecification(): ConnectorSpecification {
   return {
     documentationUrl: DOCUMENTATION_URL,
     changelogUrl: `${DOCUMENTATION_URL}#changelog`,

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "../clock.ts";
-import { ConnectorError, type FailureType } from "../errors.ts";
+import { ConnectorError } from "../errors.ts";
+import type { AirbyteFailureType } from "../protocol/messages.ts";
 import { SecretMask } from "../protocol/mask.ts";
 import { AdaptiveLimit } from "./limit.ts";
 import { type PaceTicket, RatePacer, type RatePacerOptions } from "./pacer.ts";
@@ -72,7 +73,7 @@ export class HttpError extends ConnectorError {
   constructor(
     message: string,
     options: {
-      failureType: FailureType;
+      failureType: AirbyteFailureType;
       status?: number;
       apiMessage?: string;
       attempts: number;
@@ -140,7 +141,7 @@ export type Query = Record<string, string | number | boolean | undefined>;
 interface Failure {
   reason: string;
   retryable: boolean;
-  failureType: FailureType;
+  failureType: AirbyteFailureType;
   status?: number;
   apiMessage?: string;
   retryAfterMs?: number;

@@ -1,4 +1,4 @@
-import type { FailureType } from "../errors.ts";
+import type { AirbyteFailureType } from "../protocol/messages.ts";
 
 /** Whether a response status is worth another attempt (408, 429 and 5xx). */
 export function isRetryableStatus(status: number): boolean {
@@ -6,7 +6,7 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** The Airbyte failure type of an HTTP error status. */
-export function failureTypeOfStatus(status: number): FailureType {
+export function failureTypeOfStatus(status: number): AirbyteFailureType {
   if (status === 401 || status === 403) return "config_error";
   if (isRetryableStatus(status)) return "transient_error";
   return "system_error";

@@ -35,9 +35,9 @@ export const StreamDescriptor = z.looseObject({
 export type StreamDescriptor = z.infer<typeof StreamDescriptor>;
 
 /** How a source reads a stream. */
-export const SyncMode = z.enum(["full_refresh", "incremental"]);
+export const AirbyteSyncMode = z.enum(["full_refresh", "incremental"]);
 /** How a source reads a stream. */
-export type SyncMode = z.infer<typeof SyncMode>;
+export type AirbyteSyncMode = z.infer<typeof AirbyteSyncMode>;
 
 /** How a destination writes a stream. */
 export const DestinationSyncMode = z.enum([
@@ -193,9 +193,9 @@ export const AirbyteTraceType = z.enum(["ERROR", "ESTIMATE", "STREAM_STATUS", "A
 export type AirbyteTraceType = z.infer<typeof AirbyteTraceType>;
 
 /** How a platform should treat an error: a bug, a bad configuration or a passing fault. */
-export const FailureType = z.enum(["system_error", "config_error", "transient_error"]);
+export const AirbyteFailureType = z.enum(["system_error", "config_error", "transient_error"]);
 /** How a platform should treat an error: a bug, a bad configuration or a passing fault. */
-export type FailureType = z.infer<typeof FailureType>;
+export type AirbyteFailureType = z.infer<typeof AirbyteFailureType>;
 
 /** The `error` of an ERROR trace. */
 export const AirbyteErrorTraceMessage = z.looseObject({
@@ -203,7 +203,7 @@ export const AirbyteErrorTraceMessage = z.looseObject({
   message: z.string(),
   internal_message: z.string().optional(),
   stack_trace: z.string().optional(),
-  failure_type: FailureType.optional(),
+  failure_type: AirbyteFailureType.optional(),
   stream_descriptor: StreamDescriptor.optional(),
 });
 /** The `error` of an ERROR trace. */
@@ -332,7 +332,7 @@ export const AirbyteStream = z.looseObject({
   name: z.string(),
   /** The JSON Schema of the stream's records. */
   json_schema: JsonObject,
-  supported_sync_modes: z.array(SyncMode).min(1),
+  supported_sync_modes: z.array(AirbyteSyncMode).min(1),
   source_defined_cursor: z.boolean().optional(),
   default_cursor_field: z.array(z.string()).optional(),
   source_defined_primary_key: PropertyPaths.optional(),
@@ -351,7 +351,7 @@ export type AirbyteCatalog = z.infer<typeof AirbyteCatalog>;
 /** One stream selected for a sync, with how to read and write it. */
 export const ConfiguredAirbyteStream = z.looseObject({
   stream: AirbyteStream,
-  sync_mode: SyncMode,
+  sync_mode: AirbyteSyncMode,
   cursor_field: z.array(z.string()).optional(),
   destination_sync_mode: DestinationSyncMode,
   destination_object_name: z.string().optional(),

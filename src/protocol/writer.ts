@@ -1,4 +1,11 @@
-import type { FailureType } from "../errors.ts";
+import type {
+  AirbyteErrorTraceMessage,
+  AirbyteFailureType,
+  AirbyteLogLevel,
+  AirbyteMessage,
+  AirbyteStreamStatus,
+  AirbyteTraceMessage,
+} from "./messages.ts";
 import { SecretMask } from "./mask.ts";
 
 /**
@@ -9,10 +16,8 @@ export interface ByteSink {
   write(bytes: Uint8Array): Promise<number> | number;
 }
 
-/** Log levels of an Airbyte LOG message, lowest first. */
-export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
-
-const LEVEL_RANK: Record<LogLevel, number> = {
+/** The rank of each level of an Airbyte LOG message, lowest first. */
+const LEVEL_RANK: Record<AirbyteLogLevel, number> = {
   TRACE: 0,
   DEBUG: 1,
   INFO: 2,
@@ -21,8 +26,8 @@ const LEVEL_RANK: Record<LogLevel, number> = {
   FATAL: 5,
 };
 
-/** Status of a stream in a STREAM_STATUS trace. */
-export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
+/** A TRACE message's payload as the writer is given it (it adds `emitted_at`). */
+type TraceBody = Pick<AirbyteTraceMessage, "type" | "error" | "estimate" | "stream_status">;
 
 /** Options of {@linkcode MessageWriter.queueState} and {@linkcode MessageWriter.streamState}. */
 export interface StateOptions {
@@ -35,7 +40,7 @@ export interface MessageWriterOptions {
   /** Human-readable diagnostics (WARN and above, errors); default none. */
   stderr?: ByteSink;
   /** Lowest level of LOG message written to stdout; default INFO. */
-  logLevel?: LogLevel;
+  logLevel?: AirbyteLogLevel;
   /** Milliseconds since the epoch, for `emitted_at`. */
   now?: () => number;
 }
@@ -89,7 +94,7 @@ export class MessageWriter {
   }
 
   /** Whether a LOG message at `level` would be written. */
-  enabled(level: LogLevel): boolean {
+  enabled(level: AirbyteLogLevel): boolean {
     return LEVEL_RANK[level] >= this.#minLevel;
   }
 
@@ -118,26 +123,27 @@ export class MessageWriter {
   /** Queues a per-stream STATE checkpoint after the records queued before it, without flushing. */
   queueState(stream: string, streamState: Record<string, unknown>, options: StateOptions): void {
     const { recordCount } = options;
-    this.#push(JSON.stringify({
+    const message: AirbyteMessage = {
       type: "STATE",
       state: {
         type: "STREAM",
         stream: { stream_descriptor: { name: stream }, stream_state: streamState },
         sourceStats: { recordCount },
       },
-    }));
+    };
+    this.#push(JSON.stringify(message));
   }
 
   /** Writes a LOG message if `level` is enabled; WARN and above also go to stderr. */
-  async log(level: LogLevel, message: string): Promise<void> {
+  async log(level: AirbyteLogLevel, message: string): Promise<void> {
     if (LEVEL_RANK[level] >= LEVEL_RANK.WARN) this.diagnostic(`${level}: ${message}`);
     if (!this.enabled(level)) return;
-    this.#push(JSON.stringify({ type: "LOG", log: { level, message } }));
+    this.#push(JSON.stringify({ type: "LOG", log: { level, message } } satisfies AirbyteMessage));
     await this.flush();
   }
 
   /** Writes a STREAM_STATUS trace. */
-  async streamStatus(stream: string, status: StreamStatus): Promise<void> {
+  async streamStatus(stream: string, status: AirbyteStreamStatus): Promise<void> {
     await this.#trace({
       type: "STREAM_STATUS",
       stream_status: { stream_descriptor: { name: stream }, status },
@@ -155,17 +161,17 @@ export class MessageWriter {
   /** Writes an ERROR trace; the message also goes to stderr. */
   async error(
     message: string,
-    options: { failureType: FailureType; internalMessage?: string; stream?: string },
+    options: { failureType: AirbyteFailureType; internalMessage?: string; stream?: string },
   ): Promise<void> {
     this.diagnostic(`ERROR: ${message}`);
-    const error: Record<string, unknown> = { message, failure_type: options.failureType };
+    const error: AirbyteErrorTraceMessage = { message, failure_type: options.failureType };
     if (options.internalMessage) error.internal_message = options.internalMessage;
     if (options.stream) error.stream_descriptor = { name: options.stream };
     await this.#trace({ type: "ERROR", error });
   }
 
   /** Writes any other message (SPEC, CATALOG, CONNECTION_STATUS) as given. */
-  async message(message: { type: string } & Record<string, unknown>): Promise<void> {
+  async message(message: AirbyteMessage): Promise<void> {
     this.#push(JSON.stringify(message));
     await this.flush();
   }
@@ -232,14 +238,17 @@ export class MessageWriter {
   }
 
   /** Queues a LOG message without flushing (for hot paths); written with the next flush. */
-  queueLog(level: LogLevel, message: string): void {
-    if (this.enabled(level)) this.#push(JSON.stringify({ type: "LOG", log: { level, message } }));
+  queueLog(level: AirbyteLogLevel, message: string): void {
+    if (!this.enabled(level)) return;
+    this.#push(JSON.stringify({ type: "LOG", log: { level, message } } satisfies AirbyteMessage));
   }
 
-  async #trace(trace: Record<string, unknown>): Promise<void> {
-    this.#push(
-      JSON.stringify({ type: "TRACE", trace: { ...trace, emitted_at: this.#emittedAt() } }),
-    );
+  async #trace(trace: TraceBody): Promise<void> {
+    const message: AirbyteMessage = {
+      type: "TRACE",
+      trace: { ...trace, emitted_at: this.#emittedAt() },
+    };
+    this.#push(JSON.stringify(message));
     await this.flush();
   }
 

@@ -1,14 +1,12 @@
 import { configError } from "../errors.ts";
+import type { AirbyteSyncMode } from "../protocol/messages.ts";
 import { CURSOR, findStream, type StreamDefinition } from "../streams/mod.ts";
-
-/** How a stream is read. */
-export type SyncMode = "full_refresh" | "incremental";
 
 /** One selected stream of a configured catalog. */
 export interface SelectedStream {
   stream: StreamDefinition;
   /** The mode to read in: the catalog's, or full_refresh for a stream without a cursor. */
-  syncMode: SyncMode;
+  syncMode: AirbyteSyncMode;
   /** Set when the mode differs from the catalog's: an INFO line saying why. */
   notice?: string;
 }
@@ -72,6 +70,6 @@ export function parseCatalog(raw: unknown, options: { source?: string } = {}): S
     ) {
       fail(`${at}.cursor_field`, `must be ["${CURSOR.column}"] (the cursor is source-defined)`);
     }
-    return { stream, syncMode: syncMode as SyncMode };
+    return { stream, syncMode: syncMode as AirbyteSyncMode };
   });
 }

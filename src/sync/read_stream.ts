@@ -6,7 +6,7 @@ import type { MessageWriter } from "../protocol/writer.ts";
 import type { StreamProgress } from "../progress.ts";
 import { utcTimestamp } from "../streams/fields.ts";
 import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
-import type { SyncMode } from "./catalog.ts";
+import type { AirbyteSyncMode } from "../protocol/messages.ts";
 import { Checkpoint, type CursorState } from "./checkpoint.ts";
 import { DeleteTracker } from "./deletes.ts";
 import { serverTotal } from "./server_total.ts";
@@ -21,7 +21,7 @@ export interface ReadStreamOptions {
   /** The connector's configuration. */
   config: Config;
   /** The mode to read in (already downgraded to full_refresh where incremental is off). */
-  syncMode: SyncMode;
+  syncMode: AirbyteSyncMode;
   /**
    * How many days back a first sync reads, if bounded: `initial_sync_days` for a stream of dated
    * events (`initialSyncDaysOf` in window.ts), else undefined (all history).

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import type { z } from "zod";
 import {
+  AirbyteFailureType,
   AirbyteMessage,
   AirbyteMessageType,
   AirbyteStreamStatus,
+  AirbyteSyncMode,
   AirbyteTraceType,
   ConfiguredAirbyteCatalog,
-  FailureType,
   formatIssuePath,
   parseMessageLine,
   PAYLOAD_FIELD,
   StrictAirbyteMessage,
-  SyncMode,
 } from "../../src/protocol/messages.ts";
 import {
   CONFIGURED_CATALOG_EXAMPLES,
@@ -98,8 +98,8 @@ Deno.test("PAYLOAD_FIELD names the property of every message type", () => {
 
 Deno.test("the enums the connector imports hold the protocol's values", () => {
   assert.deepEqual(AirbyteStreamStatus.options, ["STARTED", "RUNNING", "COMPLETE", "INCOMPLETE"]);
-  assert.deepEqual(FailureType.options, ["system_error", "config_error", "transient_error"]);
-  assert.deepEqual(SyncMode.options, ["full_refresh", "incremental"]);
+  assert.deepEqual(AirbyteFailureType.options, ["system_error", "config_error", "transient_error"]);
+  assert.deepEqual(AirbyteSyncMode.options, ["full_refresh", "incremental"]);
 });
 
 Deno.test("StrictAirbyteMessage narrows on type", () => {

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type ByteSink,
-  type LogLevel,
-  MessageWriter,
-  OutputGate,
-} from "../../src/protocol/writer.ts";
+import type { AirbyteLogLevel } from "../../src/protocol/messages.ts";
+import { type ByteSink, MessageWriter, OutputGate } from "../../src/protocol/writer.ts";
 import { until } from "../support/wait.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
@@ -27,7 +23,7 @@ class Sink implements ByteSink {
   }
 }
 
-function setup(options: { logLevel?: LogLevel } = {}) {
+function setup(options: { logLevel?: AirbyteLogLevel } = {}) {
   const stdout = new Sink();
   const stderr = new Sink();
   const writer = new MessageWriter(stdout, { stderr, now: () => NOW, ...options });
@@ -153,7 +149,10 @@ Deno.test("registered secrets are masked in every line and on stderr", async () 
     internalMessage: `stack ${TOKEN}`,
     stream: "companies",
   });
-  await writer.message({ type: "CONNECTION_STATUS", connectionStatus: { message: TOKEN } });
+  await writer.message({
+    type: "CONNECTION_STATUS",
+    connectionStatus: { status: "FAILED", message: TOKEN },
+  });
   writer.diagnostic(`plain ${TOKEN}`);
   assert.ok(!stdout.text.includes(TOKEN), "stdout leaks the token");
   assert.ok(!stderr.text.includes(TOKEN), "stderr leaks the token");
@@ -199,7 +198,7 @@ Deno.test("a secret that contains another secret is masked whole", () => {
 });
 
 Deno.test("log levels: LOG messages below the configured level are dropped", async (t) => {
-  const levels: LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+  const levels: AirbyteLogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
   for (const configured of levels) {
     await t.step(`logLevel ${configured}`, async () => {
       const { stdout, writer } = setup({ logLevel: configured });
@@ -450,7 +449,10 @@ Deno.test("the token's base64 (raw, Bearer, Basic) and URL-encoded forms are mas
   const body = `400 Bad Request: you sent ${echoed.join(" and ")}`;
   await writer.log("WARN", body);
   await writer.error(body, { failureType: "system_error", internalMessage: body });
-  await writer.message({ type: "CONNECTION_STATUS", connectionStatus: { message: body } });
+  await writer.message({
+    type: "CONNECTION_STATUS",
+    connectionStatus: { status: "FAILED", message: body },
+  });
   for (const text of [stdout.text, stderr.text]) {
     assert.ok(!text.includes(TOKEN));
     for (const form of echoed) assert.ok(!text.includes(form.slice(4, -4)), `${form} leaked`);
