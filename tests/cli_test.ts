@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startSandbox } from "../sandbox/mod.ts";
 import { STREAMS } from "../src/streams/mod.ts";
-import { runConnector, TempFiles } from "./support/connector.ts";
+import { jsonSchema, runConnector, TempFiles } from "./support/connector.ts";
 import { testClock } from "./support/clock.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
@@ -10,7 +10,7 @@ Deno.test("spec prints one SPEC with the connection specification", async () => 
   const result = await runConnector(["spec"]);
   assert.equal(result.code, 0);
   assert.equal(result.messages.length, 1);
-  const spec = result.messages[0].spec;
+  const spec = result.spec();
   assert.equal(spec.connectionSpecification.properties.api_token.airbyte_secret, true);
   assert.deepEqual(spec.connectionSpecification.required, ["api_token"]);
   assert.equal(result.stderr, "");
@@ -29,11 +29,11 @@ Deno.test("discover lists every stream with its schema, cursor and key", async (
   for (const stream of streams) {
     assert.deepEqual(stream.source_defined_primary_key, [["id"]]);
     assert.equal(stream.is_resumable, stream.supported_sync_modes.includes("incremental"));
-    assert.ok(stream.json_schema.properties.id);
+    assert.ok(jsonSchema(stream.json_schema).properties.id);
     if (stream.supported_sync_modes.includes("incremental")) {
       assert.deepEqual(stream.default_cursor_field, ["updated_at"]);
       assert.equal(stream.source_defined_cursor, true);
-      assert.ok(stream.json_schema.properties.updated_at);
+      assert.ok(jsonSchema(stream.json_schema).properties.updated_at);
     }
   }
 });
@@ -61,7 +61,7 @@ Deno.test("check reports which streams the token can read", async (t) => {
     });
     assert.equal(result.code, 0);
     assert.equal(result.messages.length, 1);
-    return result.messages[0].connectionStatus;
+    return result.connectionStatus();
   };
   try {
     await t.step("every scope", async () => {
@@ -249,10 +249,10 @@ Deno.test("bad input gives one config_error TRACE naming the file and field, and
       const result = await runConnector(args, { secrets: ["bad-input-token-1"] });
       assert.notEqual(result.code, 0);
       assert.deepEqual(result.messages.map((m) => m.type), ["TRACE"], "nothing but the error");
-      const error = result.messages[0].trace.error;
-      assert.equal(error.failure_type, "config_error");
-      assert.match(error.message, pattern);
-      assert.ok(!error.message.endsWith("."), "no trailing period");
+      const error = result.traces("ERROR")[0].error;
+      assert.equal(error!.failure_type, "config_error");
+      assert.match(error!.message, pattern);
+      assert.ok(!error!.message.endsWith("."), "no trailing period");
     });
   }
 });

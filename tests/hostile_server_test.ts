@@ -90,7 +90,7 @@ Deno.test("a server echoing the Authorization header leaks the token in no encod
       // /token-info answering 401 falls back to /me: both echo the header.
       faults: [["*", Array(3).fill({ echoAuthorization: true, status: 401 })]],
     });
-    const status = result.ofType("CONNECTION_STATUS")[0].connectionStatus;
+    const status = result.connectionStatus();
     assert.equal(status.status, "FAILED");
     assert.match(status.message, /Rejected request with Authorization Bearer \*\*\*\* \| /);
     assertNoLeak(result);

@@ -50,7 +50,7 @@ Deno.test("main.ts runs every command as a subprocess, stdout holding only messa
     await t.step("check", async () => {
       const result = await runMain(["check", "--config", config], secrets);
       assert.equal(result.code, 0);
-      assert.equal(result.messages[0].connectionStatus.status, "SUCCEEDED");
+      assert.equal(result.connectionStatus().status, "SUCCEEDED");
     });
     await t.step("discover", async () => {
       const result = await runMain(["discover", "--config", config], secrets);
@@ -73,7 +73,7 @@ Deno.test("main.ts runs every command as a subprocess, stdout holding only messa
     await t.step("a failure exits non-zero after a TRACE ERROR", async () => {
       const result = await runMain(["read", "--config", config], secrets);
       assert.equal(result.code, 1);
-      assert.equal(result.messages.at(-1).trace.error.failure_type, "config_error");
+      assert.equal(result.traces("ERROR").at(-1)?.error.failure_type, "config_error");
       assert.match(result.stderr, /needs --catalog/);
     });
   } finally {

@@ -337,7 +337,7 @@ Deno.test("yamlValues reads the shapes metadata.yaml uses", () => {
 Deno.test("one version: src/version.ts, spec, deno.json, the image label and metadata.yaml", async () => {
   assert.match(VERSION, /^\d+\.\d+\.\d+$/);
   const spec = await runConnector(["spec"]);
-  assert.equal(spec.messages[0].spec.connectorVersion, VERSION);
+  assert.equal(spec.spec().connectorVersion, VERSION);
   assert.equal(JSON.parse(await readText("deno.json")).version, VERSION);
   const labels = pairs((await dockerfile()).final, "LABEL");
   assert.equal(labels.get("io.airbyte.version"), VERSION);
@@ -439,7 +439,7 @@ Deno.test("the image's entrypoint command prints the spec", async (t) => {
     const result = await runEntrypoint(["spec"]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.messages.map((m) => m.type), ["SPEC"]);
-    assert.ok(result.messages[0].spec.connectionSpecification.properties.api_token);
+    assert.ok(result.spec().connectionSpecification.properties.api_token);
   });
   await t.step("from another working directory (platforms may set one)", async () => {
     await using files = await TempFiles.create();

@@ -47,7 +47,7 @@ function logs(result: RunResult, level: string): string[] {
 }
 
 function cursorOf(result: RunResult): string {
-  return result.states(STREAM).at(-1)!.stream.stream_state.updated_at;
+  return result.lastState(STREAM).updated_at ?? "";
 }
 
 /** Rows of the sandbox an incremental sync from `since` must deliver. */
@@ -87,7 +87,7 @@ Deno.test("short pages: every row, no warning, and incremental syncs that move o
               sandbox.touch(PATH, touched);
               // Rows at the cursor that the state says were written are not read again (ties).
               const written = new Set<string>(
-                state.states(STREAM).at(-1)!.stream.stream_state.ids_at_cursor ?? [],
+                state.lastState(STREAM).ids_at_cursor ?? [],
               );
               const changed = liveSince(sandbox.snapshot(PATH), cursorOf(state))
                 .filter((id) => !written.has(id));

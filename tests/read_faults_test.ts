@@ -92,8 +92,8 @@ Deno.test("when retries run out the stream ends INCOMPLETE and the others finish
   assert.deepEqual(result.statuses("companies"), ["STARTED", "RUNNING", "COMPLETE"]);
   assert.deepEqual(result.statuses("job_roles"), ["STARTED", "RUNNING", "COMPLETE"]);
   const error = errorOf(result, "documents");
-  assert.equal(error.failure_type, "transient_error");
-  assert.match(error.message, /GET \/documents failed with 503.* after 4 attempts/);
+  assert.equal(error!.failure_type, "transient_error");
+  assert.match(error!.message, /GET \/documents failed with 503.* after 4 attempts/);
   assert.equal(result.states("documents").length, 0, "no state for a stream that read nothing");
 });
 
@@ -103,8 +103,8 @@ Deno.test("a rejected token is a config_error for every stream, without retries"
   assert.equal(requests.length, 3, "one request a stream");
   for (const stream of STREAMS) {
     const error = errorOf(result, stream);
-    assert.equal(error.failure_type, "config_error");
-    assert.match(error.message, /401/);
+    assert.equal(error!.failure_type, "config_error");
+    assert.match(error!.message, /401/);
   }
 });
 
@@ -117,6 +117,6 @@ Deno.test("a token without documents:read fails documents only, naming the scope
   assert.deepEqual(result.statuses("documents"), ["STARTED", "INCOMPLETE"]);
   assert.deepEqual(result.statuses("job_roles"), ["STARTED", "RUNNING", "COMPLETE"]);
   const error = errorOf(result, "documents");
-  assert.equal(error.failure_type, "config_error");
-  assert.match(error.message, /documents:read/);
+  assert.equal(error!.failure_type, "config_error");
+  assert.match(error!.message, /documents:read/);
 });

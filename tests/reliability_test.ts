@@ -231,7 +231,7 @@ Deno.test("rows changing faster than pages are read: a warning, and state stays 
     assert.equal(warnings.length, 1);
     const firstPage = result.records("job_roles").slice(0, 20).map((r) => r.updated_at as string);
     const cursors = result.states("job_roles")
-      .map((s) => s.stream.stream_state.updated_at as string);
+      .map((s) => s.stream.stream_state!.updated_at as string);
     assert.ok(cursors.length > 0);
     const safe = firstPage.sort().at(-1)!;
     assert.ok(cursors.every((c) => c <= safe), `checkpoints ${cursors} pass ${safe}`);

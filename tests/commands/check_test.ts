@@ -37,7 +37,7 @@ Deno.test("check asks every stream for one row and reports what the token can re
     });
     assert.equal(result.code, 0);
     assert.equal(result.messages.length, 1);
-    return result.messages[0].connectionStatus;
+    return result.connectionStatus();
   };
   try {
     await t.step("a list the role hides: 403 names the scope the token already has", async () => {

@@ -1,12 +1,52 @@
 import assert from "node:assert/strict";
 import { run } from "../../src/cli.ts";
 import type { Clock } from "../../src/clock.ts";
-import { parseMessageLine } from "../../src/protocol/messages.ts";
+import {
+  parseMessageLine,
+  type StrictAirbyteMessage,
+  type StrictAirbyteTraceMessage,
+} from "../../src/protocol/messages.ts";
 import { Capture } from "./capture.ts";
 
 /** One parsed stdout line. */
-// deno-lint-ignore no-explicit-any
-export type Message = any;
+/** One protocol message of a run (`parseMessageLine` validated it, payload included). */
+export type Message = StrictAirbyteMessage;
+/** The messages of one type. */
+export type MessageOf<T extends Message["type"]> = Extract<Message, { type: T }>;
+/** A STREAM state: what every STATE this connector writes is. */
+export type StreamState = Extract<MessageOf<"STATE">["state"], { type: "STREAM" }>;
+/** The traces of one trace type. */
+export type TraceOf<T extends StrictAirbyteTraceMessage["type"]> = Extract<
+  StrictAirbyteTraceMessage,
+  { type: T }
+>;
+/** What this connector keeps in a stream's state (the protocol leaves it free-form). */
+export interface CursorStateValue {
+  /** The cursor. */
+  updated_at?: string;
+  /** Ids written at the cursor. */
+  ids_at_cursor?: string[];
+  /** The committed id set of `detect_deletes`. */
+  id_set?: unknown;
+  /** Anything else a test looks for. */
+  [key: string]: unknown;
+}
+/** A JSON Schema object as a test reads it: fails unless it has `properties`. */
+export function jsonSchema(value: unknown): JsonSchemaValue {
+  assert.ok(
+    value !== null && typeof value === "object" && "properties" in value,
+    "a JSON Schema with properties expected",
+  );
+  return value as JsonSchemaValue;
+}
+
+/** A JSON Schema as spec and discover print it (the protocol leaves it free-form). */
+export interface JsonSchemaValue {
+  /** The properties, by name. */
+  properties: Record<string, Record<string, unknown>>;
+  /** The required properties. */
+  required?: string[];
+}
 
 /** What one connector run printed. */
 export class RunResult {
@@ -18,8 +58,8 @@ export class RunResult {
   ) {}
 
   /** Messages of one type. */
-  ofType(type: string): Message[] {
-    return this.messages.filter((m) => m.type === type);
+  ofType<T extends Message["type"]>(type: T): MessageOf<T>[] {
+    return this.messages.filter((m): m is MessageOf<T> => m.type === type);
   }
 
   /** Record data, optionally of one stream. */
@@ -30,14 +70,39 @@ export class RunResult {
   }
 
   /** STATE messages' `state`, optionally of one stream. */
-  states(stream?: string): Message[] {
+  states(stream?: string): StreamState[] {
     return this.ofType("STATE").map((m) => m.state)
+      .filter((s): s is StreamState => s.type === "STREAM")
       .filter((s) => stream === undefined || s.stream.stream_descriptor.name === stream);
   }
 
+  /** The `stream_state` of a stream's last STATE; fails when the run wrote none. */
+  lastState(stream: string): CursorStateValue {
+    const last = this.states(stream).at(-1);
+    assert.ok(last, `no STATE for stream "${stream}"`);
+    return (last.stream.stream_state ?? {}) as CursorStateValue;
+  }
+
+  /** The one CONNECTION_STATUS of a check run (its message "" when it has none). */
+  connectionStatus(): { status: "SUCCEEDED" | "FAILED"; message: string } {
+    const [message, ...more] = this.ofType("CONNECTION_STATUS");
+    assert.ok(message && more.length === 0, "one CONNECTION_STATUS message expected");
+    const { status, message: text } = message.connectionStatus;
+    return { status, message: text ?? "" };
+  }
+
+  /** The spec of a spec run, its connection specification typed as a JSON Schema. */
+  spec(): { connectionSpecification: JsonSchemaValue; [key: string]: unknown } {
+    const [message] = this.ofType("SPEC");
+    assert.ok(message, "no SPEC message");
+    const { connectionSpecification, ...rest } = message.spec;
+    return { ...rest, connectionSpecification: jsonSchema(connectionSpecification) };
+  }
+
   /** TRACE messages' `trace` of one trace type. */
-  traces(type: string): Message[] {
-    return this.ofType("TRACE").map((m) => m.trace).filter((t) => t.type === type);
+  traces<T extends StrictAirbyteTraceMessage["type"]>(type: T): TraceOf<T>[] {
+    return this.ofType("TRACE").map((m) => m.trace)
+      .filter((t): t is TraceOf<T> => t.type === type);
   }
 
   /** The STREAM_STATUS sequence of a stream. */
@@ -83,7 +148,8 @@ export function parseRun(code: number, out: string, err: string, secrets: string
   assertNoSecrets(err, secrets, "stderr");
   assert.ok(out === "" || out.endsWith("\n"), "stdout must end with a newline");
   const lines = out === "" ? [] : out.slice(0, -1).split("\n");
-  const messages = lines.map((line) => parseMessageLine(line));
+  // Strict (the default): each message has the payload its type names.
+  const messages = lines.map((line) => parseMessageLine(line) as StrictAirbyteMessage);
   return new RunResult(code, out, err, messages);
 }
 
