@@ -28,6 +28,7 @@
  * @module
  */
 import { resourcePaths, sandboxRows, startSandbox } from "../../sandbox/mod.ts";
+import type { AirbyteMessage, AirbyteStream } from "../../src/protocol/messages.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const WORK = `${ROOT}/.image`;
@@ -429,8 +430,7 @@ async function neededPackages(): Promise<string[]> {
 // ---- comparing runs ----
 
 /** One stdout line, parsed. */
-// deno-lint-ignore no-explicit-any
-type Message = any;
+type Message = AirbyteMessage;
 
 /** The stream a message belongs to ("" for none: logs, spec, catalog, connection status). */
 function streamOf(message: Message): string {
@@ -461,9 +461,9 @@ export function normalizeRun(
       throw new Error(`stdout line ${index + 1} is not JSON: ${line.slice(0, 200)}`);
     }
     if (message.record) {
-      delete message.record.emitted_at;
+      delete (message.record as { emitted_at?: number }).emitted_at;
       const timestamp = message.record.data?.timestamp;
-      if (timestamp !== undefined) {
+      if (typeof timestamp === "string") {
         if (syncStart === undefined) {
           const ms = Date.parse(timestamp);
           if (!(ms >= run.startedAt - 1000 && ms <= run.endedAt)) {
@@ -477,7 +477,7 @@ export function normalizeRun(
         message.record.data.timestamp = "<sync start>";
       }
     }
-    if (message.trace) delete message.trace.emitted_at;
+    if (message.trace) delete (message.trace as { emitted_at?: number }).emitted_at;
     return message;
   });
 }
@@ -550,7 +550,7 @@ function configuredCatalog(discover: string): unknown {
     .find((m) => m.type === "CATALOG")?.catalog;
   if (!catalog) throw new Error("discover printed no CATALOG");
   return {
-    streams: catalog.streams.map((stream: Message) => {
+    streams: catalog.streams.map((stream: AirbyteStream) => {
       const incremental = stream.supported_sync_modes.includes("incremental");
       return {
         stream,

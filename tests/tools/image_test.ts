@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { AirbyteMessage } from "../../src/protocol/messages.ts";
 import {
   baseImages,
   compareMessages,
@@ -92,18 +93,18 @@ Deno.test("normalizeRun takes out emitted_at and the one sync time, nothing else
 });
 
 Deno.test("compareMessages: the same messages in each stream's order, interleaving aside", () => {
-  const state = (stream: string, at: string) => ({
+  const state = (stream: string, at: string): AirbyteMessage => ({
     type: "STATE",
     state: {
       type: "STREAM",
       stream: { stream_descriptor: { name: stream }, stream_state: { at } },
     },
   });
-  const rec = (stream: string, id: string) => ({
+  const rec = (stream: string, id: string): AirbyteMessage => ({
     type: "RECORD",
-    record: { stream, data: { id } },
+    record: { stream, data: { id }, emitted_at: 0 },
   });
-  const log = { type: "LOG", log: { level: "INFO", message: "done" } };
+  const log: AirbyteMessage = { type: "LOG", log: { level: "INFO", message: "done" } };
   const local = [rec("a", "1"), rec("b", "1"), state("a", "1"), state("b", "1"), log];
   const interleaved = [rec("b", "1"), rec("a", "1"), state("b", "1"), state("a", "1"), log];
   assert.deepEqual(compareMessages(local, local), { equal: true, sameOrder: true, detail: "" });
