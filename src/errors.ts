@@ -17,6 +17,7 @@ export class ConnectorError extends Error {
   /** Detail for operators. */
   readonly internalMessage?: string;
 
+  /** An error with `message` shown to users, and how a platform should treat it. */
   constructor(message: string, options: ConnectorErrorOptions) {
     super(message, { cause: options.cause });
     this.name = "ConnectorError";

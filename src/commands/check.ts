@@ -9,6 +9,7 @@ export const CHECK_DEADLINE_MS = 5_000;
 
 /** Which streams a token can read, and how that was found out. */
 export interface Access {
+  /** Streams the token can read. */
   readable: StreamDefinition[];
   /** Unreadable streams with the reason (the scope to grant, or that the list does not exist). */
   unreadable: { stream: StreamDefinition; reason: string }[];

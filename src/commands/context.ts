@@ -8,7 +8,9 @@ import type { ProgressLine } from "../progress.ts";
 
 /** What every command runs with. */
 export interface CommandContext {
+  /** Where the command's messages go. */
   writer: MessageWriter;
+  /** The clock (the system clock unless a test injects one). */
   clock: Clock;
   /** The fetch the HTTP client uses (a test may wrap it). */
   fetch?: typeof fetch;

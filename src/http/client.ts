@@ -26,7 +26,9 @@ export function capMessage(text: string, max = MAX_MESSAGE_CHARS): string {
 
 /** What the client reports before it waits for a retry. */
 export interface RetryInfo {
+  /** The request's method. */
   method: string;
+  /** The request's path. */
   path: string;
   /** The failed attempt, 1-based. */
   attempt: number;
@@ -48,8 +50,11 @@ export interface HumaansClientOptions {
   timeoutMs: number;
   /** Retries after the first attempt. */
   retryAttempts: number;
+  /** The clock for timeouts and backoff sleeps (the system clock by default). */
   clock?: Clock;
+  /** The fetch to use (the global one by default). */
   fetch?: typeof fetch;
+  /** Backoff delays of the retries. */
   backoff?: BackoffOptions;
   /** Most requests in flight at once (adapted down on 429s); default 1. */
   maxConcurrency?: number;
@@ -70,6 +75,7 @@ export class HttpError extends ConnectorError {
   /** Attempts made, the first included. */
   readonly attempts: number;
 
+  /** An HTTP failure with its message, failure type and response details. */
   constructor(
     message: string,
     options: {
@@ -123,6 +129,7 @@ export interface GetOptions<T> {
   parse?: (body: unknown) => T;
   /** Give `parse` the body's text rather than its parsed JSON. */
   text?: boolean;
+  /** Aborts the request (retries included). */
   signal?: AbortSignal;
 }
 
@@ -247,6 +254,7 @@ export class HumaansClient {
   #mask = new SecretMask();
   #maxBodyBytes: number;
 
+  /** A client for one base URL and token. */
   constructor(options: HumaansClientOptions) {
     this.#options = options;
     this.#mask.add(options.token);

@@ -135,6 +135,7 @@ export interface JoinerOptions {
   pageSize: number;
   /** Rows each page re-reads of the page before. */
   overlap: number;
+  /** Reads each row's id and version. */
   keys: RowKeys;
 }
 
@@ -170,6 +171,7 @@ export interface Joined {
  * - At the end, rows the server's own total counts past its last row are the `shortfall`.
  */
 export class Joiner {
+  /** The one re-read budget of the stream's pages. */
   readonly budget = new PagingBudget();
   readonly #options: JoinerOptions;
   #limit: number;
@@ -186,6 +188,7 @@ export class Joiner {
   /** Rows in the last two pages taken: whether pages ahead can be foretold. */
   #lengths: [number, number] = [-1, -1];
 
+  /** A joiner for one list's pages. */
   constructor(options: JoinerOptions) {
     this.#options = options;
     this.#limit = options.pageSize;

@@ -12,6 +12,7 @@ export class AdaptiveLimit {
   /** How many times the limit was cut. */
   cuts = 0;
 
+  /** A limit of `max` requests in flight at most. */
   constructor(max: number) {
     this.#max = Math.max(1, max);
     this.#limit = this.#max;

@@ -60,6 +60,7 @@ export interface PaginateOptions {
   idOf?: (row: unknown) => string | undefined;
   /** A row's version (default: its `updatedAt`): a row that changed is neither a repeat nor proof that a boundary held. */
   versionOf?: (row: unknown) => unknown;
+  /** Aborts the paging (the sync is stopping). */
   signal?: AbortSignal;
 }
 
@@ -67,6 +68,7 @@ export interface PaginateOptions {
 export interface GetPageOptions {
   /** Filters, sort, `$limit` and `$skip`. */
   query?: Query;
+  /** Aborts the request. */
   signal?: AbortSignal;
 }
 

@@ -13,6 +13,7 @@ import { SecretMask } from "./mask.ts";
  * resolves to) how many bytes it took; the writer may reuse `bytes` once it has.
  */
 export interface ByteSink {
+  /** Writes `bytes`, or part of them: resolves to how many it took. */
   write(bytes: Uint8Array): Promise<number> | number;
 }
 
@@ -73,6 +74,7 @@ export class MessageWriter {
   /** Output buffers no write is using, for the next flushes to encode into. */
   #spares: Uint8Array[] = [];
 
+  /** A writer of protocol lines to `sink`. */
   constructor(sink: ByteSink, options: MessageWriterOptions = {}) {
     this.#sink = sink;
     this.#stderr = options.stderr;
@@ -292,6 +294,7 @@ export class OutputGate implements ByteSink {
   #closed = false;
   #stopped: (() => void)[] = [];
 
+  /** A gate in front of `sink`. */
   constructor(sink: ByteSink, options: OutputGateOptions = {}) {
     this.#sink = sink;
     this.#onClosed = options.onClosed;

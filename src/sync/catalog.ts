@@ -4,6 +4,7 @@ import { CURSOR, findStream, type StreamDefinition } from "../streams/mod.ts";
 
 /** One selected stream of a configured catalog. */
 export interface SelectedStream {
+  /** The stream's definition. */
   stream: StreamDefinition;
   /** The mode to read in: the catalog's, or full_refresh for a stream without a cursor. */
   syncMode: AirbyteSyncMode;
