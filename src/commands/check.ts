@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
 import { toConnectorError } from "../errors.ts";
-import { HttpError, type HumaansClient } from "../http/client.ts";
+import { failureKindOf, type HttpError, type HumaansClient } from "../http/client.ts";
+import { ERROR_POLICY, type FailureKind } from "../http/error_policy.ts";
 import { type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -27,8 +28,9 @@ export interface AccessOptions {
   deadlineMs?: number;
 }
 
-function hasStatus(error: unknown, ...statuses: number[]): error is HttpError {
-  return error instanceof HttpError && statuses.includes(error.status ?? 0);
+function hasKind(error: unknown, ...kinds: FailureKind[]): error is HttpError {
+  const kind = failureKindOf(error);
+  return kind !== undefined && kinds.includes(kind);
 }
 
 /** The token's scopes from `/token-info`, else proof the token works from `/me` or a list. */
@@ -39,12 +41,12 @@ async function tokenScopes(client: HumaansClient): Promise<string[] | undefined>
     if (Array.isArray(scopes) && scopes.every((s) => typeof s === "string")) return scopes;
   } catch (error) {
     // Its shape is unconfirmed and it may need rights a token lacks: ask /me instead.
-    if (!hasStatus(error, 401, 403, 404)) throw error;
+    if (!hasKind(error, "unauthorized", "forbidden", "not_found")) throw error;
   }
   try {
     await client.get("/me");
   } catch (error) {
-    if (!hasStatus(error, 404)) throw error;
+    if (!hasKind(error, "not_found")) throw error;
     await client.get("/companies", { $limit: 1 });
   }
   return undefined;
@@ -60,7 +62,7 @@ function unreadableReason(
   error: unknown,
   context: { scopes?: string[]; signal: AbortSignal; deadlineMs: number },
 ): string {
-  if (hasStatus(error, 403)) {
+  if (hasKind(error, "forbidden")) {
     const held = context.scopes && stream.scopes.some((s) => context.scopes!.includes(s));
     return `403 ${error.apiMessage ?? "Forbidden"}; ${
       held
@@ -70,8 +72,8 @@ function unreadableReason(
         : `grant ${needs(stream)}`
     }`;
   }
-  if (hasStatus(error, 404)) return "404: the endpoint does not exist for this account";
-  if (hasStatus(error, 401)) throw error;
+  if (hasKind(error, "not_found")) return "404: the endpoint does not exist for this account";
+  if (hasKind(error, "unauthorized")) throw error;
   if (context.signal.aborted) {
     return `no answer within ${context.deadlineMs / 1000} s; run check again`;
   }
@@ -109,12 +111,9 @@ export async function streamAccess(
 }
 
 function failureMessage(error: unknown): string {
-  if (error instanceof HttpError && error.status === 401) {
-    return `The API token was rejected (${error.message}): create a new token in Humaans and set api_token`;
-  }
-  if (error instanceof HttpError && error.status === 403) {
-    return `The API token lacks a scope (${error.message}): grant public:read or private:read`;
-  }
+  const kind = failureKindOf(error);
+  const advice = kind && ERROR_POLICY[kind].advice;
+  if (advice) return `${advice.summary} (${toConnectorError(error).message}): ${advice.action}`;
   return toConnectorError(error).message;
 }
 

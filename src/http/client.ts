@@ -1,16 +1,11 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { ConnectorError } from "../errors.ts";
+import { ERROR_POLICY, type FailureKind, kindOfStatus, streamHint } from "./error_policy.ts";
 import type { AirbyteFailureType } from "../protocol/messages.ts";
 import { SecretMask } from "../protocol/mask.ts";
 import { AdaptiveLimit } from "./limit.ts";
 import { type PaceTicket, RatePacer, type RatePacerOptions } from "./pacer.ts";
-import {
-  type BackoffOptions,
-  failureTypeOfStatus,
-  isRetryableStatus,
-  parseRetryAfter,
-  retryDelay,
-} from "./retry.ts";
+import { type BackoffOptions, parseRetryAfter, retryDelay } from "./retry.ts";
 
 /** Largest response body read, in bytes (64 MiB; a 250-row page is well under 1 MiB). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -70,6 +65,8 @@ export interface HumaansClientOptions {
 export class HttpError extends ConnectorError {
   /** HTTP status, or undefined for network errors and timeouts. */
   readonly status?: number;
+  /** The failure's kind in the error policy ({@linkcode ERROR_POLICY}). */
+  readonly kind: FailureKind;
   /** The API's own error message, when it sent one. */
   readonly apiMessage?: string;
   /** Attempts made, the first included. */
@@ -81,6 +78,8 @@ export class HttpError extends ConnectorError {
     options: {
       failureType: AirbyteFailureType;
       status?: number;
+      /** Default: the status's kind, else `network`. */
+      kind?: FailureKind;
       apiMessage?: string;
       attempts: number;
       cause?: unknown;
@@ -89,6 +88,8 @@ export class HttpError extends ConnectorError {
     super(message, { failureType: options.failureType, cause: options.cause });
     this.name = "HttpError";
     this.status = options.status;
+    this.kind = options.kind ??
+      (options.status === undefined ? "network" : kindOfStatus(options.status));
     this.apiMessage = options.apiMessage;
     this.attempts = options.attempts;
   }
@@ -99,7 +100,9 @@ export class HttpError extends ConnectorError {
  * filters or `$sort` answers. Returns the API's message (or "400") if so, else undefined.
  */
 export function isRejectedQuery(error: unknown): string | undefined {
-  if (!(error instanceof HttpError) || error.status !== 400) return undefined;
+  if (failureKindOf(error) !== "rejected_query") return undefined;
+  // The kind is only ever "rejected_query" on an HttpError.
+  if (!(error instanceof HttpError)) return undefined;
   return error.apiMessage ?? "400";
 }
 
@@ -111,16 +114,12 @@ export function accessHint(
   error: unknown,
   stream: { scopes: readonly string[]; path: string },
 ): string {
-  if (!(error instanceof HttpError)) return "";
-  if (error.status === 403) {
-    return `; the token needs the ${
-      stream.scopes.join(" or ")
-    } scope for this stream (or its creator's role lacks this list)`;
-  }
-  if (error.status === 404) {
-    return `; the API has no ${stream.path} list for this account: deselect the stream`;
-  }
-  return "";
+  return streamHint(failureKindOf(error), stream);
+}
+
+/** The error policy's kind of a failed request's error; undefined for any other error. */
+export function failureKindOf(error: unknown): FailureKind | undefined {
+  return error instanceof HttpError ? error.kind : undefined;
 }
 
 /** Options of {@linkcode HumaansClient.get}. */
@@ -147,8 +146,8 @@ export type Query = Record<string, string | number | boolean | undefined>;
 
 interface Failure {
   reason: string;
-  retryable: boolean;
-  failureType: AirbyteFailureType;
+  /** Its row of the error policy: whether to retry, the failure type and the hint. */
+  kind: FailureKind;
   status?: number;
   apiMessage?: string;
   retryAfterMs?: number;
@@ -293,14 +292,16 @@ export class HumaansClient {
         this.pacer.finish(pace, "failed");
         throw error;
       }
-      const throttled = "reason" in failure && failure.status === 429;
+      const throttled = "reason" in failure && ERROR_POLICY[failure.kind].action === "rate_limited";
       if (throttled) this.stats.throttled++;
       const outcome = !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed";
       // A 429 the pacer finds is not about rate (they come whatever the pace) cuts nothing.
       const aboutRate = this.pacer.finish(pace, outcome);
       this.limit.release(ticket, outcome === "throttled" && !aboutRate ? "failed" : outcome);
       if (!("reason" in failure)) return failure.value;
-      if (!failure.retryable || attempt >= max) throw this.#error("GET", path, failure, attempt);
+      if (ERROR_POLICY[failure.kind].action === "fail" || attempt >= max) {
+        throw this.#error("GET", path, failure, attempt);
+      }
       const delayMs = retryDelay(attempt - 1, failure.retryAfterMs, {
         random: this.#clock.random,
         ...this.#options.backoff,
@@ -356,9 +357,8 @@ export class HumaansClient {
       return {
         reason: `${status} ${capMessage(response.statusText || "error", 100)}`.trim(),
         status,
+        kind: kindOfStatus(status),
         apiMessage: apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }),
-        retryable: isRetryableStatus(status),
-        failureType: failureTypeOfStatus(status),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
       };
     }
@@ -385,9 +385,7 @@ export class HumaansClient {
       if (timeout.aborted) {
         return {
           reason: `timed out after ${timeoutMs / 1000} s`,
-          retryable: true,
-          failureType: "transient_error",
-          hint: "raise request_timeout_seconds or try again later",
+          kind: "timeout",
           cause: error,
         };
       }
@@ -395,9 +393,7 @@ export class HumaansClient {
         reason: `network error reaching ${url.host}: ${
           error instanceof Error ? error.message : String(error)
         }`,
-        retryable: true,
-        failureType: "transient_error",
-        hint: "check base_url and the network",
+        kind: "network",
         cause: error,
       };
     }
@@ -406,9 +402,7 @@ export class HumaansClient {
       reason: `${response.status} response body is larger than ${
         formatBytes(this.#maxBodyBytes)
       }, the most the connector reads`,
-      retryable: true,
-      failureType: "transient_error",
-      hint: "lower max_records_per_page, or check base_url points at the Humaans API",
+      kind: "body_too_large",
     };
   }
 
@@ -433,9 +427,7 @@ export class HumaansClient {
         }): ${
           apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }) ?? "empty body"
         }`.slice(0, 300),
-        retryable: true,
-        failureType: "transient_error",
-        hint: "check base_url points at the Humaans API",
+        kind: "not_json",
         cause: error,
       };
     }
@@ -445,8 +437,7 @@ export class HumaansClient {
     } catch (error) {
       return {
         reason: `unexpected response: ${error instanceof Error ? error.message : String(error)}`,
-        retryable: true,
-        failureType: "system_error",
+        kind: "unexpected_body",
         cause: error,
       };
     }
@@ -456,13 +447,15 @@ export class HumaansClient {
     // Masked before cut: a cut must not leave part of a secret unrecognisable.
     const apiMessage = failure.apiMessage && this.#redact(failure.apiMessage); // capped when read
     const detail = apiMessage ? `: ${apiMessage}` : "";
-    const hint = failure.hint ? `; ${failure.hint}` : "";
+    const { hint: advice, failureType } = ERROR_POLICY[failure.kind];
+    const hint = advice ? `; ${advice}` : "";
     const message = `${method} ${path} failed with ${
       capMessage(this.#redact(failure.reason))
     }${detail} after ${plural(attempts, "attempt")}${hint}`;
     return new HttpError(this.#redact(message), {
-      failureType: failure.failureType,
+      failureType,
       status: failure.status,
+      kind: failure.kind,
       apiMessage,
       attempts,
       cause: failure.cause,

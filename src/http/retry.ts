@@ -1,17 +1,3 @@
-import type { AirbyteFailureType } from "../protocol/messages.ts";
-
-/** Whether a response status is worth another attempt (408, 429 and 5xx). */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-/** The Airbyte failure type of an HTTP error status. */
-export function failureTypeOfStatus(status: number): AirbyteFailureType {
-  if (status === 401 || status === 403) return "config_error";
-  if (isRetryableStatus(status)) return "transient_error";
-  return "system_error";
-}
-
 /**
  * Milliseconds to wait from a `Retry-After` header (delta seconds or an HTTP date).
  *

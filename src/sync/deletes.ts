@@ -19,7 +19,7 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import { HttpError, type HumaansClient, type Query } from "../http/client.ts";
+import { failureKindOf, type HumaansClient, type Query } from "../http/client.ts";
 import { getPage, paginate } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import { CURSOR, DELETED_AT, type StreamDefinition } from "../streams/mod.ts";
@@ -93,7 +93,7 @@ export async function probeSelection(
     const selection = keys.length === 1 && keys[0] === "id" ? "ids" : "rows";
     return { selection, total: probe.total };
   } catch (error) {
-    if (!(error instanceof HttpError) || error.status !== 400) throw error;
+    if (failureKindOf(error) !== "rejected_query") throw error;
     const probe = await getPage(client, path, { query: { $limit: 1 }, signal: options.signal });
     return { selection: "rows", total: probe.total };
   }
@@ -183,7 +183,7 @@ async function foundAmong(
   try {
     page = await getPage(client, path, { query, signal: options.signal });
   } catch (error) {
-    if (error instanceof HttpError && error.status === 400) return undefined;
+    if (failureKindOf(error) === "rejected_query") return undefined;
     throw error;
   }
   const asked = new Set(options.batch);
@@ -219,7 +219,7 @@ export async function confirmDeleted(
         await client.get(`${path}/${encodeURIComponent(id)}`, {}, { signal: options.signal });
         result.present.push(id);
       } catch (error) {
-        if (!(error instanceof HttpError) || error.status !== 404) throw error;
+        if (failureKindOf(error) !== "not_found") throw error;
         result.deleted.push(id);
       }
     }

@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  backoffDelay,
-  failureTypeOfStatus,
-  isRetryableStatus,
-  parseRetryAfter,
-  retryDelay,
-} from "../../src/http/retry.ts";
+import { backoffDelay, parseRetryAfter, retryDelay } from "../../src/http/retry.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
 
@@ -110,27 +104,4 @@ Deno.test("retryDelay prefers Retry-After, capped at five minutes", async (t) =>
   await t.step("a larger maxMs raises the Retry-After cap", () => {
     assert.equal(retryDelay(0, 3_600_000, { maxMs: 600_000, random }), 600_000);
   });
-});
-
-Deno.test("status classification: retryable and failure type", async (t) => {
-  const rows: [number, boolean, string][] = [
-    [400, false, "system_error"],
-    [401, false, "config_error"],
-    [403, false, "config_error"],
-    [404, false, "system_error"],
-    [408, true, "transient_error"],
-    [409, false, "system_error"],
-    [422, false, "system_error"],
-    [429, true, "transient_error"],
-    [500, true, "transient_error"],
-    [502, true, "transient_error"],
-    [503, true, "transient_error"],
-    [504, true, "transient_error"],
-  ];
-  for (const [status, retryable, failureType] of rows) {
-    await t.step(String(status), () => {
-      assert.equal(isRetryableStatus(status), retryable);
-      assert.equal(failureTypeOfStatus(status), failureType);
-    });
-  }
 });
