@@ -1,9 +1,11 @@
 /**
  * What the sandbox's resources hold: for each API path, how many rows it has and the fields of
- * one row. `data.ts` adds `id`, `createdAt` and `updatedAt` and does the indexing.
+ * one row. `data.ts` adds `id`, `createdAt` and `updatedAt` and does the indexing. A stream
+ * of the connector with no resource written here is served rows like its declared `example`.
  *
  * @module
  */
+import { type StreamDefinition, STREAMS } from "../src/streams/mod.ts";
 
 /** How many rows a resource has: a fixed number, or a repeating count per person. */
 export type Shape = { fixed: number } | { perPerson: readonly number[] };
@@ -295,8 +297,8 @@ function timeAway(c: RowContext): Record<string, unknown> {
   };
 }
 
-/** Every resource the sandbox generates, by API path. */
-export const RESOURCES: Record<string, Resource> = {
+/** The resources written for the sandbox, by API path: rows that relate like a company's. */
+const HAND_MADE: Record<string, Resource> = {
   "/companies": {
     shape: { fixed: 1 },
     fields: (c) => ({
@@ -563,3 +565,34 @@ export const RESOURCES: Record<string, Resource> = {
     }),
   },
 };
+
+/** How many rows a resource made from a stream's example has. */
+const EXAMPLE_ROWS = 3;
+
+/**
+ * A resource made from a stream declaration's `example`: {@linkcode EXAMPLE_ROWS} rows with its
+ * fields (each its own copy), the row's own id and timestamps. For a new stream, until it gets a
+ * hand-made resource: its rows relate to nothing, and they have exactly the fields the stream
+ * declares, so they cannot catch a declaration that is wrong.
+ */
+export function exampleResource(stream: StreamDefinition): Resource {
+  const { id: _id, createdAt: _created, updatedAt: _updated, ...fields } = stream.example;
+  return {
+    shape: { fixed: EXAMPLE_ROWS },
+    fields: () => structuredClone(fields),
+    ...(stream.incremental ? {} : { untimed: true as const }),
+  };
+}
+
+/**
+ * Every resource the sandbox generates, by API path: the hand-made ones, then one made from the
+ * example of each stream the connector declares that has none.
+ */
+export function resourcesFor(streams: readonly StreamDefinition[]): Record<string, Resource> {
+  const resources = { ...HAND_MADE };
+  for (const stream of streams) resources[stream.path] ??= exampleResource(stream);
+  return resources;
+}
+
+/** Every resource the sandbox generates, by API path (see {@linkcode resourcesFor}). */
+export const RESOURCES: Record<string, Resource> = resourcesFor(STREAMS);

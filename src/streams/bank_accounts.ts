@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
 
 /** A `bank_accounts` record. */
-export const BankAccountRecord = z.object({
-  id: col.id(),
+const BankAccountRecord = z.object({
   person_id: col.string(),
   bank_name: col.string(),
   name_on_account: col.string(),
@@ -12,26 +11,26 @@ export const BankAccountRecord = z.object({
   swift_code: col.string(),
   sort_code: col.string(),
   routing_number: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `bank_accounts` record. */
-export type BankAccountRecord = z.infer<typeof BankAccountRecord>;
-
-/** People's bank details for payroll (needs private:read). */
-export const bankAccounts = defineStream({
+/** The `bank_accounts` stream: its `description` says what it holds. */
+export const bankAccounts: StreamDefinition = defineStream({
   name: "bank_accounts",
-  path: "/bank-accounts",
   description: "People's bank details for payroll: bank, account holder and account numbers.",
   scopes: ["private:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, the Elixir SDK that copies their examples",
-  },
+  evidence: DOCS_AND_ELIXIR,
   sensitive: true,
   record: BankAccountRecord,
+  example: {
+    id: "Ba1Nk2Ac3Co4Un5Ts6Ab7Cd8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    bankName: "Monzo",
+    nameOnAccount: "Ada Lovelace",
+    accountNumber: "01234567",
+    swiftCode: "MONZGB2L",
+    sortCode: "04-00-04",
+    routingNumber: "021000021",
+    createdAt: "2022-03-01T09:00:00.000Z",
+    updatedAt: "2024-08-19T14:30:00.000Z",
+  },
 });

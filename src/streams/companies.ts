@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
 
 /** A `companies` record: the seed's columns, then the API's. */
-export const CompanyRecord = z.object({
-  id: col.id(),
+const CompanyRecord = z.object({
   name: col.string(),
   description: col.string(SEED_COLUMN),
   website: col.string(SEED_COLUMN),
@@ -32,20 +31,29 @@ export const CompanyRecord = z.object({
   ),
 });
 
-/** A `companies` record. */
-export type CompanyRecord = z.infer<typeof CompanyRecord>;
-
-/** The tenant company. Humaans has no address, website, phone or description: those stay null. */
-export const companies = defineStream({
+/**
+ * The `companies` stream. Humaans has no address, website, phone or description: those seed
+ * columns stay null.
+ */
+export const companies: StreamDefinition = defineStream({
   name: "companies",
-  path: "/companies",
   description: "The company (tenant) the token belongs to: one row.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, the Elixir SDK that copies their examples",
-  },
+  evidence: DOCS_AND_ELIXIR,
   record: CompanyRecord,
+  example: {
+    id: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Northwind Trading Ltd",
+    domains: ["northwind.example"],
+    trialEndDate: "2021-02-14",
+    status: "active",
+    paymentStatus: "ok",
+    package: "growth",
+    isTimesheetEnabled: true,
+    autogenerateEmployeeId: false,
+    autogenerateEmployeeIdForNewHires: true,
+    nextEmployeeId: 143,
+    requireTimeAwayApprovalFor: ["pto", "sick"],
+    createdAt: "2021-01-31T09:12:44.000Z",
+    updatedAt: "2026-10-02T16:05:11.381Z",
+  },
 });

@@ -1,36 +1,30 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
 
 /** A `compensation_types` record. */
-export const CompensationTypeRecord = z.object({
-  id: col.id(),
+const CompensationTypeRecord = z.object({
   company_id: col.string(),
   name: col.string(),
   base_type: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `compensation_types` record. */
-export type CompensationTypeRecord = z.infer<typeof CompensationTypeRecord>;
-
 /**
- * The kinds of pay (salary, bonus, commission, ...). Which scope Humaans asks for is not
- * documented: private:read or compensations:read is a guess, and a 403 ends the stream with a
- * warning.
+ * The `compensation_types` stream. Which scope Humaans asks for is not documented: private:read
+ * or compensations:read is a guess, and a 403 ends the stream with a warning.
  */
-export const compensationTypes = defineStream({
+export const compensationTypes: StreamDefinition = defineStream({
   name: "compensation_types",
-  path: "/compensation-types",
   description: "Kinds of pay (salary, bonus, commission, equity, custom) that compensations use.",
   scopes: ["private:read", "compensations:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, the Elixir SDK that copies their examples",
-  },
+  evidence: DOCS_AND_ELIXIR,
   record: CompensationTypeRecord,
+  example: {
+    id: "Ct1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Base salary",
+    baseType: "salary",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2021-02-01T10:00:00.000Z",
+  },
 });

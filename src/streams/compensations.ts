@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
 
 /** A `compensations` record; `amount` stays a string, as Humaans sends it, to keep its precision. */
-export const CompensationRecord = z.object({
-  id: col.id(),
+const CompensationRecord = z.object({
   person_id: col.string(),
   compensation_type_id: col.string(),
   amount: col.string(),
@@ -14,27 +13,29 @@ export const CompensationRecord = z.object({
   effective_date: col.date(),
   end_date: col.date(),
   end_reason: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `compensations` record. */
-export type CompensationRecord = z.infer<typeof CompensationRecord>;
-
-/** Effective-dated pay of each person (needs compensations:read). */
-export const compensations = defineStream({
+/** The `compensations` stream: its `description` says what it holds. */
+export const compensations: StreamDefinition = defineStream({
   name: "compensations",
-  path: "/compensations",
   description:
     "Each person's pay history: one row per effective-dated amount, currency and period.",
   scopes: ["compensations:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, the Elixir SDK that copies their examples",
-  },
+  evidence: DOCS_AND_ELIXIR,
   sensitive: true,
   record: CompensationRecord,
+  example: {
+    id: "Co1Mp2En3Sa4Ti5On6Ab7Cd8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    compensationTypeId: "Ct1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
+    amount: "70000.50",
+    currency: "GBP",
+    period: "annual",
+    note: "Annual review",
+    effectiveDate: "2026-04-01",
+    endDate: "2027-03-31",
+    endReason: "raise",
+    createdAt: "2026-03-15T09:00:00.000Z",
+    updatedAt: "2026-03-15T09:00:00.000Z",
+  },
 });

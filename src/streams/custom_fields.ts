@@ -1,42 +1,35 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, type MapContext, type RawObject } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `custom_fields` record. */
-export const CustomFieldRecord = z.object({
-  id: col.id(),
+const CustomFieldRecord = z.object({
   company_id: col.string(),
   name: col.string(),
   section: col.string(),
   type: col.string(),
   resource_id: col.string(),
   /** Type-specific settings (e.g. a select's options), as JSON text. */
-  config: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
+  config: col.json(),
 });
 
-/** A `custom_fields` record. */
-export type CustomFieldRecord = z.infer<typeof CustomFieldRecord>;
-
-/** `config` kept whole as JSON text: its keys differ by field type, so flattening would lose them. */
-export function deriveCustomField(raw: RawObject, _context: MapContext): RawObject {
-  return { config: raw.config };
-}
-
-/** Company-defined fields on people; their values are in `custom_values`. */
-export const customFields = defineStream({
+/** The `custom_fields` stream. Their values are in `custom_values`. */
+export const customFields: StreamDefinition = defineStream({
   name: "custom_fields",
   path: "/custom-fields",
   description: "Company-defined fields on people: name, section, type and settings.",
   scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: CustomFieldRecord,
-  derive: deriveCustomField,
+  example: {
+    id: "Cf1Ie2Ld3Ab4Cd5Ef6Gh7Ij8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "T-shirt size",
+    section: "personal",
+    type: "select",
+    resourceId: "person",
+    config: { options: ["S", "M", "L"], multiple: false },
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2024-02-01T10:00:00.000Z",
+  },
 });

@@ -1,40 +1,29 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, type MapContext, type RawObject } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `custom_values` record. */
-export const CustomValueRecord = z.object({
-  id: col.id(),
+const CustomValueRecord = z.object({
   person_id: col.string(),
   custom_field_id: col.string(),
   resource_id: col.string(),
   /** Text as sent; a list (multi-select) or any other structure as JSON text. */
-  value: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
+  value: col.json(),
 });
 
-/** A `custom_values` record. */
-export type CustomValueRecord = z.infer<typeof CustomValueRecord>;
-
-/** `value` kept whole: text as is, numbers and booleans as text, anything structured as JSON text. */
-export function deriveCustomValue(raw: RawObject, _context: MapContext): RawObject {
-  return { value: raw.value };
-}
-
-/** Each person's values of the company's custom fields. */
-export const customValues = defineStream({
+/** The `custom_values` stream: its `description` says what it holds. */
+export const customValues: StreamDefinition = defineStream({
   name: "custom_values",
-  path: "/custom-values",
   description: "Values of custom fields: one row per person (or resource) and field.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: CustomValueRecord,
-  derive: deriveCustomValue,
+  example: {
+    id: "Cv1Al2Ue3Ab4Cd5Ef6Gh7Ij8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    customFieldId: "Cf1Ie2Ld3Ab4Cd5Ef6Gh7Ij8",
+    resourceId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    value: "M",
+    createdAt: "2022-03-01T09:00:00.000Z",
+    updatedAt: "2022-03-01T09:00:00.000Z",
+  },
 });

@@ -39,6 +39,9 @@ export type Scope = "public:read" | "private:read" | "documents:read" | "compens
  */
 export type Certainty = "confirmed" | "likely" | "guessed";
 
+/** The scopes that read most lists: either one lets a token read them. */
+export const READ_SCOPES: readonly Scope[] = ["public:read", "private:read"];
+
 /** What public evidence a stream rests on. */
 export interface Evidence {
   /** How sure the list path is. */
@@ -49,18 +52,49 @@ export interface Evidence {
   source: string;
 }
 
+/** The evidence of the lists that one public SDK alone shows (AI-assisted, citing no response). */
+export const ONE_SDK: Evidence = {
+  path: "likely",
+  fields: "guessed",
+  source: "one public SDK only, AI-assisted and citing no response",
+};
+
+/** The evidence of the lists the API docs show, with examples an SDK copies. */
+export const DOCS_AND_ELIXIR: Evidence = {
+  path: "confirmed",
+  fields: "confirmed",
+  source: "API docs, the Elixir SDK that copies their examples",
+};
+
+/** The evidence of the lists public clients call but no response shows. */
+export const CLIENT_SURVEY: Evidence = {
+  path: "likely",
+  fields: "guessed",
+  source: "a survey of public clients: the list exists, no response shown",
+};
+
+/** The evidence of the lists the API docs and public clients both show. */
+export const DOCS_AND_CLIENTS: Evidence = {
+  path: "confirmed",
+  fields: "confirmed",
+  source: "API docs, CLI and browser-extension clients",
+};
+
 /** What a stream is declared with. */
 export interface StreamSpec {
   /** Stream name, snake_case. */
   name: string;
-  /** API list path, e.g. "/job-roles". */
-  path: string;
+  /** API list path; by default the name in kebab-case: "/job-roles" for `job_roles`. */
+  path?: string;
   /** One sentence for the catalog and the README. */
   description: string;
-  /** Any one of these scopes lets a token read the stream. */
-  scopes: Scope[];
-  /** Whether rows carry `updatedAt` (incremental) or not (full refresh only). */
-  incremental: boolean;
+  /** Any one of these scopes lets a token read the stream; by default {@linkcode READ_SCOPES}. */
+  scopes?: Scope[];
+  /**
+   * The rows carry no `createdAt`/`updatedAt` (a reference list): the record gets no
+   * `created_at`/`updated_at` columns and the stream is full refresh only.
+   */
+  untimed?: true;
   /**
    * Rows are dated events (an absence, a timesheet day, a holiday), so `initial_sync_days`, when
    * set, bounds the first incremental sync; entity streams always read all history.
@@ -70,16 +104,31 @@ export interface StreamSpec {
   sensitive?: boolean;
   /** What public evidence the path and the fields rest on. */
   evidence: Evidence;
-  /** Record columns (`additional_fields` is added after them). */
+  /**
+   * Record columns. The common ones are added: `id` first, `created_at`, `updated_at` (unless
+   * `untimed`) and `timestamp` last, then `_ab_cdc_deleted_at` and `additional_fields`; declare a
+   * common column only to give it another place (the seed's column order).
+   */
   record: RecordSchema;
+  /**
+   * One realistic row as GET `path` returns it in `data[]`, every field the record knows filled:
+   * the stream tests map it, and the sandbox serves rows like it unless it has its own resource.
+   */
+  example: RawObject;
   /** Top-level API fields never synced, not even in `additional_fields` (secrets). */
   omit?: readonly string[];
   /** Seed columns and other computed values; flattened API fields fill the rest. */
   derive?: Derive;
 }
 
-/** A stream: its declaration plus the mapping built from it. */
+/** A stream: its declaration, with its defaults filled in, plus the mapping built from it. */
 export interface StreamDefinition extends StreamSpec {
+  /** API list path, e.g. "/job-roles". */
+  path: string;
+  /** Any one of these scopes lets a token read the stream. */
+  scopes: Scope[];
+  /** Whether rows carry `updated_at`, so the stream can be read incrementally (not `untimed`). */
+  incremental: boolean;
   /** Column kinds, in schema order. */
   columns: Map<string, ColumnKind>;
   /** Raw API object to record with exactly the schema's columns. */
@@ -91,6 +140,31 @@ export const CURSOR = { api: "updatedAt", column: "updated_at" } as const;
 
 /** Columns every row has whatever the stream: the id, the API's timestamps and the sync time. */
 const BASE_COLUMNS = new Set(["id", "created_at", "updated_at", "timestamp"]);
+
+/**
+ * The record schema with the common columns it does not declare: `id` first; `created_at`,
+ * `updated_at` (unless the rows are untimed) and `timestamp` last. A declared common column
+ * keeps its place, and must have the common column's kind.
+ */
+function withCommonColumns(spec: StreamSpec): RecordSchema {
+  const declared = columnKinds(spec.record);
+  const trailing = spec.untimed ? ["timestamp"] : ["created_at", CURSOR.column, "timestamp"];
+  if (spec.untimed && (declared.has("created_at") || declared.has(CURSOR.column))) {
+    throw new Error(`Stream "${spec.name}" is untimed but declares created_at or updated_at`);
+  }
+  for (const name of ["id", ...trailing]) {
+    const kind = name === "id" ? "id" : "timestamp";
+    const found = declared.get(name);
+    if (found !== undefined && found !== kind) {
+      throw new Error(`Stream "${spec.name}" declares "${name}" as ${found}: it must be ${kind}`);
+    }
+  }
+  const shape: Record<string, z.ZodType> = declared.has("id")
+    ? { ...spec.record.shape }
+    : { id: col.id(), ...spec.record.shape };
+  for (const name of trailing) shape[name] ??= col.timestamp();
+  return z.object(shape);
+}
 
 /**
  * The record schema with each column that rests on no public evidence described as a guess:
@@ -124,16 +198,13 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
       `Stream "${spec.name}" declares "${ADDITIONAL_FIELDS}": it is added to every stream`,
     );
   }
-  const record = withEvidence(spec.record, spec.evidence).extend({
+  const record = withEvidence(withCommonColumns(spec), spec.evidence).extend({
     [DELETED_AT]: col.timestamp(DELETED_AT_DESCRIPTION),
     [ADDITIONAL_FIELDS]: col.string(ADDITIONAL_FIELDS_DESCRIPTION),
   }) as RecordSchema;
   const columns = columnKinds(record);
-  if (!columns.has("id")) throw new Error(`Stream "${spec.name}" has no "id" column`);
-  if (spec.incremental && !columns.has(CURSOR.column)) {
-    throw new Error(`Incremental stream "${spec.name}" has no "${CURSOR.column}" column`);
-  }
-  if (spec.initialWindow && !spec.incremental) {
+  const incremental = columns.has(CURSOR.column);
+  if (spec.initialWindow && !incremental) {
     throw new Error(`Stream "${spec.name}" has an initial window but no cursor`);
   }
   const derive = spec.derive;
@@ -142,7 +213,10 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
   const timestampSlot = projection.slotOf("timestamp");
   return {
     ...spec,
+    path: spec.path ?? `/${spec.name.replaceAll("_", "-")}`,
+    scopes: spec.scopes ?? [...READ_SCOPES],
     record,
+    incremental,
     columns,
     map(raw, context) {
       const values = projection.flatten(raw, context.onExtra);

@@ -1,14 +1,13 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, type MapContext, type RawObject } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `document_folders` record. */
-export const DocumentFolderRecord = z.object({
-  id: col.id(),
+const DocumentFolderRecord = z.object({
   company_id: col.string(),
   name: col.string(),
   /** Who may see the folder: an object of undocumented shape, as JSON text. */
-  audience: col.string(),
+  audience: col.json(),
   created_by: col.string(),
   created_at: col.timestamp(),
   updated_at: col.timestamp(),
@@ -16,26 +15,21 @@ export const DocumentFolderRecord = z.object({
   timestamp: col.timestamp(),
 });
 
-/** A `document_folders` record. */
-export type DocumentFolderRecord = z.infer<typeof DocumentFolderRecord>;
-
-/** `audience` kept whole as JSON text: its keys are not documented, so flattening would lose them. */
-export function deriveDocumentFolder(raw: RawObject, _context: MapContext): RawObject {
-  return { audience: raw.audience };
-}
-
-/** Folders that documents are filed in; the scope it needs is a guess. */
-export const documentFolders = defineStream({
+/** The `document_folders` stream. The scope it needs is a guess. */
+export const documentFolders: StreamDefinition = defineStream({
   name: "document_folders",
-  path: "/document-folders",
   description: "Folders that documents are filed in, with who may see them.",
   scopes: ["private:read", "documents:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: DocumentFolderRecord,
-  derive: deriveDocumentFolder,
+  example: {
+    id: "Fo9Pq8Rs7Tu6Vw5Xy4Za3Bc2",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Payroll",
+    audience: { type: "roles", roleIds: ["Ro1Le2Ab3Cd4Ef5Gh6Ij7Kl8"] },
+    createdBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2025-02-01T10:00:00.000Z",
+    deletedAt: "2026-02-01T10:00:00.000Z",
+  },
 });

@@ -1,31 +1,25 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `document_types` record. */
-export const DocumentTypeRecord = z.object({
-  id: col.id(),
+const DocumentTypeRecord = z.object({
   company_id: col.string(),
   name: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `document_types` record. */
-export type DocumentTypeRecord = z.infer<typeof DocumentTypeRecord>;
-
-/** The kinds of document that documents reference; the scope it needs is a guess. */
-export const documentTypes = defineStream({
+/** The `document_types` stream. The scope it needs is a guess. */
+export const documentTypes: StreamDefinition = defineStream({
   name: "document_types",
-  path: "/document-types",
   description: "Kinds of document (contract, passport, ...) that documents refer to.",
   scopes: ["private:read", "documents:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: DocumentTypeRecord,
+  example: {
+    id: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Contract",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2021-02-01T10:00:00.000Z",
+  },
 });

@@ -1,10 +1,15 @@
 import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
-import { defineStream, type MapContext, type RawObject } from "./define.ts";
+import {
+  defineStream,
+  type MapContext,
+  ONE_SDK,
+  type RawObject,
+  type StreamDefinition,
+} from "./define.ts";
 
 /** A `documents` record: the seed's columns, then the API's. */
-export const DocumentRecord = z.object({
-  id: col.id(),
+const DocumentRecord = z.object({
   person_id: col.string(),
   name: col.string(),
   description: col.string(SEED_COLUMN),
@@ -31,9 +36,6 @@ export const DocumentRecord = z.object({
   created_by: col.string(),
 });
 
-/** A `documents` record. */
-export type DocumentRecord = z.infer<typeof DocumentRecord>;
-
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -48,19 +50,34 @@ export function deriveDocument(raw: RawObject, _context: MapContext): RawObject 
   };
 }
 
-/** Employee documents: a link or an uploaded file (needs documents:read). */
-export const documents = defineStream({
+/** The `documents` stream: its `description` says what it holds. */
+export const documents: StreamDefinition = defineStream({
   name: "documents",
-  path: "/documents",
   description: "Employee documents: a link or an uploaded file, with its type and folder.",
   scopes: ["documents:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   sensitive: true,
   record: DocumentRecord,
+  example: {
+    id: "Dk4Rt7Yp1Lm9Qz2Xc5Vb8Nw3",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    name: "Offer letter",
+    documentTypeId: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
+    folderId: "Fo9Pq8Rs7Tu6Vw5Xy4Za3Bc2",
+    link: null,
+    fileId: "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4",
+    file: {
+      id: "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4",
+      filename: "offer-letter.pdf",
+      url: "https://files.example/offer-letter.pdf",
+    },
+    source: "upload",
+    sourceId: "upload-7781",
+    issueDate: "2025-06-30",
+    createdBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    createdAt: "2025-07-01T08:30:00.000Z",
+    updatedAt: "2026-01-15T10:45:12.120Z",
+  },
   derive: deriveDocument,
 });

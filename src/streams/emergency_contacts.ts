@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** An `emergency_contacts` record. */
-export const EmergencyContactRecord = z.object({
-  id: col.id(),
+const EmergencyContactRecord = z.object({
   person_id: col.string(),
   name: col.string(),
   relationship: col.string(),
@@ -12,26 +11,26 @@ export const EmergencyContactRecord = z.object({
   phone_number: col.string(),
   formatted_phone_number: col.string(), // guess: as on people
   is_primary: col.boolean(), // guess
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** An `emergency_contacts` record. */
-export type EmergencyContactRecord = z.infer<typeof EmergencyContactRecord>;
-
-/** Whom to call for each person (personal data of third parties). */
-export const emergencyContacts = defineStream({
+/** The `emergency_contacts` stream. Sensitive: personal data of third parties. */
+export const emergencyContacts: StreamDefinition = defineStream({
   name: "emergency_contacts",
-  path: "/emergency-contacts",
   description: "Each person's emergency contacts: name, relationship, phone and email.",
   scopes: ["private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   sensitive: true,
   record: EmergencyContactRecord,
+  example: {
+    id: "Em1Er2Ge3Nc4Yc5On6Ta7Ct8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    name: "William King",
+    relationship: "partner",
+    email: "william@mail.example",
+    phoneNumber: "+447700900456",
+    formattedPhoneNumber: "+44 7700 900456",
+    isPrimary: true,
+    createdAt: "2022-03-01T09:00:00.000Z",
+    updatedAt: "2023-06-01T09:00:00.000Z",
+  },
 });

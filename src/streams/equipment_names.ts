@@ -1,32 +1,26 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
 
 /** An `equipment_names` record (its columns are guesses: no source shows a row). */
-export const EquipmentNameRecord = z.object({
-  id: col.id(),
+const EquipmentNameRecord = z.object({
   company_id: col.string(),
   equipment_type_id: col.string(),
   name: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `equipment_names` record. */
-export type EquipmentNameRecord = z.infer<typeof EquipmentNameRecord>;
-
-/** Named equipment models (MacBook Pro 14, ...) of each equipment type. */
-export const equipmentNames = defineStream({
+/** The `equipment_names` stream: its `description` says what it holds. */
+export const equipmentNames: StreamDefinition = defineStream({
   name: "equipment_names",
-  path: "/equipment-names",
   description: "Named equipment models (MacBook Pro 14, ...) of each equipment type.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "a survey of public clients: the list exists, no response shown",
-  },
+  evidence: CLIENT_SURVEY,
   record: EquipmentNameRecord,
+  example: {
+    id: "En1Am2Ee3Qu4Ip5Me6Nt7Ab8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    equipmentTypeId: "Et1Yp2Ee3Qu4Ip5Me6Nt7Ab8",
+    name: "MacBook Pro 14",
+    createdAt: "2023-02-01T10:00:00.000Z",
+    updatedAt: "2023-02-01T10:00:00.000Z",
+  },
 });

@@ -1,31 +1,24 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
 
 /** An `equipment_types` record (its columns are guesses: no source shows a row). */
-export const EquipmentTypeRecord = z.object({
-  id: col.id(),
+const EquipmentTypeRecord = z.object({
   company_id: col.string(),
   name: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `equipment_types` record. */
-export type EquipmentTypeRecord = z.infer<typeof EquipmentTypeRecord>;
-
-/** Kinds of equipment (laptop, phone, ...) that equipment rows refer to. */
-export const equipmentTypes = defineStream({
+/** The `equipment_types` stream: its `description` says what it holds. */
+export const equipmentTypes: StreamDefinition = defineStream({
   name: "equipment_types",
-  path: "/equipment-types",
   description: "Kinds of equipment (laptop, phone, ...) that equipment rows refer to.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "a survey of public clients: the list exists, no response shown",
-  },
+  evidence: CLIENT_SURVEY,
   record: EquipmentTypeRecord,
+  example: {
+    id: "Et1Yp2Ee3Qu4Ip5Me6Nt7Ab8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Laptop",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2021-02-01T10:00:00.000Z",
+  },
 });

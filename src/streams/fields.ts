@@ -1,7 +1,15 @@
 import { z } from "zod";
 
 /** How a column's values are typed and normalised. */
-export type ColumnKind = "id" | "string" | "timestamp" | "date" | "integer" | "number" | "boolean";
+export type ColumnKind =
+  | "id"
+  | "string"
+  | "json"
+  | "timestamp"
+  | "date"
+  | "integer"
+  | "number"
+  | "boolean";
 
 const COLUMN_KINDS = new WeakMap<z.ZodType, ColumnKind>();
 
@@ -21,6 +29,13 @@ export const col = {
   /** The primary key: a non-empty string. */
   id: (description?: string) => column("id", z.string().min(1), description),
   string: (description?: string) => column("string", z.string().nullable(), description),
+  /**
+   * An API field kept whole as text, for a structure whose keys are undocumented or vary: a
+   * string as sent, a number or boolean as text, an object or array as JSON text. Typed like a
+   * `string` column (any column keeps a whole object that has no `name_...` columns); the kind
+   * says the value is meant whole, so no `derive` is needed to keep it.
+   */
+  json: (description?: string) => column("json", z.string().nullable(), description),
   /** A UTC ISO 8601 timestamp with milliseconds. */
   timestamp: (description?: string) =>
     column("timestamp", z.iso.datetime({ offset: false }).nullable(), description),
@@ -66,6 +81,7 @@ export function columnKinds(schema: RecordSchema): Map<string, ColumnKind> {
 const JSON_TYPES: Record<ColumnKind, Record<string, unknown>> = {
   id: { type: "string" },
   string: { type: ["string", "null"] },
+  json: { type: ["string", "null"] },
   timestamp: {
     type: ["string", "null"],
     format: "date-time",
@@ -224,6 +240,7 @@ const CONVERT: Record<ColumnKind, (value: unknown) => unknown> = {
     return typeof id === "string" && id.trim() !== "" ? id : undefined;
   },
   string: toText,
+  json: toText,
   timestamp: utcTimestamp,
   date: toDate,
   integer: (value) => toNumber(value, true),
@@ -323,7 +340,7 @@ export class Projection {
   constructor(kinds: Map<string, ColumnKind>, options: ProjectionOptions = {}) {
     this.#names = [...kinds.keys()];
     this.#convert = [...kinds.values()].map((kind) => CONVERT[kind]);
-    this.#text = [...kinds.values()].map((kind) => kind === "string");
+    this.#text = [...kinds.values()].map((kind) => kind === "string" || kind === "json");
     this.#index = new Map(this.#names.map((name, i) => [name, i]));
     this.#fields = new Map([...this.#index].filter(([name]) => name !== ADDITIONAL_FIELDS));
     this.#prefixes = prefixesOf([...this.#fields.keys()]);

@@ -1,31 +1,25 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** An `identity_document_types` record. */
-export const IdentityDocumentTypeRecord = z.object({
-  id: col.id(),
+const IdentityDocumentTypeRecord = z.object({
   company_id: col.string(),
   name: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** An `identity_document_types` record. */
-export type IdentityDocumentTypeRecord = z.infer<typeof IdentityDocumentTypeRecord>;
-
-/** The kinds of identity document; the scope it needs is a guess. */
-export const identityDocumentTypes = defineStream({
+/** The `identity_document_types` stream. The scope it needs is a guess. */
+export const identityDocumentTypes: StreamDefinition = defineStream({
   name: "identity_document_types",
-  path: "/identity-document-types",
   description: "Kinds of identity document (passport, national ID, ...).",
   scopes: ["private:read", "documents:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: IdentityDocumentTypeRecord,
+  example: {
+    id: "It1Yp2Ea3Bc4De5Fg6Hi7Jk8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Passport",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2021-02-01T10:00:00.000Z",
+  },
 });

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** An `identity_documents` record: the scan, if any, is `file` flattened like a document's. */
-export const IdentityDocumentRecord = z.object({
-  id: col.id(),
+const IdentityDocumentRecord = z.object({
   person_id: col.string(),
   identity_document_type_id: col.string(),
   name: col.string(),
@@ -15,26 +14,32 @@ export const IdentityDocumentRecord = z.object({
   file_id: col.string(),
   file_filename: col.string(), // guess: the shape of a document's file
   file_url: col.string(), // guess: the shape of a document's file
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** An `identity_documents` record. */
-export type IdentityDocumentRecord = z.infer<typeof IdentityDocumentRecord>;
-
-/** Passports, ID cards and visas with number and expiry (needs documents:read). */
-export const identityDocuments = defineStream({
+/** The `identity_documents` stream: its `description` says what it holds. */
+export const identityDocuments: StreamDefinition = defineStream({
   name: "identity_documents",
-  path: "/identity-documents",
   description: "Passports, ID cards and visas: number, issuing country, issue and expiry dates.",
   scopes: ["documents:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   sensitive: true,
   record: IdentityDocumentRecord,
+  example: {
+    id: "Id1Do2Cu3Me4Nt5Ab6Cd7Ef8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    identityDocumentTypeId: "It1Yp2Ea3Bc4De5Fg6Hi7Jk8",
+    name: "Passport",
+    number: "925076473",
+    issuingCountry: "GB",
+    issueDate: "2019-05-02",
+    expiryDate: "2029-05-02",
+    fileId: "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4",
+    file: {
+      id: "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4",
+      filename: "passport.pdf",
+      url: "https://files.example/passport.pdf",
+    },
+    createdAt: "2022-03-01T09:00:00.000Z",
+    updatedAt: "2022-03-01T09:00:00.000Z",
+  },
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
-import { defineStream, type MapContext, type RawObject } from "./define.ts";
+import { defineStream, type MapContext, type RawObject, type StreamDefinition } from "./define.ts";
 
 /**
  * A `job_roles` record: the seed's columns, then the API's. A job role is one effective-dated
@@ -8,8 +8,7 @@ import { defineStream, type MapContext, type RawObject } from "./define.ts";
  * `endDate`, `endReason`, `note`), not a job definition: the seed's salary range, requirements,
  * responsibilities and benefits exist in no source and stay null.
  */
-export const JobRoleRecord = z.object({
-  id: col.id(),
+const JobRoleRecord = z.object({
   name: col.string(),
   description: col.string(SEED_COLUMN),
   department: col.string(),
@@ -34,9 +33,6 @@ export const JobRoleRecord = z.object({
   end_reason: col.string(),
   note: col.string(),
 });
-
-/** A `job_roles` record. */
-export type JobRoleRecord = z.infer<typeof JobRoleRecord>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 
@@ -76,18 +72,29 @@ export function deriveJobRole(raw: RawObject, context: MapContext): RawObject {
   };
 }
 
-/** Effective-dated entries of each person's job history. */
-export const jobRoles = defineStream({
+/** The `job_roles` stream: its `description` says what it holds. */
+export const jobRoles: StreamDefinition = defineStream({
   name: "job_roles",
-  path: "/job-roles",
   description: "Each person's job history: one row per effective-dated role.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
   evidence: {
     path: "confirmed",
     fields: "likely",
     source: "API docs, CLI clients; fields from the Elixir SDK",
   },
   record: JobRoleRecord,
+  example: {
+    id: "Jr3Ol8Ea2Ng5Ix9Ne4Er7Qa1",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    jobTitle: "Senior Engineer",
+    department: "Engineering",
+    reportingTo: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    effectiveDate: "2025-04-01",
+    endDate: "2027-03-31",
+    endReason: "promotion",
+    note: "Moved to the platform team",
+    createdAt: "2025-03-20T11:00:00.000Z",
+    updatedAt: "2025-03-21T09:15:30.500Z",
+  },
   derive: deriveJobRole,
 });

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `locations` record. Only `city`, `country` and `timezone` are reported by more than one source. */
-export const LocationRecord = z.object({
-  id: col.id(),
+const LocationRecord = z.object({
   company_id: col.string(),
   label: col.string(),
   name: col.string(),
@@ -16,25 +15,28 @@ export const LocationRecord = z.object({
   country: col.string(),
   timezone: col.string(),
   public_holiday_calendar_id: col.string(), // guess
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `locations` record. */
-export type LocationRecord = z.infer<typeof LocationRecord>;
-
-/** Offices and other work locations that people belong to. */
-export const locations = defineStream({
+/** The `locations` stream: its `description` says what it holds. */
+export const locations: StreamDefinition = defineStream({
   name: "locations",
-  path: "/locations",
   description: "Offices and other work locations, with city, country and time zone.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: LocationRecord,
+  example: {
+    id: "Lo4Nd0nHq7Gb2Xy5Qw8Er1Ty",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    label: "London HQ",
+    name: "London",
+    address: "1 Harbour Row",
+    city: "London",
+    state: "Greater London",
+    postcode: "E14 5AB",
+    countryCode: "GB",
+    country: "United Kingdom",
+    timezone: "Europe/London",
+    publicHolidayCalendarId: "GB",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2025-05-05T10:00:00.000Z",
+  },
 });

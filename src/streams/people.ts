@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, type MapContext, type RawObject } from "./define.ts";
+import { defineStream, type StreamDefinition } from "./define.ts";
 
 /**
  * A `people` record: the Person object's fields in snake_case.
@@ -10,8 +10,7 @@ import { defineStream, type MapContext, type RawObject } from "./define.ts";
  * field lands in `additional_fields`). `calendarFeedToken` is left out on purpose, even from
  * `additional_fields`: it is a secret that opens the person's calendar feed, not data.
  */
-export const PersonRecord = z.object({
-  id: col.id(),
+const PersonRecord = z.object({
   company_id: col.string(),
   first_name: col.string(),
   middle_name: col.string(),
@@ -28,14 +27,14 @@ export const PersonRecord = z.object({
   is_birthday_hidden: col.boolean(),
   profile_photo_id: col.string(),
   /** The `profilePhoto` object (ids and image variants) as JSON text. */
-  profile_photo: col.string(),
+  profile_photo: col.json(),
   nationality: col.string(),
   nationalities: col.string(),
   spoken_languages: col.string(),
   dietary_preference: col.string(),
   food_allergies: col.string(),
   /** A street line; JSON text if the API sends an object. */
-  address: col.string(),
+  address: col.json(),
   city: col.string(),
   state: col.string(),
   postcode: col.string(),
@@ -96,30 +95,13 @@ export const PersonRecord = z.object({
   is_welcomed: col.boolean(),
   is_sso: col.boolean(),
   space_id: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `people` record. */
-export type PersonRecord = z.infer<typeof PersonRecord>;
-
-/**
- * Columns kept whole rather than flattened: `address` (a string; JSON text should the API send an
- * object) and `profile_photo` (an object whose image variants are not documented) as JSON text.
- */
-export function derivePerson(raw: RawObject, _context: MapContext): RawObject {
-  return { address: raw.address, profile_photo: raw.profilePhoto };
-}
-
-/** Everyone in the company: new hires, active and offboarded people (personal data). */
-export const people = defineStream({
+/** The `people` stream: its `description` says what it holds. */
+export const people: StreamDefinition = defineStream({
   name: "people",
-  path: "/people",
   description:
     "Everyone in the company (new hires, active and offboarded): names, contact details, employment dates, teams.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
   evidence: {
     path: "confirmed",
     fields: "confirmed",
@@ -127,6 +109,91 @@ export const people = defineStream({
   },
   sensitive: true,
   record: PersonRecord,
+  example: {
+    id: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    firstName: "Ada",
+    middleName: "Augusta",
+    lastName: "Lovelace",
+    preferredName: "Ada",
+    email: "ada@northwind.example",
+    personalEmail: "ada.l@mail.example",
+    phoneNumber: "+442079460958",
+    formattedPhoneNumber: "+44 20 7946 0958",
+    personalPhoneNumber: "+447700900123",
+    formattedPersonalPhoneNumber: "+44 7700 900123",
+    gender: "female",
+    birthday: "1990-12-10",
+    isBirthdayHidden: false,
+    profilePhotoId: "Ph1Ot2Oi3Dx4Yz5Ab6Cd7Ef8",
+    profilePhoto: {
+      id: "Ph1Ot2Oi3Dx4Yz5Ab6Cd7Ef8",
+      variants: {
+        "64": "https://img.example/ada-64.jpg",
+        "156": "https://img.example/ada-156.jpg",
+      },
+    },
+    nationality: "GB",
+    nationalities: ["GB", "IE"],
+    spokenLanguages: ["en", "fr"],
+    dietaryPreference: "vegetarian",
+    foodAllergies: ["peanuts"],
+    address: "12 St James's Square",
+    city: "London",
+    state: "Greater London",
+    postcode: "SW1Y 4LB",
+    countryCode: "GB",
+    country: "United Kingdom",
+    locationId: "Lo4Nd0nHq7Gb2Xy5Qw8Er1Ty",
+    remoteCity: "Brighton",
+    remoteRegionCode: "ENG",
+    remoteCountryCode: "GB",
+    remoteTimezone: "Europe/London",
+    timezone: "Europe/London",
+    bio: "Writes the first programs.",
+    linkedIn: "https://www.linkedin.com/in/ada-example",
+    twitter: "ada_example",
+    github: "ada-example",
+    employmentStartDate: "2022-03-01",
+    firstWorkingDay: "2022-03-02",
+    employmentEndDate: "2026-12-31",
+    lastWorkingDay: "2026-12-23",
+    probationEndDate: "2022-09-01",
+    turnoverImpact: "regrettable",
+    leavingReason: "resigned",
+    leavingNote: "Starting a company",
+    leavingFileId: "Lf1Ea2Vi3Ng4Fi5Le6Ab7Cd8",
+    contractType: "full-time",
+    employeeId: "0042",
+    taxId: "QQ123456C",
+    taxCode: "1257L",
+    payrollProvider: "payroll-co",
+    teams: [{ name: "Platform" }, { name: "Guild: Security" }],
+    workingDays: [{ day: "monday" }, { day: "tuesday" }, { day: "thursday" }],
+    publicHolidayCalendarId: "GB",
+    status: "active",
+    role: "user",
+    isVerified: true,
+    isWorkEmailHidden: false,
+    calendarFeedToken: "cft_3e1f0c9a77b24d21a5c8",
+    seenDocumentsAt: "2026-11-02T08:00:01.000Z",
+    source: "bamboohr",
+    sourceId: "bhr-1187",
+    demo: false,
+    directReports: ["Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7"],
+    remoteCountry: "United Kingdom",
+    pronouns: "she/her",
+    slack: { id: "U0123ABCD", handle: "ada" },
+    shortBirthday: "12-10",
+    offboardedAt: "2026-12-31T18:00:00.000Z",
+    offboardedBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    invitedAt: "2022-02-01T10:00:00.000Z",
+    invitedBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    isWelcomed: true,
+    isSSO: false,
+    spaceId: "Sp4Ac3Eu2Kh1Qz9Xw8Vb7Nm6",
+    createdAt: "2022-01-10T12:00:00.000Z",
+    updatedAt: "2026-11-20T17:45:09.250Z",
+  },
   omit: ["calendarFeedToken"],
-  derive: derivePerson,
 });

@@ -1,33 +1,27 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_CLIENTS, type StreamDefinition } from "./define.ts";
 
 /** A `public_holidays` record. */
-export const PublicHolidayRecord = z.object({
-  id: col.id(),
+const PublicHolidayRecord = z.object({
   public_holiday_calendar_id: col.string(),
   name: col.string(),
   date: col.date(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `public_holidays` record. */
-export type PublicHolidayRecord = z.infer<typeof PublicHolidayRecord>;
-
-/** Public holidays of every calendar the company uses. */
-export const publicHolidays = defineStream({
+/** The `public_holidays` stream: its `description` says what it holds. */
+export const publicHolidays: StreamDefinition = defineStream({
   name: "public_holidays",
-  path: "/public-holidays",
   description: "Public holidays: one row per day off, with its calendar and name.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, CLI and browser-extension clients",
-  },
+  evidence: DOCS_AND_CLIENTS,
   initialWindow: true,
   record: PublicHolidayRecord,
+  example: {
+    id: "Ph1Ol2Id3Ay4Ab5Cd6Ef7Gh8",
+    publicHolidayCalendarId: "GB",
+    name: "Christmas Day",
+    date: "2026-12-25",
+    createdAt: "2025-11-01T00:00:00.000Z",
+    updatedAt: "2025-11-01T00:00:00.000Z",
+  },
 });

@@ -1,32 +1,25 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
 
 /** A `spaces` record (its columns are guesses: no source shows a row). */
-export const SpaceRecord = z.object({
-  id: col.id(),
+const SpaceRecord = z.object({
   company_id: col.string(),
   name: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `spaces` record. */
-export type SpaceRecord = z.infer<typeof SpaceRecord>;
-
-/** Spaces: the separate parts of a company that people belong to (a person's space_id). */
-export const spaces = defineStream({
+/** The `spaces` stream: its `description` says what it holds. */
+export const spaces: StreamDefinition = defineStream({
   name: "spaces",
-  path: "/spaces",
   description:
     "Spaces: the separate parts of a company that people belong to (a person's space_id).",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "a survey of public clients: the list exists, no response shown",
-  },
+  evidence: CLIENT_SURVEY,
   record: SpaceRecord,
+  example: {
+    id: "Sp4Ac3Eu2Kh1Qz9Xw8Vb7Nm6",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Northwind UK",
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2024-02-01T10:00:00.000Z",
+  },
 });

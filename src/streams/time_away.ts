@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, type StreamDefinition } from "./define.ts";
 
 /**
  * A `time_away` record; `breakdown` (one entry a day: `{date, period: full|am|pm, weekend?,
  * holiday?}`) and `working_days` are JSON text.
  */
-export const TimeAwayRecord = z.object({
-  id: col.id(),
+const TimeAwayRecord = z.object({
   person_id: col.string(),
   time_away_type_id: col.string(),
   /** The kind of absence, e.g. `pto`; clients filter on it. */
@@ -30,22 +29,13 @@ export const TimeAwayRecord = z.object({
   working_from_location_id: col.string(),
   public_holiday_calendar_id: col.string(),
   working_days: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `time_away` record. */
-export type TimeAwayRecord = z.infer<typeof TimeAwayRecord>;
-
-/** Holidays, sick leave and other absences; sensitive because sick leave is health data. */
-export const timeAway = defineStream({
+/** The `time_away` stream. Sensitive because sick leave is health data. */
+export const timeAway: StreamDefinition = defineStream({
   name: "time_away",
-  path: "/time-away",
   description:
     "Absences (holiday, sick leave, ...): who, which type, from and to, how many days, approval.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
   evidence: {
     path: "confirmed",
     fields: "confirmed",
@@ -54,4 +44,33 @@ export const timeAway = defineStream({
   initialWindow: true,
   sensitive: true,
   record: TimeAwayRecord,
+  example: {
+    id: "Tw1Aw2Ay3Ab4Cd5Ef6Gh7Ij8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    timeAwayTypeId: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",
+    name: "Lisbon trip",
+    isTimeOff: true,
+    startDate: "2026-08-03",
+    startPeriod: "full",
+    endDate: "2026-08-07",
+    endPeriod: "am",
+    days: 4.5,
+    breakdown: [
+      { date: "2026-08-03", period: "full" },
+      { date: "2026-08-04", period: "full", holiday: true },
+      { date: "2026-08-07", period: "am" },
+      { date: "2026-08-08", period: "full", weekend: true },
+    ],
+    note: "Back on Monday afternoon",
+    requestStatus: "approved",
+    reviewedBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    reviewedAt: "2026-07-01T08:12:00.000Z",
+    type: "pto",
+    reviewNote: "Enjoy Lisbon",
+    workingFromLocationId: "Lo4Nd0nHq7Gb2Xy5Qw8Er1Ty",
+    publicHolidayCalendarId: "GB",
+    workingDays: [{ day: "monday" }, { day: "friday" }],
+    createdAt: "2026-06-30T16:40:00.000Z",
+    updatedAt: "2026-07-01T08:12:00.000Z",
+  },
 });

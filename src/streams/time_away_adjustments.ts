@@ -1,36 +1,33 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_adjustments` record. */
-export const TimeAwayAdjustmentRecord = z.object({
-  id: col.id(),
+const TimeAwayAdjustmentRecord = z.object({
   person_id: col.string(),
   time_away_allocation_id: col.string(),
   time_away_type_id: col.string(), // guess
   amount: col.number(),
   date: col.date(), // guess
   note: col.string(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `time_away_adjustments` record. */
-export type TimeAwayAdjustmentRecord = z.infer<typeof TimeAwayAdjustmentRecord>;
-
-/** Manual changes to a person's allowance (carry-over, extra days). */
-export const timeAwayAdjustments = defineStream({
+/** The `time_away_adjustments` stream: its `description` says what it holds. */
+export const timeAwayAdjustments: StreamDefinition = defineStream({
   name: "time_away_adjustments",
-  path: "/time-away-adjustments",
   description: "Manual changes to a person's time away allowance (carry-over, extra days).",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   initialWindow: true,
   record: TimeAwayAdjustmentRecord,
+  example: {
+    id: "Ad1Ju2St3Me4Nt5Ab6Cd7Ef8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    timeAwayAllocationId: "Al5Lo6Ca7Ti8On9Ab1Cd2Ef3",
+    timeAwayTypeId: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",
+    amount: -1.5,
+    date: "2026-01-05",
+    note: "Carry-over correction",
+    createdAt: "2026-01-05T10:00:00.000Z",
+    updatedAt: "2026-01-05T10:00:00.000Z",
+  },
 });

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_allocations` record. */
-export const TimeAwayAllocationRecord = z.object({
-  id: col.id(),
+const TimeAwayAllocationRecord = z.object({
   person_id: col.string(),
   time_away_type_id: col.string(),
   time_away_policy_id: col.string(),
@@ -13,25 +12,25 @@ export const TimeAwayAllocationRecord = z.object({
   year: col.integer(), // guess
   start_date: col.date(),
   end_date: col.date(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `time_away_allocations` record. */
-export type TimeAwayAllocationRecord = z.infer<typeof TimeAwayAllocationRecord>;
-
-/** How much time away each person is allowed, per policy and period. */
-export const timeAwayAllocations = defineStream({
+/** The `time_away_allocations` stream: its `description` says what it holds. */
+export const timeAwayAllocations: StreamDefinition = defineStream({
   name: "time_away_allocations",
-  path: "/time-away-allocations",
   description: "Each person's time away allowance per policy and period.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: TimeAwayAllocationRecord,
+  example: {
+    id: "Al5Lo6Ca7Ti8On9Ab1Cd2Ef3",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    timeAwayTypeId: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",
+    timeAwayPolicyId: "Po7Li3Cy9Ab2Cd4Ef6Gh8Ij0",
+    amount: 27.5,
+    unit: "days",
+    year: 2026,
+    startDate: "2026-01-01",
+    endDate: "2026-12-31",
+    createdAt: "2025-12-01T00:00:00.000Z",
+    updatedAt: "2026-01-02T00:00:00.000Z",
+  },
 });

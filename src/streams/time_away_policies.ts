@@ -1,33 +1,32 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_policies` record. */
-export const TimeAwayPolicyRecord = z.object({
-  id: col.id(),
+const TimeAwayPolicyRecord = z.object({
   company_id: col.string(),
   name: col.string(),
   time_away_type_id: col.string(), // guess
   allowance: col.number(), // guess
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `time_away_policies` record. */
-export type TimeAwayPolicyRecord = z.infer<typeof TimeAwayPolicyRecord>;
-
-/** Time away policies: the rules that allocations come from. */
-export const timeAwayPolicies = defineStream({
+/** The `time_away_policies` stream: its `description` says what it holds. */
+export const timeAwayPolicies: StreamDefinition = defineStream({
   name: "time_away_policies",
-  path: "/time-away-policies",
   description: "Time away policies: the allowance rules that allocations come from.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
   evidence: {
     path: "confirmed",
     fields: "guessed",
     source: "API docs for the path; no source shows the fields",
   },
   record: TimeAwayPolicyRecord,
+  example: {
+    id: "Po7Li3Cy9Ab2Cd4Ef6Gh8Ij0",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "UK standard",
+    timeAwayTypeId: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",
+    allowance: 25,
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2024-01-01T00:00:00.000Z",
+  },
 });

@@ -1,32 +1,26 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_types` record. */
-export const TimeAwayTypeRecord = z.object({
-  id: col.id(),
+const TimeAwayTypeRecord = z.object({
   company_id: col.string(),
   name: col.string(),
   is_time_off: col.boolean(), // guess: time away rows carry it
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `time_away_types` record. */
-export type TimeAwayTypeRecord = z.infer<typeof TimeAwayTypeRecord>;
-
-/** The kinds of absence that time away rows reference. */
-export const timeAwayTypes = defineStream({
+/** The `time_away_types` stream: its `description` says what it holds. */
+export const timeAwayTypes: StreamDefinition = defineStream({
   name: "time_away_types",
-  path: "/time-away-types",
   description: "Kinds of absence (holiday, sick leave, parental leave, ...) time away refers to.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: TimeAwayTypeRecord,
+  example: {
+    id: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Holiday",
+    isTimeOff: true,
+    createdAt: "2021-02-01T10:00:00.000Z",
+    updatedAt: "2023-01-01T00:00:00.000Z",
+  },
 });

@@ -1,36 +1,32 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_CLIENTS, type StreamDefinition } from "./define.ts";
 
 /** A `timesheet_entries` record; `duration` ({ hours, minutes }) becomes two columns. */
-export const TimesheetEntryRecord = z.object({
-  id: col.id(),
+const TimesheetEntryRecord = z.object({
   person_id: col.string(),
   date: col.date(),
   start_time: col.string(),
   end_time: col.string(),
   duration_hours: col.integer(),
   duration_minutes: col.integer(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `timesheet_entries` record. */
-export type TimesheetEntryRecord = z.infer<typeof TimesheetEntryRecord>;
-
-/** Clocked working time: one row per entry (times are HH:MM:SS on the entry's date). */
-export const timesheetEntries = defineStream({
+/** The `timesheet_entries` stream. Times are HH:MM:SS on the entry's date. */
+export const timesheetEntries: StreamDefinition = defineStream({
   name: "timesheet_entries",
-  path: "/timesheet-entries",
   description: "Clocked working time: one row per entry, with date, start, end and duration.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, CLI and browser-extension clients",
-  },
+  evidence: DOCS_AND_CLIENTS,
   initialWindow: true,
   record: TimesheetEntryRecord,
+  example: {
+    id: "Te1En2Tr3Ya4Bc5De6Fg7Hi8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    date: "2026-11-27",
+    startTime: "09:00:00",
+    endTime: "17:30:00",
+    duration: { hours: 8, minutes: 30 },
+    createdAt: "2026-11-27T17:31:00.000Z",
+    updatedAt: "2026-11-27T17:31:00.000Z",
+  },
 });

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
 
 /** A `timesheet_submissions` record; `durationAsTime` ({ hours, minutes }) becomes two columns. */
-export const TimesheetSubmissionRecord = z.object({
-  id: col.id(),
+const TimesheetSubmissionRecord = z.object({
   person_id: col.string(),
   start_date: col.date(),
   end_date: col.date(),
@@ -16,26 +15,28 @@ export const TimesheetSubmissionRecord = z.object({
   duration_as_time_hours: col.integer(),
   duration_as_time_minutes: col.integer(),
   duration_as_days: col.number(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `timesheet_submissions` record. */
-export type TimesheetSubmissionRecord = z.infer<typeof TimesheetSubmissionRecord>;
-
-/** Timesheets submitted for review, one row per person and period. */
-export const timesheetSubmissions = defineStream({
+/** The `timesheet_submissions` stream: its `description` says what it holds. */
+export const timesheetSubmissions: StreamDefinition = defineStream({
   name: "timesheet_submissions",
-  path: "/timesheet-submissions",
   description: "Timesheets submitted for review: period, status, submission and review.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "confirmed",
-    fields: "confirmed",
-    source: "API docs, the Elixir SDK that copies their examples",
-  },
+  evidence: DOCS_AND_ELIXIR,
   initialWindow: true,
   record: TimesheetSubmissionRecord,
+  example: {
+    id: "Ts1Ub2Mi3Ss4Io5Nn6Ab7Cd8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    startDate: "2026-11-23",
+    endDate: "2026-11-29",
+    status: "approved",
+    submittedAt: "2026-11-27T17:35:00.000Z",
+    reviewedBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
+    reviewedAt: "2026-11-28T09:00:00.000Z",
+    changesRequested: "Add Friday's hours",
+    durationAsTime: { hours: 37, minutes: 30 },
+    durationAsDays: 5,
+    createdAt: "2026-11-27T17:35:00.000Z",
+    updatedAt: "2026-11-28T09:00:00.000Z",
+  },
 });

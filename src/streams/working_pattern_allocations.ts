@@ -1,33 +1,28 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
 
 /** A `working_pattern_allocations` record (its columns are guesses: no source shows a row). */
-export const WorkingPatternAllocationRecord = z.object({
-  id: col.id(),
+const WorkingPatternAllocationRecord = z.object({
   person_id: col.string(),
   working_pattern_id: col.string(),
   effective_date: col.date(),
   end_date: col.date(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `working_pattern_allocations` record. */
-export type WorkingPatternAllocationRecord = z.infer<typeof WorkingPatternAllocationRecord>;
-
-/** Which working pattern each person follows, and from when. */
-export const workingPatternAllocations = defineStream({
+/** The `working_pattern_allocations` stream: its `description` says what it holds. */
+export const workingPatternAllocations: StreamDefinition = defineStream({
   name: "working_pattern_allocations",
-  path: "/working-pattern-allocations",
   description: "Which working pattern each person follows, and from when.",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "a survey of public clients: the list exists, no response shown",
-  },
+  evidence: CLIENT_SURVEY,
   record: WorkingPatternAllocationRecord,
+  example: {
+    id: "Wa1Ll2Oc3At4Io5Nn6Ab7Cd8",
+    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
+    workingPatternId: "Wp1At2Te3Rn4Ab5Cd6Ef7Gh8",
+    effectiveDate: "2025-01-06",
+    endDate: "2026-12-31",
+    createdAt: "2024-12-20T10:00:00.000Z",
+    updatedAt: "2024-12-20T10:00:00.000Z",
+  },
 });

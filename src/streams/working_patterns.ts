@@ -1,32 +1,26 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream } from "./define.ts";
+import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
 
 /** A `working_patterns` record. */
-export const WorkingPatternRecord = z.object({
-  id: col.id(),
+const WorkingPatternRecord = z.object({
   company_id: col.string(),
   name: col.string(),
   days: col.string(), // guess: the working days, JSON text
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
 
-/** A `working_patterns` record. */
-export type WorkingPatternRecord = z.infer<typeof WorkingPatternRecord>;
-
-/** Named weekly working patterns (full time, four days, ...). */
-export const workingPatterns = defineStream({
+/** The `working_patterns` stream: its `description` says what it holds. */
+export const workingPatterns: StreamDefinition = defineStream({
   name: "working_patterns",
-  path: "/working-patterns",
   description: "Named weekly working patterns (full time, four days, ...).",
-  scopes: ["public:read", "private:read"],
-  incremental: true,
-  evidence: {
-    path: "likely",
-    fields: "guessed",
-    source: "one public SDK only, AI-assisted and citing no response",
-  },
+  evidence: ONE_SDK,
   record: WorkingPatternRecord,
+  example: {
+    id: "Wp1At2Te3Rn4Ab5Cd6Ef7Gh8",
+    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
+    name: "Four days",
+    days: ["monday", "tuesday", "wednesday", "thursday"],
+    createdAt: "2023-01-01T00:00:00.000Z",
+    updatedAt: "2023-01-01T00:00:00.000Z",
+  },
 });

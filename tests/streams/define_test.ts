@@ -15,13 +15,12 @@ const EVIDENCE: Evidence = { path: "confirmed", fields: "confirmed", source: "te
 const CONTEXT: MapContext = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
 
 const Widget = z.object({
-  id: col.id(),
   label: col.string(),
   owner_name: col.string(),
   size: col.integer(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
 });
+
+const EXAMPLE = { id: "w1", label: "Gear" };
 
 Deno.test("defineStream: map flattens, derives, stamps the sync time and projects", () => {
   const seen: unknown[] = [];
@@ -30,7 +29,7 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     path: "/widgets",
     description: "Test widgets.",
     scopes: ["public:read"],
-    incremental: true,
+    example: EXAMPLE,
     evidence: EVIDENCE,
     record: Widget,
     derive(raw, context) {
@@ -52,6 +51,7 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     label: "Gear!",
     owner_name: "Ada",
     size: 3,
+    created_at: null,
     updated_at: "2024-03-01T09:00:00.000Z",
     timestamp: CONTEXT.syncedAt,
     _ab_cdc_deleted_at: null,
@@ -60,10 +60,15 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
   });
   assert.deepEqual(seen, [["w1", "2026-11-28"]]);
   assert.deepEqual([...widgets.columns.keys()], [
+    "id",
     ...Object.keys(Widget.shape),
+    "created_at",
+    "updated_at",
+    "timestamp",
     DELETED_AT,
     "additional_fields",
   ]);
+  assert.equal(widgets.incremental, true, "rows with updated_at are read incrementally");
   assert.equal(widgets.path, "/widgets");
 });
 
@@ -73,7 +78,7 @@ Deno.test("defineStream: derived values win over flattened ones", () => {
     path: "/widgets",
     description: "Test widgets.",
     scopes: ["public:read"],
-    incremental: false,
+    example: EXAMPLE,
     evidence: EVIDENCE,
     record: Widget,
     derive: () => ({ owner_name: null, size: 9 }),
@@ -89,7 +94,7 @@ Deno.test("defineStream: invalid values go to context.onInvalid and become null"
     path: "/widgets",
     description: "Test widgets.",
     scopes: ["public:read"],
-    incremental: true,
+    example: EXAMPLE,
     evidence: EVIDENCE,
     record: Widget,
   });
@@ -107,52 +112,72 @@ Deno.test("defineStream: invalid values go to context.onInvalid and become null"
   assert.equal(both.additional_fields, '{"extra":true,"size":"[1]"}');
 });
 
-Deno.test("defineStream rejects a schema without id, or an incremental one without the cursor", async (t) => {
-  await t.step("no id", () => {
-    assert.throws(
-      () =>
-        defineStream({
-          name: "bad",
-          path: "/bad",
-          description: "Bad.",
-          scopes: ["public:read"],
-          incremental: false,
-          evidence: EVIDENCE,
-          record: z.object({ name: col.string() }),
-        }),
-      /Stream "bad" has no "id" column/,
-    );
+Deno.test("defineStream supplies the common columns and derives incremental", async (t) => {
+  const spec = {
+    name: "things",
+    path: "/things",
+    description: "Things.",
+    scopes: ["public:read" as const],
+    evidence: EVIDENCE,
+    example: EXAMPLE,
+  };
+  const names = (record: z.ZodObject) =>
+    Object.keys(defineStream({ ...spec, record }).record.shape);
+  await t.step("id first, created_at, updated_at and timestamp last", () => {
+    assert.deepEqual(names(z.object({ name: col.string() })), [
+      "id",
+      "name",
+      "created_at",
+      "updated_at",
+      "timestamp",
+      DELETED_AT,
+      "additional_fields",
+    ]);
   });
-  await t.step("incremental without updated_at", () => {
-    assert.throws(
-      () =>
-        defineStream({
-          name: "bad",
-          path: "/bad",
-          description: "Bad.",
-          scopes: ["public:read"],
-          incremental: true,
-          evidence: EVIDENCE,
-          record: z.object({ id: col.id() }),
-        }),
-      /Incremental stream "bad" has no "updated_at" column/,
-    );
+  await t.step("a declared common column keeps its place (the seed's order)", () => {
+    const record = z.object({ id: col.id(), updated_at: col.timestamp(), name: col.string() });
+    assert.deepEqual(names(record), [
+      "id",
+      "updated_at",
+      "name",
+      "created_at",
+      "timestamp",
+      DELETED_AT,
+      "additional_fields",
+    ]);
   });
-  await t.step("full refresh without updated_at is fine", () => {
-    const stream = defineStream({
-      name: "ok",
-      path: "/ok",
-      description: "Ok.",
-      scopes: ["public:read"],
-      incremental: false,
-      evidence: EVIDENCE,
-      record: z.object({ id: col.id() }),
-    });
+  await t.step("untimed rows: no created_at or updated_at, full refresh only", () => {
+    const stream = defineStream({ ...spec, untimed: true, record: z.object({}) });
+    assert.equal(stream.incremental, false);
     assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), {
       id: "x",
+      timestamp: CONTEXT.syncedAt,
       [DELETED_AT]: null,
       additional_fields: '{"more":1}',
     });
+  });
+  await t.step("a common column of another kind is refused", () => {
+    assert.throws(
+      () => defineStream({ ...spec, record: z.object({ updated_at: col.string() }) }),
+      /Stream "things" declares "updated_at" as string: it must be timestamp/,
+    );
+    assert.throws(
+      () => defineStream({ ...spec, record: z.object({ id: col.string() }) }),
+      /declares "id" as string: it must be id/,
+    );
+  });
+  await t.step("untimed rows that declare a timestamp column are refused", () => {
+    assert.throws(
+      () =>
+        defineStream({ ...spec, untimed: true, record: z.object({ updated_at: col.timestamp() }) }),
+      /Stream "things" is untimed but declares created_at or updated_at/,
+    );
+  });
+  await t.step("an initial window needs the cursor", () => {
+    assert.throws(
+      () => defineStream({ ...spec, untimed: true, initialWindow: true, record: z.object({}) }),
+      /Stream "things" has an initial window but no cursor/,
+    );
   });
 });
 
@@ -162,7 +187,7 @@ function widgets(evidence = EVIDENCE, omit?: string[]) {
     path: "/widgets",
     description: "Test widgets.",
     scopes: ["public:read"],
-    incremental: true,
+    example: EXAMPLE,
     evidence,
     record: Widget,
     omit,
@@ -257,6 +282,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
     label: undefined,
     owner_name: undefined,
     size: undefined,
+    created_at: undefined,
     updated_at: undefined,
     timestamp: undefined,
     [DELETED_AT]: DELETED_AT_DESCRIPTION,
@@ -267,6 +293,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
     label: GUESSED,
     owner_name: GUESSED,
     size: GUESSED,
+    created_at: undefined,
     updated_at: undefined,
     timestamp: undefined,
     [DELETED_AT]: DELETED_AT_DESCRIPTION,
@@ -279,7 +306,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
         path: "/bad",
         description: "Bad.",
         scopes: ["public:read"],
-        incremental: false,
+        example: EXAMPLE,
         evidence: EVIDENCE,
         record: z.object({ id: col.id(), additional_fields: col.string() }),
       }),
