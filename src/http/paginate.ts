@@ -5,15 +5,24 @@ import { defaultOverlap, Joiner, type RowKeys } from "./joiner.ts";
 export { defaultOverlap } from "./joiner.ts";
 
 /** A Humaans list response: `{ total, limit, skip, data }`. */
-export const ListEnvelope = z.object({
+export interface ListEnvelope {
+  /** Rows that match the query, as the server counts them. */
+  total: number;
+  /** The page size the server used. */
+  limit?: number;
+  /** The offset of the page's first row. */
+  skip?: number;
+  /** The page's rows. */
+  data: unknown[];
+}
+
+/** What a list response must be, checked before any row is used. */
+const LIST_ENVELOPE: z.ZodType<ListEnvelope> = z.object({
   total: z.number().int().nonnegative(),
   limit: z.number().int().nonnegative().optional(),
   skip: z.number().int().nonnegative().optional(),
   data: z.array(z.unknown()),
 });
-
-/** A Humaans list response. */
-export type ListEnvelope = z.infer<typeof ListEnvelope>;
 
 /** One page of a list, as yielded: rows already yielded by the page before are left out. */
 export interface Page {
@@ -73,7 +82,7 @@ export interface GetPageOptions {
 }
 
 function parseEnvelope(body: unknown): ListEnvelope {
-  const result = ListEnvelope.safeParse(body);
+  const result = LIST_ENVELOPE.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.length ? `"${issue.path.join(".")}"` : "the body";

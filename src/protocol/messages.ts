@@ -11,6 +11,12 @@
  */
 import { z } from "zod";
 
+/**
+ * The type a zod schema parses to (zod's `z.output`). The schemas are left out of the generated
+ * docs (`@ignore`): their types are zod's internals. The types here are documented instead.
+ */
+export type Parsed<T extends { _zod: { output: unknown } }> = T["_zod"]["output"];
+
 /** A JSON object with any properties (`type: object` in the definition). */
 const JsonObject = z.looseObject({});
 
@@ -26,20 +32,20 @@ const PropertyPaths = z.array(z.array(z.string()));
 // ---------------------------------------------------------------------------------------------
 // Shared definitions
 
-/** A stream's name and optional namespace. */
+/** @ignore */
 export const StreamDescriptor = z.looseObject({
   name: z.string(),
   namespace: z.string().optional(),
 });
 /** A stream's name and optional namespace. */
-export type StreamDescriptor = z.infer<typeof StreamDescriptor>;
+export type StreamDescriptor = Parsed<typeof StreamDescriptor>;
 
-/** How a source reads a stream. */
+/** @ignore */
 export const AirbyteSyncMode = z.enum(["full_refresh", "incremental"]);
 /** How a source reads a stream. */
-export type AirbyteSyncMode = z.infer<typeof AirbyteSyncMode>;
+export type AirbyteSyncMode = Parsed<typeof AirbyteSyncMode>;
 
-/** How a destination writes a stream. */
+/** @ignore */
 export const DestinationSyncMode = z.enum([
   "append",
   "overwrite",
@@ -48,19 +54,17 @@ export const DestinationSyncMode = z.enum([
   "soft_delete",
 ]);
 /** How a destination writes a stream. */
-export type DestinationSyncMode = z.infer<typeof DestinationSyncMode>;
+export type DestinationSyncMode = Parsed<typeof DestinationSyncMode>;
 
 // ---------------------------------------------------------------------------------------------
 // RECORD
 
-/** What happened to a field of a record during the sync. */
+/** @ignore */
 export const AirbyteRecordMessageMetaChangeType = z.enum(["NULLED", "TRUNCATED"]);
 /** What happened to a field of a record during the sync. */
-export type AirbyteRecordMessageMetaChangeType = z.infer<
-  typeof AirbyteRecordMessageMetaChangeType
->;
+export type AirbyteRecordMessageMetaChangeType = Parsed<typeof AirbyteRecordMessageMetaChangeType>;
 
-/** Why a field of a record changed during the sync. */
+/** @ignore */
 export const AirbyteRecordMessageMetaChangeReason = z.enum([
   "SOURCE_RECORD_SIZE_LIMITATION",
   "DESTINATION_RECORD_SIZE_LIMITATION",
@@ -75,36 +79,36 @@ export const AirbyteRecordMessageMetaChangeReason = z.enum([
   "DESTINATION_TYPECAST_ERROR",
 ]);
 /** Why a field of a record changed during the sync. */
-export type AirbyteRecordMessageMetaChangeReason = z.infer<
+export type AirbyteRecordMessageMetaChangeReason = Parsed<
   typeof AirbyteRecordMessageMetaChangeReason
 >;
 
-/** One change made to a field of a record during the sync. */
+/** @ignore */
 export const AirbyteRecordMessageMetaChange = z.looseObject({
   field: z.string(),
   change: AirbyteRecordMessageMetaChangeType,
   reason: AirbyteRecordMessageMetaChangeReason,
 });
 /** One change made to a field of a record during the sync. */
-export type AirbyteRecordMessageMetaChange = z.infer<typeof AirbyteRecordMessageMetaChange>;
+export type AirbyteRecordMessageMetaChange = Parsed<typeof AirbyteRecordMessageMetaChange>;
 
-/** What was added to a record during the sync. */
+/** @ignore */
 export const AirbyteRecordMessageMeta = z.looseObject({
   changes: z.array(AirbyteRecordMessageMetaChange).optional(),
 });
 /** What was added to a record during the sync. */
-export type AirbyteRecordMessageMeta = z.infer<typeof AirbyteRecordMessageMeta>;
+export type AirbyteRecordMessageMeta = Parsed<typeof AirbyteRecordMessageMeta>;
 
-/** The file a record of a file-based stream describes. */
+/** @ignore */
 export const AirbyteRecordMessageFileReference = z.looseObject({
   staging_file_url: z.string().optional(),
   source_file_relative_path: z.string().optional(),
   file_size_bytes: JsonInteger.optional(),
 });
 /** The file a record of a file-based stream describes. */
-export type AirbyteRecordMessageFileReference = z.infer<typeof AirbyteRecordMessageFileReference>;
+export type AirbyteRecordMessageFileReference = Parsed<typeof AirbyteRecordMessageFileReference>;
 
-/** The payload of a RECORD message: one row of a stream. */
+/** @ignore */
 export const AirbyteRecordMessage = z.looseObject({
   namespace: z.string().optional(),
   stream: z.string(),
@@ -115,46 +119,46 @@ export const AirbyteRecordMessage = z.looseObject({
   file_reference: AirbyteRecordMessageFileReference.optional(),
 });
 /** The payload of a RECORD message: one row of a stream. */
-export type AirbyteRecordMessage = z.infer<typeof AirbyteRecordMessage>;
+export type AirbyteRecordMessage = Parsed<typeof AirbyteRecordMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // STATE
 
-/** Which field of a state message holds the state; an absent type means LEGACY (`data`). */
+/** @ignore */
 export const AirbyteStateType = z.enum(["GLOBAL", "STREAM", "LEGACY"]);
 /** Which field of a state message holds the state; an absent type means LEGACY (`data`). */
-export type AirbyteStateType = z.infer<typeof AirbyteStateType>;
+export type AirbyteStateType = Parsed<typeof AirbyteStateType>;
 
-/** Opaque state data: a JSON object. */
+/** @ignore */
 export const AirbyteStateBlob = JsonObject;
 /** Opaque state data: a JSON object. */
-export type AirbyteStateBlob = z.infer<typeof AirbyteStateBlob>;
+export type AirbyteStateBlob = Parsed<typeof AirbyteStateBlob>;
 
-/** The state of one stream. */
+/** @ignore */
 export const AirbyteStreamState = z.looseObject({
   stream_descriptor: StreamDescriptor,
   stream_state: AirbyteStateBlob.optional(),
 });
 /** The state of one stream. */
-export type AirbyteStreamState = z.infer<typeof AirbyteStreamState>;
+export type AirbyteStreamState = Parsed<typeof AirbyteStreamState>;
 
-/** A state shared by all streams, with each stream's own state. */
+/** @ignore */
 export const AirbyteGlobalState = z.looseObject({
   shared_state: AirbyteStateBlob.optional(),
   stream_states: z.array(AirbyteStreamState),
 });
 /** A state shared by all streams, with each stream's own state. */
-export type AirbyteGlobalState = z.infer<typeof AirbyteGlobalState>;
+export type AirbyteGlobalState = Parsed<typeof AirbyteGlobalState>;
 
-/** Record counts covered by a state message (numbers, not necessarily integers). */
+/** @ignore */
 export const AirbyteStateStats = z.looseObject({
   recordCount: z.number().optional(),
   rejectedRecordCount: z.number().optional(),
 });
 /** Record counts covered by a state message (numbers, not necessarily integers). */
-export type AirbyteStateStats = z.infer<typeof AirbyteStateStats>;
+export type AirbyteStateStats = Parsed<typeof AirbyteStateStats>;
 
-/** The payload of a STATE message, as the definition states it (every field optional). */
+/** @ignore */
 export const AirbyteStateMessage = z.looseObject({
   type: AirbyteStateType.optional(),
   stream: AirbyteStreamState.optional(),
@@ -165,39 +169,39 @@ export const AirbyteStateMessage = z.looseObject({
   destinationStats: AirbyteStateStats.optional(),
 });
 /** The payload of a STATE message, as the definition states it (every field optional). */
-export type AirbyteStateMessage = z.infer<typeof AirbyteStateMessage>;
+export type AirbyteStateMessage = Parsed<typeof AirbyteStateMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // LOG
 
-/** The level of a LOG message. */
+/** @ignore */
 export const AirbyteLogLevel = z.enum(["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"]);
 /** The level of a LOG message. */
-export type AirbyteLogLevel = z.infer<typeof AirbyteLogLevel>;
+export type AirbyteLogLevel = Parsed<typeof AirbyteLogLevel>;
 
-/** The payload of a LOG message. */
+/** @ignore */
 export const AirbyteLogMessage = z.looseObject({
   level: AirbyteLogLevel,
   message: z.string(),
   stack_trace: z.string().optional(),
 });
 /** The payload of a LOG message. */
-export type AirbyteLogMessage = z.infer<typeof AirbyteLogMessage>;
+export type AirbyteLogMessage = Parsed<typeof AirbyteLogMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // TRACE
 
-/** The kind of a TRACE message. */
+/** @ignore */
 export const AirbyteTraceType = z.enum(["ERROR", "ESTIMATE", "STREAM_STATUS", "ANALYTICS"]);
 /** The kind of a TRACE message. */
-export type AirbyteTraceType = z.infer<typeof AirbyteTraceType>;
+export type AirbyteTraceType = Parsed<typeof AirbyteTraceType>;
 
-/** How a platform should treat an error: a bug, a bad configuration or a passing fault. */
+/** @ignore */
 export const AirbyteFailureType = z.enum(["system_error", "config_error", "transient_error"]);
 /** How a platform should treat an error: a bug, a bad configuration or a passing fault. */
-export type AirbyteFailureType = z.infer<typeof AirbyteFailureType>;
+export type AirbyteFailureType = Parsed<typeof AirbyteFailureType>;
 
-/** The `error` of an ERROR trace. */
+/** @ignore */
 export const AirbyteErrorTraceMessage = z.looseObject({
   /** For the user. */
   message: z.string(),
@@ -207,14 +211,14 @@ export const AirbyteErrorTraceMessage = z.looseObject({
   stream_descriptor: StreamDescriptor.optional(),
 });
 /** The `error` of an ERROR trace. */
-export type AirbyteErrorTraceMessage = z.infer<typeof AirbyteErrorTraceMessage>;
+export type AirbyteErrorTraceMessage = Parsed<typeof AirbyteErrorTraceMessage>;
 
-/** Whether an estimate is for one stream or for the whole sync. */
+/** @ignore */
 export const AirbyteEstimateType = z.enum(["STREAM", "SYNC"]);
 /** Whether an estimate is for one stream or for the whole sync. */
-export type AirbyteEstimateType = z.infer<typeof AirbyteEstimateType>;
+export type AirbyteEstimateType = Parsed<typeof AirbyteEstimateType>;
 
-/** The `estimate` of an ESTIMATE trace. */
+/** @ignore */
 export const AirbyteEstimateTraceMessage = z.looseObject({
   name: z.string(),
   type: AirbyteEstimateType,
@@ -223,54 +227,54 @@ export const AirbyteEstimateTraceMessage = z.looseObject({
   byte_estimate: JsonInteger.optional(),
 });
 /** The `estimate` of an ESTIMATE trace. */
-export type AirbyteEstimateTraceMessage = z.infer<typeof AirbyteEstimateTraceMessage>;
+export type AirbyteEstimateTraceMessage = Parsed<typeof AirbyteEstimateTraceMessage>;
 
-/** The status of a stream during a sync. */
+/** @ignore */
 export const AirbyteStreamStatus = z.enum(["STARTED", "RUNNING", "COMPLETE", "INCOMPLETE"]);
 /** The status of a stream during a sync. */
-export type AirbyteStreamStatus = z.infer<typeof AirbyteStreamStatus>;
+export type AirbyteStreamStatus = Parsed<typeof AirbyteStreamStatus>;
 
-/** The kind of reason given with a stream status. */
+/** @ignore */
 export const AirbyteStreamStatusReasonType = z.enum(["RATE_LIMITED"]);
 /** The kind of reason given with a stream status. */
-export type AirbyteStreamStatusReasonType = z.infer<typeof AirbyteStreamStatusReasonType>;
+export type AirbyteStreamStatusReasonType = Parsed<typeof AirbyteStreamStatusReasonType>;
 
-/** Details of a RATE_LIMITED reason. */
+/** @ignore */
 export const AirbyteStreamStatusRateLimitedReason = z.looseObject({
   /** When the quota resets, in milliseconds. */
   quota_reset: JsonInteger.optional(),
 });
 /** Details of a RATE_LIMITED reason. */
-export type AirbyteStreamStatusRateLimitedReason = z.infer<
+export type AirbyteStreamStatusRateLimitedReason = Parsed<
   typeof AirbyteStreamStatusRateLimitedReason
 >;
 
-/** A reason given with a stream status. */
+/** @ignore */
 export const AirbyteStreamStatusReason = z.looseObject({
   type: AirbyteStreamStatusReasonType,
   rate_limited: AirbyteStreamStatusRateLimitedReason.optional(),
 });
 /** A reason given with a stream status. */
-export type AirbyteStreamStatusReason = z.infer<typeof AirbyteStreamStatusReason>;
+export type AirbyteStreamStatusReason = Parsed<typeof AirbyteStreamStatusReason>;
 
-/** The `stream_status` of a STREAM_STATUS trace. */
+/** @ignore */
 export const AirbyteStreamStatusTraceMessage = z.looseObject({
   stream_descriptor: StreamDescriptor,
   status: AirbyteStreamStatus,
   reasons: z.array(AirbyteStreamStatusReason).optional(),
 });
 /** The `stream_status` of a STREAM_STATUS trace. */
-export type AirbyteStreamStatusTraceMessage = z.infer<typeof AirbyteStreamStatusTraceMessage>;
+export type AirbyteStreamStatusTraceMessage = Parsed<typeof AirbyteStreamStatusTraceMessage>;
 
-/** The `analytics` of an ANALYTICS trace: an event type and an optional value. */
+/** @ignore */
 export const AirbyteAnalyticsTraceMessage = z.looseObject({
   type: z.string(),
   value: z.string().optional(),
 });
 /** The `analytics` of an ANALYTICS trace: an event type and an optional value. */
-export type AirbyteAnalyticsTraceMessage = z.infer<typeof AirbyteAnalyticsTraceMessage>;
+export type AirbyteAnalyticsTraceMessage = Parsed<typeof AirbyteAnalyticsTraceMessage>;
 
-/** The payload of a TRACE message, as the definition states it (sub-payloads optional). */
+/** @ignore */
 export const AirbyteTraceMessage = z.looseObject({
   type: AirbyteTraceType,
   /** Milliseconds since the epoch (a number, not necessarily whole). */
@@ -281,24 +285,24 @@ export const AirbyteTraceMessage = z.looseObject({
   analytics: AirbyteAnalyticsTraceMessage.optional(),
 });
 /** The payload of a TRACE message, as the definition states it (sub-payloads optional). */
-export type AirbyteTraceMessage = z.infer<typeof AirbyteTraceMessage>;
+export type AirbyteTraceMessage = Parsed<typeof AirbyteTraceMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // CONTROL
 
-/** The kind of a CONTROL message. */
+/** @ignore */
 export const AirbyteControlType = z.enum(["CONNECTOR_CONFIG"]);
 /** The kind of a CONTROL message. */
-export type AirbyteControlType = z.infer<typeof AirbyteControlType>;
+export type AirbyteControlType = Parsed<typeof AirbyteControlType>;
 
-/** The `connectorConfig` of a CONNECTOR_CONFIG control message: the config to persist. */
+/** @ignore */
 export const AirbyteControlConnectorConfigMessage = z.looseObject({ config: JsonObject });
 /** The `connectorConfig` of a CONNECTOR_CONFIG control message: the config to persist. */
-export type AirbyteControlConnectorConfigMessage = z.infer<
+export type AirbyteControlConnectorConfigMessage = Parsed<
   typeof AirbyteControlConnectorConfigMessage
 >;
 
-/** The payload of a CONTROL message, as the definition states it. */
+/** @ignore */
 export const AirbyteControlMessage = z.looseObject({
   type: AirbyteControlType,
   /** Milliseconds since the epoch (a number, not necessarily whole). */
@@ -306,28 +310,28 @@ export const AirbyteControlMessage = z.looseObject({
   connectorConfig: AirbyteControlConnectorConfigMessage.optional(),
 });
 /** The payload of a CONTROL message, as the definition states it. */
-export type AirbyteControlMessage = z.infer<typeof AirbyteControlMessage>;
+export type AirbyteControlMessage = Parsed<typeof AirbyteControlMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // CONNECTION_STATUS
 
-/** The outcome of `check`. */
+/** @ignore */
 export const AirbyteConnectionStatusValue = z.enum(["SUCCEEDED", "FAILED"]);
 /** The outcome of `check`. */
-export type AirbyteConnectionStatusValue = z.infer<typeof AirbyteConnectionStatusValue>;
+export type AirbyteConnectionStatusValue = Parsed<typeof AirbyteConnectionStatusValue>;
 
-/** The payload of a CONNECTION_STATUS message. */
+/** @ignore */
 export const AirbyteConnectionStatus = z.looseObject({
   status: AirbyteConnectionStatusValue,
   message: z.string().optional(),
 });
 /** The payload of a CONNECTION_STATUS message. */
-export type AirbyteConnectionStatus = z.infer<typeof AirbyteConnectionStatus>;
+export type AirbyteConnectionStatus = Parsed<typeof AirbyteConnectionStatus>;
 
 // ---------------------------------------------------------------------------------------------
 // CATALOG and the configured catalog
 
-/** One stream a source offers. */
+/** @ignore */
 export const AirbyteStream = z.looseObject({
   name: z.string(),
   /** The JSON Schema of the stream's records. */
@@ -341,14 +345,14 @@ export const AirbyteStream = z.looseObject({
   is_file_based: z.boolean().optional(),
 });
 /** One stream a source offers. */
-export type AirbyteStream = z.infer<typeof AirbyteStream>;
+export type AirbyteStream = Parsed<typeof AirbyteStream>;
 
-/** The payload of a CATALOG message: the streams a source offers. */
+/** @ignore */
 export const AirbyteCatalog = z.looseObject({ streams: z.array(AirbyteStream) });
 /** The payload of a CATALOG message: the streams a source offers. */
-export type AirbyteCatalog = z.infer<typeof AirbyteCatalog>;
+export type AirbyteCatalog = Parsed<typeof AirbyteCatalog>;
 
-/** One stream selected for a sync, with how to read and write it. */
+/** @ignore */
 export const ConfiguredAirbyteStream = z.looseObject({
   stream: AirbyteStream,
   sync_mode: AirbyteSyncMode,
@@ -362,19 +366,19 @@ export const ConfiguredAirbyteStream = z.looseObject({
   include_files: z.boolean().optional(),
 });
 /** One stream selected for a sync, with how to read and write it. */
-export type ConfiguredAirbyteStream = z.infer<typeof ConfiguredAirbyteStream>;
+export type ConfiguredAirbyteStream = Parsed<typeof ConfiguredAirbyteStream>;
 
-/** The catalog a platform passes to `read`: the selected streams. */
+/** @ignore */
 export const ConfiguredAirbyteCatalog = z.looseObject({
   streams: z.array(ConfiguredAirbyteStream),
 });
 /** The catalog a platform passes to `read`: the selected streams. */
-export type ConfiguredAirbyteCatalog = z.infer<typeof ConfiguredAirbyteCatalog>;
+export type ConfiguredAirbyteCatalog = Parsed<typeof ConfiguredAirbyteCatalog>;
 
 // ---------------------------------------------------------------------------------------------
 // DESTINATION_CATALOG
 
-/** One operation a destination can perform on one of its objects. */
+/** @ignore */
 export const DestinationOperation = z.looseObject({
   object_name: z.string(),
   sync_mode: DestinationSyncMode,
@@ -382,24 +386,24 @@ export const DestinationOperation = z.looseObject({
   matching_keys: PropertyPaths.optional(),
 });
 /** One operation a destination can perform on one of its objects. */
-export type DestinationOperation = z.infer<typeof DestinationOperation>;
+export type DestinationOperation = Parsed<typeof DestinationOperation>;
 
-/** The payload of a DESTINATION_CATALOG message. */
+/** @ignore */
 export const DestinationCatalog = z.looseObject({ operations: z.array(DestinationOperation) });
 /** The payload of a DESTINATION_CATALOG message. */
-export type DestinationCatalog = z.infer<typeof DestinationCatalog>;
+export type DestinationCatalog = Parsed<typeof DestinationCatalog>;
 
 // ---------------------------------------------------------------------------------------------
 // SPEC
 
-/** Deprecated OAuth metadata of a specification (use `advanced_auth`). */
+/** @ignore */
 export const OAuth2Specification = z.looseObject({
   rootObject: z.array(z.union([z.string(), JsonInteger])).optional(),
   oauthFlowInitParameters: PropertyPaths.optional(),
   oauthFlowOutputParameters: PropertyPaths.optional(),
 });
 /** Deprecated OAuth metadata of a specification (use `advanced_auth`). */
-export type OAuth2Specification = z.infer<typeof OAuth2Specification>;
+export type OAuth2Specification = Parsed<typeof OAuth2Specification>;
 
 /** The connector's part of an OAuth flow: URL templates and key names. */
 const OAuthConnectorInputSpecification = z.looseObject({
@@ -419,7 +423,7 @@ const OAuthConnectorInputSpecification = z.looseObject({
   token_expiry_key: z.string().optional(),
 });
 
-/** How an OAuth flow's inputs and outputs map onto a connector's configuration. */
+/** @ignore */
 export const OAuthConfigSpecification = z.looseObject({
   oauth_user_input_from_connector_config_specification: JsonObject.optional(),
   oauth_connector_input_specification: OAuthConnectorInputSpecification.optional(),
@@ -428,9 +432,9 @@ export const OAuthConfigSpecification = z.looseObject({
   complete_oauth_server_output_specification: JsonObject.optional(),
 });
 /** How an OAuth flow's inputs and outputs map onto a connector's configuration. */
-export type OAuthConfigSpecification = z.infer<typeof OAuthConfigSpecification>;
+export type OAuthConfigSpecification = Parsed<typeof OAuthConfigSpecification>;
 
-/** The payload of a SPEC message: what configuration a connector takes. */
+/** @ignore */
 export const ConnectorSpecification = z.looseObject({
   documentationUrl: z.url().optional(),
   changelogUrl: z.url().optional(),
@@ -453,12 +457,12 @@ export const ConnectorSpecification = z.looseObject({
   protocol_version: z.string().optional(),
 });
 /** The payload of a SPEC message: what configuration a connector takes. */
-export type ConnectorSpecification = z.infer<typeof ConnectorSpecification>;
+export type ConnectorSpecification = Parsed<typeof ConnectorSpecification>;
 
 // ---------------------------------------------------------------------------------------------
 // The message
 
-/** The kind of an Airbyte message, naming its payload. */
+/** @ignore */
 export const AirbyteMessageType = z.enum([
   "RECORD",
   "STATE",
@@ -471,11 +475,13 @@ export const AirbyteMessageType = z.enum([
   "DESTINATION_CATALOG",
 ]);
 /** The kind of an Airbyte message, naming its payload. */
-export type AirbyteMessageType = z.infer<typeof AirbyteMessageType>;
+export type AirbyteMessageType = Parsed<typeof AirbyteMessageType>;
 
 /**
  * Any Airbyte message, exactly as the definition states it: only `type` is required, and every
  * payload that is present must be valid, whatever the type (see {@linkcode StrictAirbyteMessage}).
+ *
+ * @ignore
  */
 export const AirbyteMessage = z.looseObject({
   type: AirbyteMessageType,
@@ -490,9 +496,13 @@ export const AirbyteMessage = z.looseObject({
   destination_catalog: DestinationCatalog.optional(),
 });
 /** Any Airbyte message, exactly as the definition states it. */
-export type AirbyteMessage = z.infer<typeof AirbyteMessage>;
+export type AirbyteMessage = Parsed<typeof AirbyteMessage>;
 
-/** The payload field that each message type names. */
+/**
+ * The payload field that each message type names.
+ *
+ * @ignore
+ */
 export const PAYLOAD_FIELD = {
   RECORD: "record",
   STATE: "state",
@@ -511,6 +521,8 @@ export const PAYLOAD_FIELD = {
 /**
  * A state message that has the field its type names: `stream` for STREAM, `global` for GLOBAL,
  * `data` for LEGACY or no type.
+ *
+ * @ignore
  */
 export const StrictAirbyteStateMessage = z.discriminatedUnion("type", [
   AirbyteStateMessage.extend({ type: z.literal("STREAM"), stream: AirbyteStreamState }),
@@ -518,9 +530,13 @@ export const StrictAirbyteStateMessage = z.discriminatedUnion("type", [
   AirbyteStateMessage.extend({ type: z.literal("LEGACY").optional(), data: JsonObject }),
 ]);
 /** A state message that has the field its type names. */
-export type StrictAirbyteStateMessage = z.infer<typeof StrictAirbyteStateMessage>;
+export type StrictAirbyteStateMessage = Parsed<typeof StrictAirbyteStateMessage>;
 
-/** A trace message that has the field its type names (`error` for ERROR, and so on). */
+/**
+ * A trace message that has the field its type names (`error` for ERROR, and so on).
+ *
+ * @ignore
+ */
 export const StrictAirbyteTraceMessage = z.discriminatedUnion("type", [
   AirbyteTraceMessage.extend({ type: z.literal("ERROR"), error: AirbyteErrorTraceMessage }),
   AirbyteTraceMessage.extend({
@@ -537,19 +553,21 @@ export const StrictAirbyteTraceMessage = z.discriminatedUnion("type", [
   }),
 ]);
 /** A trace message that has the field its type names. */
-export type StrictAirbyteTraceMessage = z.infer<typeof StrictAirbyteTraceMessage>;
+export type StrictAirbyteTraceMessage = Parsed<typeof StrictAirbyteTraceMessage>;
 
-/** A CONNECTOR_CONFIG control message that has its `connectorConfig`. */
+/** @ignore */
 export const StrictAirbyteControlMessage = AirbyteControlMessage.extend({
   connectorConfig: AirbyteControlConnectorConfigMessage,
 });
 /** A CONNECTOR_CONFIG control message that has its `connectorConfig`. */
-export type StrictAirbyteControlMessage = z.infer<typeof StrictAirbyteControlMessage>;
+export type StrictAirbyteControlMessage = Parsed<typeof StrictAirbyteControlMessage>;
 
 /**
  * An Airbyte message that has the payload its type names (a RECORD has `record`), as platforms
  * require, and whose STATE, TRACE or CONTROL payload has the field its own type names. Other
  * payloads may be present too, as in {@linkcode AirbyteMessage}. Narrows on `type`.
+ *
+ * @ignore
  */
 export const StrictAirbyteMessage = z.discriminatedUnion("type", [
   AirbyteMessage.extend({ type: z.literal("RECORD"), record: AirbyteRecordMessage }),
@@ -569,7 +587,7 @@ export const StrictAirbyteMessage = z.discriminatedUnion("type", [
   }),
 ]);
 /** An Airbyte message that has the payload its type names; narrows on `type`. */
-export type StrictAirbyteMessage = z.infer<typeof StrictAirbyteMessage>;
+export type StrictAirbyteMessage = Parsed<typeof StrictAirbyteMessage>;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing printed lines

@@ -337,6 +337,7 @@ export class Projection {
   /** The record of column values in schema order. */
   #build: (values: unknown[]) => Record<string, unknown>;
 
+  /** A projection onto the columns `kinds` names, in their order. */
   constructor(kinds: Map<string, ColumnKind>, options: ProjectionOptions = {}) {
     this.#names = [...kinds.keys()];
     this.#convert = [...kinds.values()].map((kind) => CONVERT[kind]);
