@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { type Sandbox, sandboxRows, startSandbox } from "../sandbox/mod.ts";
+import { type Sandbox, sandboxRows, startSandbox } from "../../sandbox/mod.ts";
 import {
   catalogOf,
   runConnector,
   type RunResult,
   stateFileOf,
   TempFiles,
-} from "./support/connector.ts";
-import { testClock } from "./support/clock.ts";
+} from "../support/connector.ts";
+import { testClock } from "../support/clock.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
 /** The sandbox's clock: its newest rows were written five minutes before the syncs start. */
@@ -253,8 +253,8 @@ Deno.test("a page's records are written before the next page is requested", asyn
     config: { max_records_per_page: 5, concurrency: 1 },
   });
   try {
-    const { run } = await import("../src/cli.ts");
-    const { Capture } = await import("./support/capture.ts");
+    const { run } = await import("../../src/cli.ts");
+    const { Capture } = await import("../support/capture.ts");
     const stdout = new Capture();
     const recordsAtRequest: number[] = [];
     const countingFetch: typeof fetch = (input, init) => {
