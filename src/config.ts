@@ -21,10 +21,11 @@ const TRUE_WORDS = new Set(["true", "1", "yes", "on", "y"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "off", "n"]);
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-const SETTINGS_REGISTRY = new WeakMap<z.ZodType, SettingSpec>();
+/** Every setting of {@linkcode Config}, with what `spec.json` says of it. */
+const SETTINGS = z.registry<SettingSpec>();
 
 function setting<T extends z.ZodType>(schema: T, spec: SettingSpec): T {
-  SETTINGS_REGISTRY.set(schema, spec);
+  SETTINGS.add(schema, spec);
   return schema;
 }
 
@@ -212,25 +213,70 @@ export type Config = z.infer<typeof Config>;
 /** The declared spec of every setting, keyed by name, in order. */
 export function settingSpecs(): [string, SettingSpec][] {
   return Object.entries(Config.shape).map(([key, schema]) => {
-    const spec = SETTINGS_REGISTRY.get(schema);
+    const spec = SETTINGS.get(schema);
     if (!spec) throw new Error(`Setting "${key}" has no spec: declare it with setting()`);
     return [key, spec];
   });
 }
 
-/** The JSON Schema of the configuration, as `spec.json` holds it. */
+type JsonSchema = z.core.JSONSchema.BaseSchema;
+
+/**
+ * Rewrites, in place, what z.toJSONSchema gives for one setting (zod's keys, then the registry's
+ * {@linkcode SettingSpec} over them) into its property in `spec.json`. The differences, each
+ * pinned by a test in `tests/config_test.ts`:
+ *
+ * - `default` and `examples` are put back: zod drops both from the input schema of a schema that
+ *   transforms (every setting with either coerces or trims its input), yet they describe the
+ *   input: a default is what the user may omit, an example what the user may write.
+ * - `minLength: 1` of the token is dropped: the token is trimmed first, so the key would promise
+ *   what the parser does not do (a blank token fails); the description says what a token is.
+ * - The keys come in the order of the setting's spec: put back after zod's keys, `default` would
+ *   come last, where the spec has it after `order`.
+ */
+function toSpecProperty(json: JsonSchema, spec: SettingSpec): void {
+  const { default: value, examples } = spec;
+  const generated: JsonSchema = {
+    ...json,
+    ...(value === undefined ? {} : { default: value }),
+    ...(examples === undefined ? {} : { examples }),
+  };
+  delete generated.minLength;
+  for (const key of Object.keys(json)) delete json[key];
+  for (const key of Object.keys(spec)) json[key] = generated[key];
+  for (const key of Object.keys(generated)) {
+    if (!(key in json)) throw new Error(`Setting JSON Schema key "${key}" is not in its spec`);
+  }
+}
+
+/**
+ * The JSON Schema of the configuration, as `spec.json` holds it: zod's input schema of
+ * {@linkcode Config} (z.toJSONSchema with the settings registry; its `required` list too), each
+ * setting rewritten by {@linkcode toSpecProperty}, and at the root (pinned by tests too):
+ *
+ * - `title`, which Airbyte shows for the form (no zod schema carries it).
+ * - `additionalProperties: true`, which zod leaves out of an input schema: the same meaning, said
+ *   as the seed's spec said it (unknown keys are ignored).
+ * - The keys come in the order `$schema, title, type, required, additionalProperties, properties`.
+ */
 export function connectionSpecification(): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
-  for (const [key, spec] of settingSpecs()) properties[key] = { ...spec };
+  settingSpecs(); // every setting is declared with setting()
+  const generated = z.toJSONSchema(Config, {
+    target: "draft-7",
+    metadata: SETTINGS,
+    io: "input",
+    override: ({ zodSchema, jsonSchema }) => {
+      const spec = SETTINGS.has(zodSchema) ? SETTINGS.get(zodSchema) : undefined;
+      if (spec) toSpecProperty(jsonSchema, spec);
+    },
+  });
   return {
-    $schema: "http://json-schema.org/draft-07/schema#",
+    $schema: generated.$schema,
     title: "Humaans Source Spec",
-    type: "object",
-    required: Object.entries(Config.shape)
-      .filter(([, schema]) => !schema.safeParse(undefined).success)
-      .map(([key]) => key),
+    type: generated.type,
+    required: generated.required ?? [],
     additionalProperties: true,
-    properties,
+    properties: generated.properties,
   };
 }
 
@@ -246,7 +292,7 @@ function expected(spec: SettingSpec): string {
 }
 
 function describeValue(key: string, value: unknown): string {
-  if (SETTINGS_REGISTRY.get(Config.shape[key as keyof typeof Config.shape])?.airbyte_secret) {
+  if (SETTINGS.get(Config.shape[key as keyof typeof Config.shape])?.airbyte_secret) {
     return "a secret value";
   }
   return value === undefined ? "nothing" : JSON.stringify(value);
@@ -303,7 +349,7 @@ export function parseConfig(raw: unknown, options: { source?: string } = {}): Co
       }`,
     );
   }
-  const spec = SETTINGS_REGISTRY.get(Config.shape[key as keyof typeof Config.shape]);
+  const spec = SETTINGS.get(Config.shape[key as keyof typeof Config.shape]);
   const wanted = spec ? expected(spec) : "a valid value";
   throw configError(
     `Config field "${key}"${where} must be ${wanted}, got ${describeValue(key, value)}`,

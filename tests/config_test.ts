@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { z } from "zod";
+import { z } from "zod";
 import {
   Config,
   connectionSpecification,
@@ -454,4 +454,97 @@ Deno.test("connectionSpecification returns a fresh copy each call", () => {
   first.properties.api_token.title = "changed";
   const second = connectionSpecification() as { properties: Record<string, { title: string }> };
   assert.equal(second.properties.api_token.title, "API token");
+});
+
+type JsonProperty = Record<string, unknown>;
+type JsonRoot = JsonProperty & { properties: Record<string, JsonProperty>; required?: string[] };
+
+/** z.toJSONSchema of the config as connectionSpecification calls it, without its rewrites. */
+function zodSpecification(options: { withSpecs: boolean }): JsonRoot {
+  const metadata = z.registry<SettingSpec>();
+  if (options.withSpecs) {
+    for (const [key, spec] of settingSpecs()) {
+      metadata.add(SHAPE[key], spec);
+    }
+  }
+  return z.toJSONSchema(Config, { target: "draft-7", io: "input", metadata }) as JsonRoot;
+}
+
+Deno.test("connectionSpecification: each difference from z.toJSONSchema's output", async (t) => {
+  const spec = connectionSpecification() as JsonRoot;
+  const zod = zodSpecification({ withSpecs: true });
+  await t.step(
+    "zod drops default and examples of a setting that transforms; spec.json keeps them",
+    () => {
+      assert.ok(
+        !("default" in zod.properties.base_url) && !("examples" in zod.properties.base_url),
+      );
+      assert.ok(!("default" in zod.properties.max_records_per_page));
+      assert.equal(spec.properties.base_url.default, DEFAULT_BASE_URL);
+      assert.deepEqual(spec.properties.base_url.examples, [DEFAULT_BASE_URL]);
+      assert.equal(spec.properties.max_records_per_page.default, 100);
+    },
+  );
+  await t.step("zod says minLength 1 of the (trimmed) token; spec.json does not", () => {
+    assert.equal(zod.properties.api_token.minLength, 1);
+    assert.ok(!("minLength" in spec.properties.api_token));
+  });
+  await t.step("spec.json keeps each setting's spec key order, a default after order", () => {
+    // Put back after zod's keys, the default would come last.
+    assert.deepEqual(Object.keys(zod.properties.max_records_per_page), [
+      "type",
+      "title",
+      "description",
+      "order",
+      "minimum",
+      "maximum",
+    ]);
+    assert.deepEqual(Object.keys(spec.properties.max_records_per_page), [
+      "type",
+      "title",
+      "description",
+      "order",
+      "default",
+      "minimum",
+      "maximum",
+    ]);
+    for (const [key, setting] of settingSpecs()) {
+      assert.deepEqual(Object.keys(spec.properties[key]), Object.keys(setting), key);
+      assert.deepEqual(spec.properties[key], setting, key);
+    }
+  });
+  await t.step(
+    "zod has no title and no additionalProperties at the root; spec.json has both",
+    () => {
+      assert.ok(!("title" in zod) && !("additionalProperties" in zod));
+      assert.deepEqual(Object.keys(zod), ["$schema", "type", "properties", "required"]);
+      assert.deepEqual(Object.keys(spec), [
+        "$schema",
+        "title",
+        "type",
+        "required",
+        "additionalProperties",
+        "properties",
+      ]);
+      assert.equal(spec.title, "Humaans Source Spec");
+      assert.equal(spec.additionalProperties, true);
+    },
+  );
+  await t.step("the required list and the setting order are zod's", () => {
+    assert.deepEqual(spec.required, zod.required);
+    assert.deepEqual(Object.keys(spec.properties), Object.keys(zod.properties));
+  });
+});
+
+Deno.test("connectionSpecification: zod's own types and bounds agree with each setting's spec", () => {
+  // The registry's spec is laid over zod's keys: this shows it hides no disagreement.
+  const zod = zodSpecification({ withSpecs: false });
+  for (const [key, spec] of settingSpecs()) {
+    const own = zod.properties[key];
+    assert.deepEqual(
+      [own.type, own.minimum, own.maximum],
+      [spec.type, spec.minimum, spec.maximum],
+      key,
+    );
+  }
 });

@@ -11,11 +11,37 @@ export type ColumnKind =
   | "number"
   | "boolean";
 
-const COLUMN_KINDS = new WeakMap<z.ZodType, ColumnKind>();
+/**
+ * What the column registry holds of a column: its kind, and the JSON Schema keys of its property
+ * that z.toJSONSchema cannot derive from the zod type.
+ */
+interface ColumnMeta {
+  /** How the column's values are typed and normalised (dropped from the JSON Schema). */
+  kind: ColumnKind;
+  /** Also zod's own `.description` (the global registry), which other code reads. */
+  description?: string;
+  /** A format the zod type does not carry: to zod a date is a regex. */
+  format?: "date";
+  /** Airbyte's type of the column, a key JSON Schema does not have. */
+  airbyte_type?: "timestamp_with_timezone";
+}
+
+/** Every column declared with {@linkcode col}, with its metadata. */
+const COLUMNS = z.registry<ColumnMeta>();
+
+/** The keys of {@linkcode ColumnMeta} each kind sets beyond its kind. */
+const KIND_KEYS: Partial<Record<ColumnKind, Pick<ColumnMeta, "format" | "airbyte_type">>> = {
+  timestamp: { airbyte_type: "timestamp_with_timezone" },
+  date: { format: "date" },
+};
 
 function column<T extends z.ZodType>(kind: ColumnKind, schema: T, description?: string): T {
   const described = description === undefined ? schema : schema.describe(description) as T;
-  COLUMN_KINDS.set(described, kind);
+  COLUMNS.add(described, {
+    kind,
+    ...KIND_KEYS[kind],
+    ...(description === undefined ? {} : { description }),
+  });
   return described;
 }
 
@@ -71,42 +97,75 @@ export type RecordSchema = z.ZodObject<Record<string, z.ZodType>>;
 export function columnKinds(schema: RecordSchema): Map<string, ColumnKind> {
   const kinds = new Map<string, ColumnKind>();
   for (const [name, field] of Object.entries(schema.shape)) {
-    const kind = COLUMN_KINDS.get(field);
+    // has(), not only get(): a registry lends a schema its parent's metadata, and a column derived
+    // from a col.*() column (say by .describe()) is not declared with col.*() itself.
+    const kind = COLUMNS.has(field) ? COLUMNS.get(field)?.kind : undefined;
     if (!kind) throw new Error(`Column "${name}" is not declared with col.*()`);
     kinds.set(name, kind);
   }
   return kinds;
 }
 
-const JSON_TYPES: Record<ColumnKind, Record<string, unknown>> = {
-  id: { type: "string" },
-  string: { type: ["string", "null"] },
-  json: { type: ["string", "null"] },
-  timestamp: {
-    type: ["string", "null"],
-    format: "date-time",
-    airbyte_type: "timestamp_with_timezone",
-  },
-  date: { type: ["string", "null"], format: "date" },
-  integer: { type: ["integer", "null"] },
-  number: { type: ["number", "null"] },
-  boolean: { type: ["boolean", "null"] },
-};
+type JsonSchema = z.core.JSONSchema.BaseSchema;
+type JsonType = Exclude<JsonSchema["type"], unknown[] | undefined>;
 
-/** The draft-07 JSON Schema of a stream's records, as `schemas/<stream>.json` holds it. */
+/**
+ * Rewrites, in place, what z.toJSONSchema gives for one column into the column's property in
+ * `schemas/<stream>.json`. The differences, each pinned by a test in `tests/streams/fields_test.ts`:
+ *
+ * - A nullable column comes as `anyOf: [<type>, {type: "null"}]` whenever the type has a
+ *   constraint (zod folds only bare types into a list): it becomes `type: [<type>, "null"]`, the
+ *   form Airbyte's type mapping reads.
+ * - The constraints zod states are dropped: `minLength: 1` of the id, the `pattern` of a date or
+ *   a timestamp (zod's own regexes), the safe-integer `minimum`/`maximum` of an integer. The
+ *   mapping already normalises every value; the schema declares types, as Airbyte uses it.
+ * - `kind` (registry metadata for the mapping, no JSON Schema key) is dropped.
+ * - The keys come in the order `type, format, airbyte_type, description` (zod puts metadata
+ *   after the type's keys, and a description before them).
+ */
+function toAirbyteColumn(json: JsonSchema): void {
+  const { anyOf, format, airbyte_type, description } = json;
+  const branches = (anyOf ?? []) as JsonSchema[];
+  const nullable = branches.length === 2 && branches[1].type === "null";
+  if (anyOf && !nullable) throw new Error(`Unexpected column JSON Schema ${JSON.stringify(json)}`);
+  const inner = nullable ? branches[0] : json;
+  const property: JsonSchema = {
+    type: nullable ? [inner.type as JsonType, "null"] : inner.type,
+    format: format ?? inner.format,
+    airbyte_type,
+    description,
+  };
+  for (const key of Object.keys(json)) delete json[key];
+  for (const [key, value] of Object.entries(property)) if (value !== undefined) json[key] = value;
+}
+
+/**
+ * The draft-07 JSON Schema of a stream's records, as `schemas/<stream>.json` holds it: zod's
+ * (z.toJSONSchema with the column registry), each column rewritten by
+ * {@linkcode toAirbyteColumn}, and at the root (pinned by tests too):
+ *
+ * - `additionalProperties: true`, where zod says `false` of an object that strips unknown keys:
+ *   a record schema tells destinations what columns there are, and forbids none.
+ * - `required` lists the columns that are never null (the id), where zod lists every column
+ *   (each is always present): the seed's schemas require only the primary key.
+ * - The keys come in the order `$schema, type, additionalProperties, required, properties`.
+ */
 export function recordJsonSchema(schema: RecordSchema): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
-  for (const [name, kind] of columnKinds(schema)) {
-    const description = schema.shape[name].description;
-    properties[name] = description === undefined
-      ? { ...JSON_TYPES[kind] }
-      : { ...JSON_TYPES[kind], description };
-  }
+  columnKinds(schema); // every column is declared with col.*()
+  const generated = z.toJSONSchema(schema, {
+    target: "draft-7",
+    metadata: COLUMNS,
+    override: ({ zodSchema, jsonSchema }) => {
+      if (COLUMNS.has(zodSchema)) toAirbyteColumn(jsonSchema);
+    },
+  });
+  const properties = (generated.properties ?? {}) as Record<string, JsonSchema>;
+  const nullable = (name: string) => [properties[name].type].flat().includes("null");
   return {
-    $schema: "http://json-schema.org/draft-07/schema#",
-    type: "object",
+    $schema: generated.$schema,
+    type: generated.type,
     additionalProperties: true,
-    required: ["id"],
+    required: (generated.required ?? []).filter((name) => !nullable(name)),
     properties,
   };
 }

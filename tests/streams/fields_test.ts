@@ -322,6 +322,92 @@ Deno.test("recordJsonSchema returns independent property objects", () => {
   assert.deepEqual(second.properties.name.type, ["string", "null"]);
 });
 
+type JsonProperty = Record<string, unknown> & { anyOf?: JsonProperty[] };
+type JsonRoot = JsonProperty & { properties: Record<string, JsonProperty>; required?: string[] };
+
+Deno.test("recordJsonSchema: each difference from z.toJSONSchema's output", async (t) => {
+  const schema = Sample.extend({ described: col.timestamp("When.") });
+  const ours = recordJsonSchema(schema) as JsonRoot;
+  const zod = z.toJSONSchema(schema, { target: "draft-7" }) as JsonRoot;
+  await t.step("zod says minLength 1 of the id; the file a plain string", () => {
+    assert.deepEqual(zod.properties.id, { type: "string", minLength: 1 });
+    assert.deepEqual(ours.properties.id, { type: "string" });
+  });
+  await t.step("zod keeps a constrained nullable type in anyOf; the file a type list", () => {
+    for (const name of ["updated_at", "trial_end_date", "next_employee_id"]) {
+      assert.equal(zod.properties[name].anyOf?.length, 2, name);
+      assert.deepEqual(zod.properties[name].anyOf?.[1], { type: "null" }, name);
+      assert.ok(!("anyOf" in ours.properties[name]), name);
+      assert.equal((ours.properties[name].type as string[])[1], "null", name);
+    }
+  });
+  await t.step("zod states patterns and safe-integer bounds; the file does not", () => {
+    assert.equal(typeof zod.properties.updated_at.anyOf?.[0].pattern, "string");
+    assert.equal(typeof zod.properties.trial_end_date.anyOf?.[0].pattern, "string");
+    assert.deepEqual(zod.properties.next_employee_id.anyOf?.[0], {
+      type: "integer",
+      minimum: Number.MIN_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER,
+    });
+    assert.doesNotMatch(JSON.stringify(ours), /"(pattern|minimum|maximum|minLength)"/);
+  });
+  await t.step("zod has no format of a date and no airbyte_type; the registry gives both", () => {
+    assert.doesNotMatch(JSON.stringify(zod.properties.trial_end_date), /"format"/);
+    assert.doesNotMatch(JSON.stringify(zod), /airbyte_type/);
+    assert.equal(ours.properties.trial_end_date.format, "date");
+    assert.equal(ours.properties.updated_at.airbyte_type, "timestamp_with_timezone");
+  });
+  await t.step("the registry's kind stays out of the file", () => {
+    assert.doesNotMatch(JSON.stringify(ours), /"kind"/);
+  });
+  await t.step("keys in the order type, format, airbyte_type, description", () => {
+    assert.deepEqual(Object.keys(zod.properties.described), ["anyOf", "description"]);
+    assert.deepEqual(Object.keys(ours.properties.described), [
+      "type",
+      "format",
+      "airbyte_type",
+      "description",
+    ]);
+  });
+  await t.step("zod forbids other properties and requires every column; the file neither", () => {
+    assert.equal(zod.additionalProperties, false);
+    assert.deepEqual(zod.required, Object.keys(schema.shape));
+    assert.equal(ours.additionalProperties, true);
+    assert.deepEqual(ours.required, ["id"]);
+  });
+  await t.step(
+    "root keys in the order $schema, type, additionalProperties, required, properties",
+    () => {
+      assert.deepEqual(Object.keys(zod), [
+        "$schema",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+      ]);
+      assert.deepEqual(Object.keys(ours), [
+        "$schema",
+        "type",
+        "additionalProperties",
+        "required",
+        "properties",
+      ]);
+    },
+  );
+  await t.step("the column set and order, the types and the date-time format are zod's", () => {
+    assert.deepEqual(Object.keys(ours.properties), Object.keys(zod.properties));
+    assert.equal(zod.properties.updated_at.anyOf?.[0].format, "date-time");
+    assert.deepEqual(zod.properties.amount, { type: ["number", "null"] });
+    assert.deepEqual(ours.properties.amount, { type: ["number", "null"] });
+  });
+});
+
+Deno.test("columnKinds wants the col.*() schema itself, not one derived from it", () => {
+  // A registry lends a derived schema its parent's metadata; the kind is not lent.
+  const Derived = z.object({ id: col.id(), other: col.string().describe("Derived.") });
+  assert.throws(() => columnKinds(Derived), /Column "other" is not declared with col\.\*\(\)/);
+});
+
 Deno.test("col: every column but the id is nullable, and the zod types match the kinds", async (t) => {
   const rows: [string, z.ZodType, unknown[], unknown[]][] = [
     ["id", col.id(), ["a"], ["", null, 1]],

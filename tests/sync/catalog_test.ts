@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConnectorError } from "../../src/errors.ts";
+import { ConfiguredAirbyteCatalog } from "../../src/protocol/messages.ts";
 import { parseCatalog } from "../../src/sync/catalog.ts";
 
 const SOURCE = "configured_catalog.json";
@@ -207,4 +208,151 @@ Deno.test("parseCatalog reads a stream without a cursor in full when asked for i
     });
     assert.match(error.message, /"streams\[0\].sync_mode" is undefined/);
   });
+});
+
+/** The least a catalog entry needs here: the stream's name and the sync mode. */
+function minimal(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { stream: { name }, sync_mode: "full_refresh", ...extra };
+}
+
+Deno.test("parseCatalog takes the protocol's schema, relaxed where hand-written catalogs differ", async (t) => {
+  await t.step("stream.json_schema, stream.supported_sync_modes, destination_sync_mode", () => {
+    // The protocol requires all three; this source reads none of them.
+    const raw = { streams: [minimal("companies")] };
+    for (const path of ["destination_sync_mode", "stream.json_schema"]) {
+      const issues = ConfiguredAirbyteCatalog.safeParse(raw).error?.issues ?? [];
+      assert.ok(issues.some((issue) => issue.path.join(".") === `streams.0.${path}`), path);
+    }
+    const issues = ConfiguredAirbyteCatalog.safeParse(raw).error?.issues ?? [];
+    assert.ok(issues.some((i) => i.path.join(".") === "streams.0.stream.supported_sync_modes"));
+    assert.deepEqual(parseCatalog(raw).map((s) => [s.stream.name, s.syncMode]), [
+      ["companies", "full_refresh"],
+    ]);
+  });
+  await t.step("cursor_field null, as absent", () => {
+    const raw = { streams: [configured("companies", "incremental", { cursor_field: null })] };
+    assert.ok(!ConfiguredAirbyteCatalog.safeParse(raw).success, "the protocol rejects null");
+    assert.equal(parseCatalog(raw)[0].syncMode, "incremental");
+  });
+  await t.step(
+    "what the protocol accepts, parseCatalog accepts (keys it does not know too)",
+    () => {
+      const raw = {
+        streams: [configured("companies", "incremental", { generation_id: 3, surprise: true })],
+        also: "kept",
+      };
+      assert.ok(ConfiguredAirbyteCatalog.safeParse(raw).success);
+      assert.equal(parseCatalog(raw).length, 1);
+    },
+  );
+});
+
+Deno.test("parseCatalog rejects what the protocol rejects, naming the field", async (t) => {
+  const rows: [string, Record<string, unknown>, string, string][] = [
+    [
+      "an unknown destination_sync_mode",
+      { destination_sync_mode: "sideways" },
+      "streams[0].destination_sync_mode",
+      'is "sideways"; expected one of "append", "overwrite", "append_dedup", "update", "soft_delete"',
+    ],
+    [
+      "empty supported_sync_modes",
+      { stream: { name: "companies", supported_sync_modes: [] } },
+      "streams[0].stream.supported_sync_modes",
+      "must not be empty",
+    ],
+    [
+      "an unknown supported sync mode",
+      { stream: { name: "companies", supported_sync_modes: ["sometimes"] } },
+      "streams[0].stream.supported_sync_modes[0]",
+      'is "sometimes"; expected one of "full_refresh", "incremental"',
+    ],
+    [
+      "a json_schema that is not an object",
+      { stream: { name: "companies", json_schema: "object" } },
+      "streams[0].stream.json_schema",
+      "must be an object",
+    ],
+    [
+      "a primary_key that is not a list",
+      { primary_key: "id" },
+      "streams[0].primary_key",
+      "must be an array",
+    ],
+    [
+      "a namespace that is not a string",
+      { stream: { name: "companies", namespace: 5 } },
+      "streams[0].stream.namespace",
+      "must be a string",
+    ],
+    [
+      "a generation_id that is not whole",
+      { generation_id: 1.5 },
+      "streams[0].generation_id",
+      "is not valid (Invalid input: expected an integer)",
+    ],
+    [
+      "a cursor_field with a non-string, named whole",
+      { cursor_field: ["updated_at", 5] },
+      "streams[0].cursor_field",
+      'must be ["updated_at"]',
+    ],
+    [
+      "a string cursor_field even in full_refresh (ignored before the protocol schema)",
+      { cursor_field: "updated_at" },
+      "streams[0].cursor_field",
+      'must be ["updated_at"]',
+    ],
+  ];
+  for (const [name, extra, field, problem] of rows) {
+    await t.step(name, () => {
+      const error = catalogErrorOf({ streams: [minimal("companies", extra)] });
+      assert.ok(error.message.includes(`field "${field}" ${problem}`), error.message);
+    });
+  }
+});
+
+Deno.test("parseCatalog reports errors in catalog order, each entry's checks in order", async (t) => {
+  const rows: [string, unknown[], string, RegExp][] = [
+    [
+      "an unknown stream before an entry that is not an object",
+      [minimal("employees"), 42],
+      "streams[0].stream.name",
+      /unknown stream "employees"/,
+    ],
+    [
+      "a wrong cursor before a bad destination_sync_mode",
+      [
+        configured("companies", "incremental", { cursor_field: ["created_at"] }),
+        minimal("documents", { destination_sync_mode: "sideways" }),
+      ],
+      "streams[0].cursor_field",
+      /\["updated_at"\]/,
+    ],
+    [
+      "an unknown stream before its own bad cursor_field",
+      [minimal("companies"), minimal("salaries", { cursor_field: "updated_at" })],
+      "streams[1].stream.name",
+      /unknown stream "salaries"/,
+    ],
+    [
+      "a repeated stream before its own bad sync_mode",
+      [minimal("companies"), minimal("companies", { sync_mode: "sometimes" })],
+      "streams[1].stream.name",
+      /repeats stream "companies"/,
+    ],
+    [
+      "a bad stream object before a bad sync_mode",
+      [{ stream: { name: 7 }, sync_mode: "sometimes" }],
+      "streams[0].stream.name",
+      /must be a string/,
+    ],
+  ];
+  for (const [name, streams, field, problem] of rows) {
+    await t.step(name, () => {
+      const error = catalogErrorOf({ streams });
+      assert.ok(error.message.includes(`field "${field}"`), error.message);
+      assert.match(error.message, problem);
+    });
+  }
 });
