@@ -1,19 +1,29 @@
 import { z } from "zod";
 import { configError } from "./errors.ts";
+import type { Parsed } from "./parsed.ts";
 
 /** The default Humaans API root. */
 export const DEFAULT_BASE_URL = "https://app.humaans.io/api";
 
 /** What `spec.json` says of one setting; the parser enforces exactly this. */
 export interface SettingSpec {
+  /** The JSON type of the setting (strings of the seed's config are coerced to it). */
   type: "string" | "integer" | "boolean";
+  /** The setting's name in a form. */
   title: string;
+  /** What the setting does, for the form and the README. */
   description: string;
+  /** Its place in a form. */
   order: number;
+  /** The value an absent setting takes. */
   default?: string | number | boolean;
+  /** The smallest value allowed. */
   minimum?: number;
+  /** The largest value allowed. */
   maximum?: number;
+  /** A secret: masked in forms and never printed. */
   airbyte_secret?: boolean;
+  /** Example values for the form. */
   examples?: string[];
 }
 
@@ -126,7 +136,11 @@ function refineWith(problem: (value: string) => string | undefined) {
   };
 }
 
-/** The connector's configuration: the single source of truth for `spec.json`. */
+/**
+ * The connector's configuration: the single source of truth for `spec.json`.
+ *
+ * @ignore
+ */
 export const Config = z.object({
   api_token: setting(z.string().trim().min(1).superRefine(refineWith(tokenProblem)), {
     type: "string",
@@ -208,7 +222,7 @@ export const Config = z.object({
 });
 
 /** A parsed, valid configuration. */
-export type Config = z.infer<typeof Config>;
+export type Config = Parsed<typeof Config>;
 
 /** The declared spec of every setting, keyed by name, in order. */
 export function settingSpecs(): [string, SettingSpec][] {

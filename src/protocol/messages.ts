@@ -10,12 +10,7 @@
  * @module
  */
 import { z } from "zod";
-
-/**
- * The type a zod schema parses to (zod's `z.output`). The schemas are left out of the generated
- * docs (`@ignore`): their types are zod's internals. The types here are documented instead.
- */
-export type Parsed<T extends { _zod: { output: unknown } }> = T["_zod"]["output"];
+import type { Parsed } from "../parsed.ts";
 
 /** A JSON object with any properties (`type: object` in the definition). */
 const JsonObject = z.looseObject({});

@@ -90,7 +90,11 @@ export const SEED_COLUMN =
 /** The description of a column no public source shows: the field is a guess. */
 export const GUESSED = "Guessed: no public source shows this field; null if the API lacks it.";
 
-/** A stream's record schema: an object of {@linkcode col} columns. */
+/**
+ * A stream's record schema: an object of {@linkcode col} columns.
+ *
+ * @ignore
+ */
 export type RecordSchema = z.ZodObject<Record<string, z.ZodType>>;
 
 /** The kind of each column of a record schema. */
