@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `bank_accounts` record. */
 const BankAccountRecord = z.object({
@@ -18,7 +18,7 @@ export const bankAccounts: StreamDefinition = defineStream({
   name: "bank_accounts",
   description: "People's bank details for payroll: bank, account holder and account numbers.",
   scopes: ["private:read"],
-  evidence: DOCS_AND_ELIXIR,
+  evidence: sharedEvidence("docs_elixir"),
   sensitive: true,
   record: BankAccountRecord,
   example: {

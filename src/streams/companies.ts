@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
-import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `companies` record: the seed's columns, then the API's. */
 const CompanyRecord = z.object({
@@ -38,7 +38,7 @@ const CompanyRecord = z.object({
 export const companies: StreamDefinition = defineStream({
   name: "companies",
   description: "The company (tenant) the token belongs to: one row.",
-  evidence: DOCS_AND_ELIXIR,
+  evidence: sharedEvidence("docs_elixir"),
   record: CompanyRecord,
   example: {
     id: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `compensation_types` record. */
 const CompensationTypeRecord = z.object({
@@ -17,7 +17,7 @@ export const compensationTypes: StreamDefinition = defineStream({
   name: "compensation_types",
   description: "Kinds of pay (salary, bonus, commission, equity, custom) that compensations use.",
   scopes: ["private:read", "compensations:read"],
-  evidence: DOCS_AND_ELIXIR,
+  evidence: sharedEvidence("docs_elixir"),
   record: CompensationTypeRecord,
   example: {
     id: "Ct1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",

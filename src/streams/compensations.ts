@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `compensations` record; `amount` stays a string, as Humaans sends it, to keep its precision. */
 const CompensationRecord = z.object({
@@ -21,7 +21,7 @@ export const compensations: StreamDefinition = defineStream({
   description:
     "Each person's pay history: one row per effective-dated amount, currency and period.",
   scopes: ["compensations:read"],
-  evidence: DOCS_AND_ELIXIR,
+  evidence: sharedEvidence("docs_elixir"),
   sensitive: true,
   record: CompensationRecord,
   example: {

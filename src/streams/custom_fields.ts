@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `custom_fields` record. */
 const CustomFieldRecord = z.object({
@@ -19,7 +19,7 @@ export const customFields: StreamDefinition = defineStream({
   path: "/custom-fields",
   description: "Company-defined fields on people: name, section, type and settings.",
   scopes: ["public:read", "private:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: CustomFieldRecord,
   example: {
     id: "Cf1Ie2Ld3Ab4Cd5Ef6Gh7Ij8",

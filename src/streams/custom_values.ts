@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `custom_values` record. */
 const CustomValueRecord = z.object({
@@ -15,7 +15,7 @@ const CustomValueRecord = z.object({
 export const customValues: StreamDefinition = defineStream({
   name: "custom_values",
   description: "Values of custom fields: one row per person (or resource) and field.",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: CustomValueRecord,
   example: {
     id: "Cv1Al2Ue3Ab4Cd5Ef6Gh7Ij8",

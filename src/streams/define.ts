@@ -52,33 +52,30 @@ export interface Evidence {
   source: string;
 }
 
-/** The evidence of the lists that one public SDK alone shows (AI-assisted, citing no response). */
-export const ONE_SDK: Evidence = {
-  path: "likely",
-  fields: "guessed",
-  source: "one public SDK only, AI-assisted and citing no response",
+/**
+ * The evidence several streams rest on, by source: `one_sdk` (one public SDK alone, AI-assisted
+ * and citing no response), `client_survey` (public clients call the list, no response shows
+ * it), `docs_elixir` and `docs_clients` (the API docs, with the Elixir SDK or public clients).
+ */
+export type SharedSource = "one_sdk" | "client_survey" | "docs_elixir" | "docs_clients";
+
+/** [path, fields, source] of each {@linkcode SharedSource}. */
+const SHARED_EVIDENCE: Record<SharedSource, [Certainty, Certainty, string]> = {
+  one_sdk: ["likely", "guessed", "one public SDK only, AI-assisted and citing no response"],
+  client_survey: [
+    "likely",
+    "guessed",
+    "a survey of public clients: the list exists, no response shown",
+  ],
+  docs_elixir: ["confirmed", "confirmed", "API docs, the Elixir SDK that copies their examples"],
+  docs_clients: ["confirmed", "confirmed", "API docs, CLI and browser-extension clients"],
 };
 
-/** The evidence of the lists the API docs show, with examples an SDK copies. */
-export const DOCS_AND_ELIXIR: Evidence = {
-  path: "confirmed",
-  fields: "confirmed",
-  source: "API docs, the Elixir SDK that copies their examples",
-};
-
-/** The evidence of the lists public clients call but no response shows. */
-export const CLIENT_SURVEY: Evidence = {
-  path: "likely",
-  fields: "guessed",
-  source: "a survey of public clients: the list exists, no response shown",
-};
-
-/** The evidence of the lists the API docs and public clients both show. */
-export const DOCS_AND_CLIENTS: Evidence = {
-  path: "confirmed",
-  fields: "confirmed",
-  source: "API docs, CLI and browser-extension clients",
-};
+/** The evidence of a {@linkcode SharedSource}. */
+export function sharedEvidence(source: SharedSource): Evidence {
+  const [path, fields, text] = SHARED_EVIDENCE[source];
+  return { path, fields, source: text };
+}
 
 /** What a stream is declared with. */
 export interface StreamSpec {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `document_folders` record. */
 const DocumentFolderRecord = z.object({
@@ -20,7 +20,7 @@ export const documentFolders: StreamDefinition = defineStream({
   name: "document_folders",
   description: "Folders that documents are filed in, with who may see them.",
   scopes: ["private:read", "documents:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: DocumentFolderRecord,
   example: {
     id: "Fo9Pq8Rs7Tu6Vw5Xy4Za3Bc2",

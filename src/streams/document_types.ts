@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `document_types` record. */
 const DocumentTypeRecord = z.object({
@@ -13,7 +13,7 @@ export const documentTypes: StreamDefinition = defineStream({
   name: "document_types",
   description: "Kinds of document (contract, passport, ...) that documents refer to.",
   scopes: ["private:read", "documents:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: DocumentTypeRecord,
   example: {
     id: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",

@@ -3,8 +3,8 @@ import { col, SEED_COLUMN } from "./fields.ts";
 import {
   defineStream,
   type MapContext,
-  ONE_SDK,
   type RawObject,
+  sharedEvidence,
   type StreamDefinition,
 } from "./define.ts";
 
@@ -55,7 +55,7 @@ export const documents: StreamDefinition = defineStream({
   name: "documents",
   description: "Employee documents: a link or an uploaded file, with its type and folder.",
   scopes: ["documents:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   sensitive: true,
   record: DocumentRecord,
   example: {

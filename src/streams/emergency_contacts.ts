@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** An `emergency_contacts` record. */
 const EmergencyContactRecord = z.object({
@@ -18,7 +18,7 @@ export const emergencyContacts: StreamDefinition = defineStream({
   name: "emergency_contacts",
   description: "Each person's emergency contacts: name, relationship, phone and email.",
   scopes: ["private:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   sensitive: true,
   record: EmergencyContactRecord,
   example: {

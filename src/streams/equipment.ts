@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /**
  * An `equipment` record. Sources disagree on how the kind of item is told (ids of an equipment
@@ -24,7 +24,7 @@ export const equipment: StreamDefinition = defineStream({
   name: "equipment",
   description:
     "Company equipment lent to people: kind, serial number, assigned and returned dates.",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: EquipmentRecord,
   example: {
     id: "Eq1Ui2Pm3En4Ta5Bc6De7Fg8",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** An `equipment_names` record (its columns are guesses: no source shows a row). */
 const EquipmentNameRecord = z.object({
@@ -13,7 +13,7 @@ const EquipmentNameRecord = z.object({
 export const equipmentNames: StreamDefinition = defineStream({
   name: "equipment_names",
   description: "Named equipment models (MacBook Pro 14, ...) of each equipment type.",
-  evidence: CLIENT_SURVEY,
+  evidence: sharedEvidence("client_survey"),
   record: EquipmentNameRecord,
   example: {
     id: "En1Am2Ee3Qu4Ip5Me6Nt7Ab8",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** An `equipment_types` record (its columns are guesses: no source shows a row). */
 const EquipmentTypeRecord = z.object({
@@ -12,7 +12,7 @@ const EquipmentTypeRecord = z.object({
 export const equipmentTypes: StreamDefinition = defineStream({
   name: "equipment_types",
   description: "Kinds of equipment (laptop, phone, ...) that equipment rows refer to.",
-  evidence: CLIENT_SURVEY,
+  evidence: sharedEvidence("client_survey"),
   record: EquipmentTypeRecord,
   example: {
     id: "Et1Yp2Ee3Qu4Ip5Me6Nt7Ab8",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** An `identity_document_types` record. */
 const IdentityDocumentTypeRecord = z.object({
@@ -13,7 +13,7 @@ export const identityDocumentTypes: StreamDefinition = defineStream({
   name: "identity_document_types",
   description: "Kinds of identity document (passport, national ID, ...).",
   scopes: ["private:read", "documents:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: IdentityDocumentTypeRecord,
   example: {
     id: "It1Yp2Ea3Bc4De5Fg6Hi7Jk8",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** An `identity_documents` record: the scan, if any, is `file` flattened like a document's. */
 const IdentityDocumentRecord = z.object({
@@ -21,7 +21,7 @@ export const identityDocuments: StreamDefinition = defineStream({
   name: "identity_documents",
   description: "Passports, ID cards and visas: number, issuing country, issue and expiry dates.",
   scopes: ["documents:read"],
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   sensitive: true,
   record: IdentityDocumentRecord,
   example: {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `locations` record. Only `city`, `country` and `timezone` are reported by more than one source. */
 const LocationRecord = z.object({
@@ -21,7 +21,7 @@ const LocationRecord = z.object({
 export const locations: StreamDefinition = defineStream({
   name: "locations",
   description: "Offices and other work locations, with city, country and time zone.",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: LocationRecord,
   example: {
     id: "Lo4Nd0nHq7Gb2Xy5Qw8Er1Ty",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `public_holiday_calendars` record: ids are region codes such as `GB` or `ES-MD`. */
 const PublicHolidayCalendarRecord = z.object({
@@ -12,7 +12,7 @@ export const publicHolidayCalendars: StreamDefinition = defineStream({
   name: "public_holiday_calendars",
   description: "Public holiday calendars by region (ids such as GB or ES-MD).",
   untimed: true,
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: PublicHolidayCalendarRecord,
   example: { id: "ES-MD", name: "Spain (Madrid)" },
 });

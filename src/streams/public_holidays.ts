@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, DOCS_AND_CLIENTS, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `public_holidays` record. */
 const PublicHolidayRecord = z.object({
@@ -13,7 +13,7 @@ const PublicHolidayRecord = z.object({
 export const publicHolidays: StreamDefinition = defineStream({
   name: "public_holidays",
   description: "Public holidays: one row per day off, with its calendar and name.",
-  evidence: DOCS_AND_CLIENTS,
+  evidence: sharedEvidence("docs_clients"),
   initialWindow: true,
   record: PublicHolidayRecord,
   example: {

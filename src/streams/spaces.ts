@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `spaces` record (its columns are guesses: no source shows a row). */
 const SpaceRecord = z.object({
@@ -13,7 +13,7 @@ export const spaces: StreamDefinition = defineStream({
   name: "spaces",
   description:
     "Spaces: the separate parts of a company that people belong to (a person's space_id).",
-  evidence: CLIENT_SURVEY,
+  evidence: sharedEvidence("client_survey"),
   record: SpaceRecord,
   example: {
     id: "Sp4Ac3Eu2Kh1Qz9Xw8Vb7Nm6",

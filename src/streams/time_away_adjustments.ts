@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_adjustments` record. */
 const TimeAwayAdjustmentRecord = z.object({
@@ -16,7 +16,7 @@ const TimeAwayAdjustmentRecord = z.object({
 export const timeAwayAdjustments: StreamDefinition = defineStream({
   name: "time_away_adjustments",
   description: "Manual changes to a person's time away allowance (carry-over, extra days).",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   initialWindow: true,
   record: TimeAwayAdjustmentRecord,
   example: {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_allocations` record. */
 const TimeAwayAllocationRecord = z.object({
@@ -18,7 +18,7 @@ const TimeAwayAllocationRecord = z.object({
 export const timeAwayAllocations: StreamDefinition = defineStream({
   name: "time_away_allocations",
   description: "Each person's time away allowance per policy and period.",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: TimeAwayAllocationRecord,
   example: {
     id: "Al5Lo6Ca7Ti8On9Ab1Cd2Ef3",

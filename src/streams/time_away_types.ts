@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `time_away_types` record. */
 const TimeAwayTypeRecord = z.object({
@@ -13,7 +13,7 @@ const TimeAwayTypeRecord = z.object({
 export const timeAwayTypes: StreamDefinition = defineStream({
   name: "time_away_types",
   description: "Kinds of absence (holiday, sick leave, parental leave, ...) time away refers to.",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: TimeAwayTypeRecord,
   example: {
     id: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, DOCS_AND_CLIENTS, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `timesheet_entries` record; `duration` ({ hours, minutes }) becomes two columns. */
 const TimesheetEntryRecord = z.object({
@@ -16,7 +16,7 @@ const TimesheetEntryRecord = z.object({
 export const timesheetEntries: StreamDefinition = defineStream({
   name: "timesheet_entries",
   description: "Clocked working time: one row per entry, with date, start, end and duration.",
-  evidence: DOCS_AND_CLIENTS,
+  evidence: sharedEvidence("docs_clients"),
   initialWindow: true,
   record: TimesheetEntryRecord,
   example: {

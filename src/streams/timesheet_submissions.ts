@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, DOCS_AND_ELIXIR, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `timesheet_submissions` record; `durationAsTime` ({ hours, minutes }) becomes two columns. */
 const TimesheetSubmissionRecord = z.object({
@@ -21,7 +21,7 @@ const TimesheetSubmissionRecord = z.object({
 export const timesheetSubmissions: StreamDefinition = defineStream({
   name: "timesheet_submissions",
   description: "Timesheets submitted for review: period, status, submission and review.",
-  evidence: DOCS_AND_ELIXIR,
+  evidence: sharedEvidence("docs_elixir"),
   initialWindow: true,
   record: TimesheetSubmissionRecord,
   example: {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { CLIENT_SURVEY, defineStream, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `working_pattern_allocations` record (its columns are guesses: no source shows a row). */
 const WorkingPatternAllocationRecord = z.object({
@@ -14,7 +14,7 @@ const WorkingPatternAllocationRecord = z.object({
 export const workingPatternAllocations: StreamDefinition = defineStream({
   name: "working_pattern_allocations",
   description: "Which working pattern each person follows, and from when.",
-  evidence: CLIENT_SURVEY,
+  evidence: sharedEvidence("client_survey"),
   record: WorkingPatternAllocationRecord,
   example: {
     id: "Wa1Ll2Oc3At4Io5Nn6Ab7Cd8",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col } from "./fields.ts";
-import { defineStream, ONE_SDK, type StreamDefinition } from "./define.ts";
+import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** A `working_patterns` record. */
 const WorkingPatternRecord = z.object({
@@ -13,7 +13,7 @@ const WorkingPatternRecord = z.object({
 export const workingPatterns: StreamDefinition = defineStream({
   name: "working_patterns",
   description: "Named weekly working patterns (full time, four days, ...).",
-  evidence: ONE_SDK,
+  evidence: sharedEvidence("one_sdk"),
   record: WorkingPatternRecord,
   example: {
     id: "Wp1At2Te3Rn4Ab5Cd6Ef7Gh8",

@@ -26,24 +26,9 @@ const FILE_URL = "https://files.example/documents/Fh2Kq8/offer-letter.pdf";
 
 /** An uploaded-file document as GET /documents returns it. */
 function fileDocument(overrides: RawObject = {}): RawObject {
-  return {
-    id: "Dk4Rt7Yp1Lm9Qz2Xc5Vb8Nw3",
-    companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
-    personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",
-    name: "Offer letter",
-    documentTypeId: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
-    folderId: "Fo9Pq8Rs7Tu6Vw5Xy4Za3Bc2",
-    link: null,
-    fileId: "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4",
-    file: { id: "Fh2Kq8Wm5Xn1Yb7Zc3Vd9Le4", filename: "offer-letter.pdf", url: FILE_URL },
-    source: "upload",
-    sourceId: null,
-    issueDate: "2025-06-30",
-    createdBy: "Pe0Ad1Mi2Nb3Cd4Ef5Gh6Ij7",
-    createdAt: "2025-07-01T08:30:00.000Z",
-    updatedAt: "2026-01-15T10:45:12.120Z",
-    ...overrides,
-  };
+  // The declaration's example, with a file URL and no source id of its own.
+  const file = { ...(documents.example.file as RawObject), url: FILE_URL };
+  return { ...documents.example, file, sourceId: null, ...overrides };
 }
 
 /** A link document (no uploaded file). */
