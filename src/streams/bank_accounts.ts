@@ -2,17 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `bank_accounts` record. */
-const BankAccountRecord = z.object({
-  person_id: col.string(),
-  bank_name: col.string(),
-  name_on_account: col.string(),
-  account_number: col.string(),
-  swift_code: col.string(),
-  sort_code: col.string(),
-  routing_number: col.string(),
-});
-
 /** The `bank_accounts` stream: its `description` says what it holds. */
 export const bankAccounts: StreamDefinition = defineStream({
   name: "bank_accounts",
@@ -20,7 +9,15 @@ export const bankAccounts: StreamDefinition = defineStream({
   scopes: ["private:read"],
   evidence: sharedEvidence("docs_elixir"),
   sensitive: true,
-  record: BankAccountRecord,
+  record: z.object({
+    person_id: col.string(),
+    bank_name: col.string(),
+    name_on_account: col.string(),
+    account_number: col.string(),
+    swift_code: col.string(),
+    sort_code: col.string(),
+    routing_number: col.string(),
+  }),
   example: {
     id: "Ba1Nk2Ac3Co4Un5Ts6Ab7Cd8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,19 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `compensations` record; `amount` stays a string, as Humaans sends it, to keep its precision. */
-const CompensationRecord = z.object({
-  person_id: col.string(),
-  compensation_type_id: col.string(),
-  amount: col.string(),
-  currency: col.string(),
-  period: col.string(),
-  note: col.string(),
-  effective_date: col.date(),
-  end_date: col.date(),
-  end_reason: col.string(),
-});
-
 /** The `compensations` stream: its `description` says what it holds. */
 export const compensations: StreamDefinition = defineStream({
   name: "compensations",
@@ -23,7 +10,18 @@ export const compensations: StreamDefinition = defineStream({
   scopes: ["compensations:read"],
   evidence: sharedEvidence("docs_elixir"),
   sensitive: true,
-  record: CompensationRecord,
+  // A `compensations` record; `amount` stays a string, as Humaans sends it, to keep its precision.
+  record: z.object({
+    person_id: col.string(),
+    compensation_type_id: col.string(),
+    amount: col.string(),
+    currency: col.string(),
+    period: col.string(),
+    note: col.string(),
+    effective_date: col.date(),
+    end_date: col.date(),
+    end_reason: col.string(),
+  }),
   example: {
     id: "Co1Mp2En3Sa4Ti5On6Ab7Cd8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,17 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `custom_fields` record. */
-const CustomFieldRecord = z.object({
-  company_id: col.string(),
-  name: col.string(),
-  section: col.string(),
-  type: col.string(),
-  resource_id: col.string(),
-  /** Type-specific settings (e.g. a select's options), as JSON text. */
-  config: col.json(),
-});
-
 /** The `custom_fields` stream. Their values are in `custom_values`. */
 export const customFields: StreamDefinition = defineStream({
   name: "custom_fields",
@@ -20,7 +9,15 @@ export const customFields: StreamDefinition = defineStream({
   description: "Company-defined fields on people: name, section, type and settings.",
   scopes: ["public:read", "private:read"],
   evidence: sharedEvidence("one_sdk"),
-  record: CustomFieldRecord,
+  record: z.object({
+    company_id: col.string(),
+    name: col.string(),
+    section: col.string(),
+    type: col.string(),
+    resource_id: col.string(),
+    /** Type-specific settings (e.g. a select's options), as JSON text. */
+    config: col.json(),
+  }),
   example: {
     id: "Cf1Ie2Ld3Ab4Cd5Ef6Gh7Ij8",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

@@ -2,21 +2,18 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `custom_values` record. */
-const CustomValueRecord = z.object({
-  person_id: col.string(),
-  custom_field_id: col.string(),
-  resource_id: col.string(),
-  /** Text as sent; a list (multi-select) or any other structure as JSON text. */
-  value: col.json(),
-});
-
 /** The `custom_values` stream: its `description` says what it holds. */
 export const customValues: StreamDefinition = defineStream({
   name: "custom_values",
   description: "Values of custom fields: one row per person (or resource) and field.",
   evidence: sharedEvidence("one_sdk"),
-  record: CustomValueRecord,
+  record: z.object({
+    person_id: col.string(),
+    custom_field_id: col.string(),
+    resource_id: col.string(),
+    /** Text as sent; a list (multi-select) or any other structure as JSON text. */
+    value: col.json(),
+  }),
   example: {
     id: "Cv1Al2Ue3Ab4Cd5Ef6Gh7Ij8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,19 +2,16 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `document_types` record. */
-const DocumentTypeRecord = z.object({
-  company_id: col.string(),
-  name: col.string(),
-});
-
 /** The `document_types` stream. The scope it needs is a guess. */
 export const documentTypes: StreamDefinition = defineStream({
   name: "document_types",
   description: "Kinds of document (contract, passport, ...) that documents refer to.",
   scopes: ["private:read", "documents:read"],
   evidence: sharedEvidence("one_sdk"),
-  record: DocumentTypeRecord,
+  record: z.object({
+    company_id: col.string(),
+    name: col.string(),
+  }),
   example: {
     id: "Ty1Ab2Cd3Ef4Gh5Ij6Kl7Mn8",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

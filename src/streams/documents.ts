@@ -8,34 +8,6 @@ import {
   type StreamDefinition,
 } from "./define.ts";
 
-/** A `documents` record: the seed's columns, then the API's. */
-const DocumentRecord = z.object({
-  person_id: col.string(),
-  name: col.string(),
-  description: col.string(SEED_COLUMN),
-  type: col.string(),
-  filename: col.string(),
-  file_size: col.integer(SEED_COLUMN),
-  mime_type: col.string(SEED_COLUMN),
-  url: col.string(),
-  expiry_date: col.date(SEED_COLUMN),
-  tags: col.string(SEED_COLUMN),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
-  company_id: col.string(),
-  document_type_id: col.string(),
-  folder_id: col.string(),
-  link: col.string(),
-  file_id: col.string(),
-  file_filename: col.string(),
-  file_url: col.string(),
-  source: col.string(),
-  source_id: col.string(),
-  issue_date: col.date(),
-  created_by: col.string(),
-});
-
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -57,7 +29,33 @@ export const documents: StreamDefinition = defineStream({
   scopes: ["documents:read"],
   evidence: sharedEvidence("one_sdk"),
   sensitive: true,
-  record: DocumentRecord,
+  // A `documents` record: the seed's columns, then the API's.
+  record: z.object({
+    person_id: col.string(),
+    name: col.string(),
+    description: col.string(SEED_COLUMN),
+    type: col.string(),
+    filename: col.string(),
+    file_size: col.integer(SEED_COLUMN),
+    mime_type: col.string(SEED_COLUMN),
+    url: col.string(),
+    expiry_date: col.date(SEED_COLUMN),
+    tags: col.string(SEED_COLUMN),
+    created_at: col.timestamp(),
+    updated_at: col.timestamp(),
+    timestamp: col.timestamp(),
+    company_id: col.string(),
+    document_type_id: col.string(),
+    folder_id: col.string(),
+    link: col.string(),
+    file_id: col.string(),
+    file_filename: col.string(),
+    file_url: col.string(),
+    source: col.string(),
+    source_id: col.string(),
+    issue_date: col.date(),
+    created_by: col.string(),
+  }),
   example: {
     id: "Dk4Rt7Yp1Lm9Qz2Xc5Vb8Nw3",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

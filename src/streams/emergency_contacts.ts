@@ -2,17 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** An `emergency_contacts` record. */
-const EmergencyContactRecord = z.object({
-  person_id: col.string(),
-  name: col.string(),
-  relationship: col.string(),
-  email: col.string(),
-  phone_number: col.string(),
-  formatted_phone_number: col.string(), // guess: as on people
-  is_primary: col.boolean(), // guess
-});
-
 /** The `emergency_contacts` stream. Sensitive: personal data of third parties. */
 export const emergencyContacts: StreamDefinition = defineStream({
   name: "emergency_contacts",
@@ -20,7 +9,15 @@ export const emergencyContacts: StreamDefinition = defineStream({
   scopes: ["private:read"],
   evidence: sharedEvidence("one_sdk"),
   sensitive: true,
-  record: EmergencyContactRecord,
+  record: z.object({
+    person_id: col.string(),
+    name: col.string(),
+    relationship: col.string(),
+    email: col.string(),
+    phone_number: col.string(),
+    formatted_phone_number: col.string(), // guess: as on people
+    is_primary: col.boolean(), // guess
+  }),
   example: {
     id: "Em1Er2Ge3Nc4Yc5On6Ta7Ct8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,30 +2,26 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/**
- * An `equipment` record. Sources disagree on how the kind of item is told (ids of an equipment
- * type and name, or `type` and `name` text): both are columns, and all but `person_id`,
- * `serial_number` and `assigned_date` are guesses.
- */
-const EquipmentRecord = z.object({
-  person_id: col.string(),
-  equipment_type_id: col.string(),
-  equipment_name_id: col.string(),
-  type: col.string(),
-  name: col.string(),
-  serial_number: col.string(),
-  note: col.string(),
-  assigned_date: col.date(),
-  returned_date: col.date(),
-});
-
 /** The `equipment` stream: its `description` says what it holds. */
 export const equipment: StreamDefinition = defineStream({
   name: "equipment",
   description:
     "Company equipment lent to people: kind, serial number, assigned and returned dates.",
   evidence: sharedEvidence("one_sdk"),
-  record: EquipmentRecord,
+  // An `equipment` record. Sources disagree on how the kind of item is told (ids of an equipment
+  // type and name, or `type` and `name` text): both are columns, and all but `person_id`,
+  // `serial_number` and `assigned_date` are guesses.
+  record: z.object({
+    person_id: col.string(),
+    equipment_type_id: col.string(),
+    equipment_name_id: col.string(),
+    type: col.string(),
+    name: col.string(),
+    serial_number: col.string(),
+    note: col.string(),
+    assigned_date: col.date(),
+    returned_date: col.date(),
+  }),
   example: {
     id: "Eq1Ui2Pm3En4Ta5Bc6De7Fg8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

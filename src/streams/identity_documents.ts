@@ -2,20 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** An `identity_documents` record: the scan, if any, is `file` flattened like a document's. */
-const IdentityDocumentRecord = z.object({
-  person_id: col.string(),
-  identity_document_type_id: col.string(),
-  name: col.string(),
-  number: col.string(),
-  issuing_country: col.string(),
-  issue_date: col.date(),
-  expiry_date: col.date(),
-  file_id: col.string(),
-  file_filename: col.string(), // guess: the shape of a document's file
-  file_url: col.string(), // guess: the shape of a document's file
-});
-
 /** The `identity_documents` stream: its `description` says what it holds. */
 export const identityDocuments: StreamDefinition = defineStream({
   name: "identity_documents",
@@ -23,7 +9,19 @@ export const identityDocuments: StreamDefinition = defineStream({
   scopes: ["documents:read"],
   evidence: sharedEvidence("one_sdk"),
   sensitive: true,
-  record: IdentityDocumentRecord,
+  // An `identity_documents` record: the scan, if any, is `file` flattened like a document's.
+  record: z.object({
+    person_id: col.string(),
+    identity_document_type_id: col.string(),
+    name: col.string(),
+    number: col.string(),
+    issuing_country: col.string(),
+    issue_date: col.date(),
+    expiry_date: col.date(),
+    file_id: col.string(),
+    file_filename: col.string(), // guess: the shape of a document's file
+    file_url: col.string(), // guess: the shape of a document's file
+  }),
   example: {
     id: "Id1Do2Cu3Me4Nt5Ab6Cd7Ef8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,38 +2,6 @@ import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
 import { defineStream, type MapContext, type RawObject, type StreamDefinition } from "./define.ts";
 
-/**
- * A `job_roles` record: the seed's columns, then the API's. A job role is one effective-dated
- * entry of a person's job history (`jobTitle`, `department`, `reportingTo`, `effectiveDate`,
- * `endDate`, `endReason`, `note`), not a job definition: the seed's salary range, requirements,
- * responsibilities and benefits exist in no source and stay null.
- */
-const JobRoleRecord = z.object({
-  name: col.string(),
-  description: col.string(SEED_COLUMN),
-  department: col.string(),
-  location: col.string(SEED_COLUMN),
-  employment_type: col.string(SEED_COLUMN),
-  salary_range_min: col.number(SEED_COLUMN),
-  salary_range_max: col.number(SEED_COLUMN),
-  salary_currency: col.string(SEED_COLUMN),
-  requirements: col.string(SEED_COLUMN),
-  responsibilities: col.string(SEED_COLUMN),
-  benefits: col.string(SEED_COLUMN),
-  is_active: col.boolean(),
-  created_at: col.timestamp(),
-  updated_at: col.timestamp(),
-  timestamp: col.timestamp(),
-  company_id: col.string(),
-  person_id: col.string(),
-  job_title: col.string(),
-  reporting_to: col.string(),
-  effective_date: col.date(),
-  end_date: col.date(),
-  end_reason: col.string(),
-  note: col.string(),
-});
-
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 
 function dateOf(value: unknown): string | undefined {
@@ -81,7 +49,35 @@ export const jobRoles: StreamDefinition = defineStream({
     fields: "likely",
     source: "API docs, CLI clients; fields from the Elixir SDK",
   },
-  record: JobRoleRecord,
+  // A `job_roles` record: the seed's columns, then the API's. A job role is one effective-dated
+  // entry of a person's job history (`jobTitle`, `department`, `reportingTo`, `effectiveDate`,
+  // `endDate`, `endReason`, `note`), not a job definition: the seed's salary range, requirements,
+  // responsibilities and benefits exist in no source and stay null.
+  record: z.object({
+    name: col.string(),
+    description: col.string(SEED_COLUMN),
+    department: col.string(),
+    location: col.string(SEED_COLUMN),
+    employment_type: col.string(SEED_COLUMN),
+    salary_range_min: col.number(SEED_COLUMN),
+    salary_range_max: col.number(SEED_COLUMN),
+    salary_currency: col.string(SEED_COLUMN),
+    requirements: col.string(SEED_COLUMN),
+    responsibilities: col.string(SEED_COLUMN),
+    benefits: col.string(SEED_COLUMN),
+    is_active: col.boolean(),
+    created_at: col.timestamp(),
+    updated_at: col.timestamp(),
+    timestamp: col.timestamp(),
+    company_id: col.string(),
+    person_id: col.string(),
+    job_title: col.string(),
+    reporting_to: col.string(),
+    effective_date: col.date(),
+    end_date: col.date(),
+    end_reason: col.string(),
+    note: col.string(),
+  }),
   example: {
     id: "Jr3Ol8Ea2Ng5Ix9Ne4Er7Qa1",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

@@ -2,20 +2,17 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `public_holidays` record. */
-const PublicHolidayRecord = z.object({
-  public_holiday_calendar_id: col.string(),
-  name: col.string(),
-  date: col.date(),
-});
-
 /** The `public_holidays` stream: its `description` says what it holds. */
 export const publicHolidays: StreamDefinition = defineStream({
   name: "public_holidays",
   description: "Public holidays: one row per day off, with its calendar and name.",
   evidence: sharedEvidence("docs_clients"),
   initialWindow: true,
-  record: PublicHolidayRecord,
+  record: z.object({
+    public_holiday_calendar_id: col.string(),
+    name: col.string(),
+    date: col.date(),
+  }),
   example: {
     id: "Ph1Ol2Id3Ay4Ab5Cd6Ef7Gh8",
     publicHolidayCalendarId: "GB",

@@ -2,35 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, type StreamDefinition } from "./define.ts";
 
-/**
- * A `time_away` record; `breakdown` (one entry a day: `{date, period: full|am|pm, weekend?,
- * holiday?}`) and `working_days` are JSON text.
- */
-const TimeAwayRecord = z.object({
-  person_id: col.string(),
-  time_away_type_id: col.string(),
-  /** The kind of absence, e.g. `pto`; clients filter on it. */
-  type: col.string(),
-  name: col.string(),
-  is_time_off: col.boolean(),
-  start_date: col.date(),
-  start_period: col.string(),
-  end_date: col.date(),
-  end_period: col.string(),
-  days: col.number(),
-  breakdown: col.string(
-    "One entry a day, JSON text: {date, period: full|am|pm, weekend?, holiday?}.",
-  ),
-  note: col.string(),
-  request_status: col.string(),
-  reviewed_by: col.string(),
-  reviewed_at: col.timestamp(),
-  review_note: col.string(),
-  working_from_location_id: col.string(),
-  public_holiday_calendar_id: col.string(),
-  working_days: col.string(),
-});
-
 /** The `time_away` stream. Sensitive because sick leave is health data. */
 export const timeAway: StreamDefinition = defineStream({
   name: "time_away",
@@ -43,7 +14,32 @@ export const timeAway: StreamDefinition = defineStream({
   },
   initialWindow: true,
   sensitive: true,
-  record: TimeAwayRecord,
+  // A `time_away` record; `breakdown` (one entry a day: `{date, period: full|am|pm, weekend?,
+  // holiday?}`) and `working_days` are JSON text.
+  record: z.object({
+    person_id: col.string(),
+    time_away_type_id: col.string(),
+    /** The kind of absence, e.g. `pto`; clients filter on it. */
+    type: col.string(),
+    name: col.string(),
+    is_time_off: col.boolean(),
+    start_date: col.date(),
+    start_period: col.string(),
+    end_date: col.date(),
+    end_period: col.string(),
+    days: col.number(),
+    breakdown: col.string(
+      "One entry a day, JSON text: {date, period: full|am|pm, weekend?, holiday?}.",
+    ),
+    note: col.string(),
+    request_status: col.string(),
+    reviewed_by: col.string(),
+    reviewed_at: col.timestamp(),
+    review_note: col.string(),
+    working_from_location_id: col.string(),
+    public_holiday_calendar_id: col.string(),
+    working_days: col.string(),
+  }),
   example: {
     id: "Tw1Aw2Ay3Ab4Cd5Ef6Gh7Ij8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

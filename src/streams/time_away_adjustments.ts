@@ -2,23 +2,20 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `time_away_adjustments` record. */
-const TimeAwayAdjustmentRecord = z.object({
-  person_id: col.string(),
-  time_away_allocation_id: col.string(),
-  time_away_type_id: col.string(), // guess
-  amount: col.number(),
-  date: col.date(), // guess
-  note: col.string(),
-});
-
 /** The `time_away_adjustments` stream: its `description` says what it holds. */
 export const timeAwayAdjustments: StreamDefinition = defineStream({
   name: "time_away_adjustments",
   description: "Manual changes to a person's time away allowance (carry-over, extra days).",
   evidence: sharedEvidence("one_sdk"),
   initialWindow: true,
-  record: TimeAwayAdjustmentRecord,
+  record: z.object({
+    person_id: col.string(),
+    time_away_allocation_id: col.string(),
+    time_away_type_id: col.string(), // guess
+    amount: col.number(),
+    date: col.date(), // guess
+    note: col.string(),
+  }),
   example: {
     id: "Ad1Ju2St3Me4Nt5Ab6Cd7Ef8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,24 +2,21 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `time_away_allocations` record. */
-const TimeAwayAllocationRecord = z.object({
-  person_id: col.string(),
-  time_away_type_id: col.string(),
-  time_away_policy_id: col.string(),
-  amount: col.number(),
-  unit: col.string(),
-  year: col.integer(), // guess
-  start_date: col.date(),
-  end_date: col.date(),
-});
-
 /** The `time_away_allocations` stream: its `description` says what it holds. */
 export const timeAwayAllocations: StreamDefinition = defineStream({
   name: "time_away_allocations",
   description: "Each person's time away allowance per policy and period.",
   evidence: sharedEvidence("one_sdk"),
-  record: TimeAwayAllocationRecord,
+  record: z.object({
+    person_id: col.string(),
+    time_away_type_id: col.string(),
+    time_away_policy_id: col.string(),
+    amount: col.number(),
+    unit: col.string(),
+    year: col.integer(), // guess
+    start_date: col.date(),
+    end_date: col.date(),
+  }),
   example: {
     id: "Al5Lo6Ca7Ti8On9Ab1Cd2Ef3",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,14 +2,6 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, type StreamDefinition } from "./define.ts";
 
-/** A `time_away_policies` record. */
-const TimeAwayPolicyRecord = z.object({
-  company_id: col.string(),
-  name: col.string(),
-  time_away_type_id: col.string(), // guess
-  allowance: col.number(), // guess
-});
-
 /** The `time_away_policies` stream: its `description` says what it holds. */
 export const timeAwayPolicies: StreamDefinition = defineStream({
   name: "time_away_policies",
@@ -19,7 +11,12 @@ export const timeAwayPolicies: StreamDefinition = defineStream({
     fields: "guessed",
     source: "API docs for the path; no source shows the fields",
   },
-  record: TimeAwayPolicyRecord,
+  record: z.object({
+    company_id: col.string(),
+    name: col.string(),
+    time_away_type_id: col.string(), // guess
+    allowance: col.number(), // guess
+  }),
   example: {
     id: "Po7Li3Cy9Ab2Cd4Ef6Gh8Ij0",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

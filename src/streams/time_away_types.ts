@@ -2,19 +2,16 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `time_away_types` record. */
-const TimeAwayTypeRecord = z.object({
-  company_id: col.string(),
-  name: col.string(),
-  is_time_off: col.boolean(), // guess: time away rows carry it
-});
-
 /** The `time_away_types` stream: its `description` says what it holds. */
 export const timeAwayTypes: StreamDefinition = defineStream({
   name: "time_away_types",
   description: "Kinds of absence (holiday, sick leave, parental leave, ...) time away refers to.",
   evidence: sharedEvidence("one_sdk"),
-  record: TimeAwayTypeRecord,
+  record: z.object({
+    company_id: col.string(),
+    name: col.string(),
+    is_time_off: col.boolean(), // guess: time away rows carry it
+  }),
   example: {
     id: "Ta1Ho2Li3Da4Ys5Ty6Pe7Xq8",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",

@@ -2,23 +2,21 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `timesheet_entries` record; `duration` ({ hours, minutes }) becomes two columns. */
-const TimesheetEntryRecord = z.object({
-  person_id: col.string(),
-  date: col.date(),
-  start_time: col.string(),
-  end_time: col.string(),
-  duration_hours: col.integer(),
-  duration_minutes: col.integer(),
-});
-
 /** The `timesheet_entries` stream. Times are HH:MM:SS on the entry's date. */
 export const timesheetEntries: StreamDefinition = defineStream({
   name: "timesheet_entries",
   description: "Clocked working time: one row per entry, with date, start, end and duration.",
   evidence: sharedEvidence("docs_clients"),
   initialWindow: true,
-  record: TimesheetEntryRecord,
+  // A `timesheet_entries` record; `duration` ({ hours, minutes }) becomes two columns.
+  record: z.object({
+    person_id: col.string(),
+    date: col.date(),
+    start_time: col.string(),
+    end_time: col.string(),
+    duration_hours: col.integer(),
+    duration_minutes: col.integer(),
+  }),
   example: {
     id: "Te1En2Tr3Ya4Bc5De6Fg7Hi8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,28 +2,26 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `timesheet_submissions` record; `durationAsTime` ({ hours, minutes }) becomes two columns. */
-const TimesheetSubmissionRecord = z.object({
-  person_id: col.string(),
-  start_date: col.date(),
-  end_date: col.date(),
-  status: col.string(),
-  submitted_at: col.timestamp(),
-  reviewed_by: col.string(),
-  reviewed_at: col.timestamp(),
-  changes_requested: col.string(),
-  duration_as_time_hours: col.integer(),
-  duration_as_time_minutes: col.integer(),
-  duration_as_days: col.number(),
-});
-
 /** The `timesheet_submissions` stream: its `description` says what it holds. */
 export const timesheetSubmissions: StreamDefinition = defineStream({
   name: "timesheet_submissions",
   description: "Timesheets submitted for review: period, status, submission and review.",
   evidence: sharedEvidence("docs_elixir"),
   initialWindow: true,
-  record: TimesheetSubmissionRecord,
+  // A `timesheet_submissions` record; `durationAsTime` ({ hours, minutes }) becomes two columns.
+  record: z.object({
+    person_id: col.string(),
+    start_date: col.date(),
+    end_date: col.date(),
+    status: col.string(),
+    submitted_at: col.timestamp(),
+    reviewed_by: col.string(),
+    reviewed_at: col.timestamp(),
+    changes_requested: col.string(),
+    duration_as_time_hours: col.integer(),
+    duration_as_time_minutes: col.integer(),
+    duration_as_days: col.number(),
+  }),
   example: {
     id: "Ts1Ub2Mi3Ss4Io5Nn6Ab7Cd8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

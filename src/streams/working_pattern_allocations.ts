@@ -2,20 +2,18 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `working_pattern_allocations` record (its columns are guesses: no source shows a row). */
-const WorkingPatternAllocationRecord = z.object({
-  person_id: col.string(),
-  working_pattern_id: col.string(),
-  effective_date: col.date(),
-  end_date: col.date(),
-});
-
 /** The `working_pattern_allocations` stream: its `description` says what it holds. */
 export const workingPatternAllocations: StreamDefinition = defineStream({
   name: "working_pattern_allocations",
   description: "Which working pattern each person follows, and from when.",
   evidence: sharedEvidence("client_survey"),
-  record: WorkingPatternAllocationRecord,
+  // A `working_pattern_allocations` record (its columns are guesses: no source shows a row).
+  record: z.object({
+    person_id: col.string(),
+    working_pattern_id: col.string(),
+    effective_date: col.date(),
+    end_date: col.date(),
+  }),
   example: {
     id: "Wa1Ll2Oc3At4Io5Nn6Ab7Cd8",
     personId: "Pe6Hs2Jd9Kf4Lg1Zx7Cv3Bn8",

@@ -2,19 +2,16 @@ import { z } from "zod";
 import { col } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
-/** A `working_patterns` record. */
-const WorkingPatternRecord = z.object({
-  company_id: col.string(),
-  name: col.string(),
-  days: col.string(), // guess: the working days, JSON text
-});
-
 /** The `working_patterns` stream: its `description` says what it holds. */
 export const workingPatterns: StreamDefinition = defineStream({
   name: "working_patterns",
   description: "Named weekly working patterns (full time, four days, ...).",
   evidence: sharedEvidence("one_sdk"),
-  record: WorkingPatternRecord,
+  record: z.object({
+    company_id: col.string(),
+    name: col.string(),
+    days: col.string(), // guess: the working days, JSON text
+  }),
   example: {
     id: "Wp1At2Te3Rn4Ab5Cd6Ef7Gh8",
     companyId: "Tq3mZ8kLp2Vx9Rb4Nc7Wd1Ye",
