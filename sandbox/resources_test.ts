@@ -8,8 +8,8 @@ import { exampleResource, RESOURCES, resourcesFor, type RowContext } from "./res
 /** A stream the connector does not have: what a newly declared one looks like to the sandbox. */
 function gadgets(untimed?: true) {
   return defineStream({
-    name: "gadgets",
-    path: "/gadgets",
+    name: "test_gadgets",
+    path: "/test-gadgets",
     description: "Gadgets.",
     scopes: ["public:read"],
     evidence: { path: "guessed", fields: "guessed", source: "tests" },
@@ -34,8 +34,11 @@ Deno.test("resourcesFor: every stream of the connector has a resource", () => {
 Deno.test("resourcesFor: a stream without a hand-made resource gets rows like its example", () => {
   const stream = gadgets();
   const resources = resourcesFor([...STREAMS, stream]);
-  for (const path of Object.keys(RESOURCES)) assert.equal(resources[path], RESOURCES[path], path);
-  const resource = resources["/gadgets"];
+  assert.deepEqual(Object.keys(resources), [...Object.keys(RESOURCES), "/test-gadgets"]);
+  for (const path of Object.keys(RESOURCES)) {
+    assert.deepEqual(resources[path].shape, RESOURCES[path].shape, path);
+  }
+  const resource = resources["/test-gadgets"];
   assert.deepEqual(resource.shape, { fixed: 3 });
   assert.equal(resource.untimed, undefined, "rows with updatedAt are timed");
   const first = resource.fields(CONTEXT);
