@@ -135,8 +135,11 @@ export interface StreamDefinition extends StreamSpec {
 /** The API field and record column that incremental streams use as cursor. */
 export const CURSOR = { api: "updatedAt", column: "updated_at" } as const;
 
+/** The common columns that end a record, in order: the API's timestamps and the sync time. */
+const TRAILING_COLUMNS = ["created_at", CURSOR.column, "timestamp"];
+
 /** Columns every row has whatever the stream: the id, the API's timestamps and the sync time. */
-const BASE_COLUMNS = new Set(["id", "created_at", "updated_at", "timestamp"]);
+const BASE_COLUMNS = new Set(["id", ...TRAILING_COLUMNS]);
 
 /**
  * The record schema with the common columns it does not declare: `id` first; `created_at`,
@@ -145,7 +148,7 @@ const BASE_COLUMNS = new Set(["id", "created_at", "updated_at", "timestamp"]);
  */
 function withCommonColumns(spec: StreamSpec): RecordSchema {
   const declared = columnKinds(spec.record);
-  const trailing = spec.untimed ? ["timestamp"] : ["created_at", CURSOR.column, "timestamp"];
+  const trailing = spec.untimed ? ["timestamp"] : TRAILING_COLUMNS;
   if (spec.untimed && (declared.has("created_at") || declared.has(CURSOR.column))) {
     throw new Error(`Stream "${spec.name}" is untimed but declares created_at or updated_at`);
   }
