@@ -1,13 +1,23 @@
 import type { AirbyteStream } from "../protocol/messages.ts";
+import { policyOf, type SensitivePolicy } from "../sensitive/policy.ts";
+import { protectedJsonSchema } from "../sensitive/stream.ts";
 import { recordJsonSchema } from "../streams/fields.ts";
 import { CURSOR, type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { type CommandContext, loadConfig } from "./context.ts";
 
-/** The AirbyteStream of one stream definition. */
-export function airbyteStream(stream: StreamDefinition): AirbyteStream {
+/**
+ * The AirbyteStream of one stream definition; under a sensitive-data `policy`, its schema
+ * without the dropped columns and with the hashed ones as strings.
+ */
+export function airbyteStream(
+  stream: StreamDefinition,
+  options: { policy?: SensitivePolicy } = {},
+): AirbyteStream {
+  const schema = recordJsonSchema(stream.record);
+  const { policy } = options;
   return {
     name: stream.name,
-    json_schema: recordJsonSchema(stream.record),
+    json_schema: policy ? protectedJsonSchema(stream, { policy, schema }) : schema,
     supported_sync_modes: stream.incremental ? ["full_refresh", "incremental"] : ["full_refresh"],
     source_defined_cursor: stream.incremental,
     ...(stream.incremental ? { default_cursor_field: [CURSOR.column] } : {}),
@@ -19,10 +29,10 @@ export function airbyteStream(stream: StreamDefinition): AirbyteStream {
 
 /** `discover`: validates the config and prints the catalog of every stream. */
 export async function discover(context: CommandContext): Promise<number> {
-  await loadConfig(context);
+  const policy = policyOf(await loadConfig(context));
   await context.writer.message({
     type: "CATALOG",
-    catalog: { streams: STREAMS.map(airbyteStream) },
+    catalog: { streams: STREAMS.map((stream) => airbyteStream(stream, { policy })) },
   });
   return 0;
 }

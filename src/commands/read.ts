@@ -5,6 +5,7 @@ import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
 import { initialSyncDaysOf } from "../sync/window.ts";
+import { sensitiveReading } from "../sensitive/read.ts";
 import { findStream } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -26,8 +27,15 @@ export async function read(context: CommandContext): Promise<number> {
   });
   for (const { notice } of selected) if (notice) await writer.log("INFO", notice);
   const state = await loadState(context, selected);
-  const results = await readAll(selected, { context, config, state });
+  // The sensitive-data policy wraps each selected stream's map (and columns): the one hook.
+  const sensitive = await sensitiveReading(selected, {
+    config,
+    client: () => clientFor(config, context),
+    writer,
+  });
+  const results = await readAll(sensitive.selected, { context, config, state });
   context.progress?.end();
+  for (const line of sensitive.reports()) await writer.log("INFO", line);
   return await finish(writer, results);
 }
 

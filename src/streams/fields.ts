@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SensitiveClass } from "../sensitive/classes.ts";
 
 /** How a column's values are typed and normalised. */
 export type ColumnKind =
@@ -24,6 +25,8 @@ interface ColumnMeta {
   format?: "date";
   /** Airbyte's type of the column, a key JSON Schema does not have. */
   airbyte_type?: "timestamp_with_timezone";
+  /** The class of sensitive data the column holds (see {@linkcode sensitive}), if any. */
+  sensitive?: SensitiveClass;
 }
 
 /** Every column declared with {@linkcode col}, with its metadata. */
@@ -72,6 +75,43 @@ export const col = {
   number: (description?: string) => column("number", z.number().nullable(), description),
   boolean: (description?: string) => column("boolean", z.boolean().nullable(), description),
 };
+
+/**
+ * A column that holds sensitive data of class `cls`: `sensitive(col.string(), "bank")`. The class
+ * goes into the column's description, and the `sensitive_data` setting can hash or drop it.
+ *
+ * @ignore
+ */
+export function sensitive<T extends z.ZodType>(column: T, cls: SensitiveClass): T {
+  const meta = COLUMNS.get(column);
+  if (!meta) throw new Error("sensitive() takes a column declared with col.*()");
+  COLUMNS.add(column, { ...meta, sensitive: cls });
+  return column;
+}
+
+/**
+ * The class of sensitive data of a column, if it is declared with {@linkcode sensitive}.
+ *
+ * @ignore
+ */
+export function sensitiveClassOf(column: z.ZodType): SensitiveClass | undefined {
+  return COLUMNS.has(column) ? COLUMNS.get(column)?.sensitive : undefined;
+}
+
+/** The columns of a record schema that hold sensitive data, with their class. */
+export function columnClasses(schema: RecordSchema): Map<string, SensitiveClass> {
+  const classes = new Map<string, SensitiveClass>();
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const cls = sensitiveClassOf(field);
+    if (cls) classes.set(name, cls);
+  }
+  return classes;
+}
+
+/** What a column's description says of its class of sensitive data. */
+export function classNote(cls: SensitiveClass): string {
+  return `Sensitive data, class ${cls} (the sensitive_data setting can hash or drop it).`;
+}
 
 /**
  * The column every stream ends with: the API fields the stream has no column for, so that no
@@ -127,8 +167,11 @@ type JsonType = Exclude<JsonSchema["type"], unknown[] | undefined>;
  * - The keys come in the order `type, format, airbyte_type, description` (zod puts metadata
  *   after the type's keys, and a description before them).
  */
-function toAirbyteColumn(json: JsonSchema): void {
-  const { anyOf, format, airbyte_type, description } = json;
+function toAirbyteColumn(json: JsonSchema, cls?: SensitiveClass): void {
+  const { anyOf, format, airbyte_type } = json;
+  const description = cls === undefined
+    ? json.description
+    : [json.description, classNote(cls)].filter(Boolean).join(" ");
   const branches = (anyOf ?? []) as JsonSchema[];
   const nullable = branches.length === 2 && branches[1].type === "null";
   if (anyOf && !nullable) throw new Error(`Unexpected column JSON Schema ${JSON.stringify(json)}`);
@@ -160,7 +203,7 @@ export function recordJsonSchema(schema: RecordSchema): Record<string, unknown> 
     target: "draft-7",
     metadata: COLUMNS,
     override: ({ zodSchema, jsonSchema }) => {
-      if (COLUMNS.has(zodSchema)) toAirbyteColumn(jsonSchema);
+      if (COLUMNS.has(zodSchema)) toAirbyteColumn(jsonSchema, COLUMNS.get(zodSchema)?.sensitive);
     },
   });
   const properties = (generated.properties ?? {}) as Record<string, JsonSchema>;

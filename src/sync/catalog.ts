@@ -16,6 +16,8 @@ export interface SelectedStream {
   syncMode: AirbyteSyncMode;
   /** Set when the mode differs from the catalog's: an INFO line saying why. */
   notice?: string;
+  /** The columns of the stream's schema in the catalog (its `properties`), when it has one. */
+  properties?: Record<string, unknown>;
 }
 
 /**
@@ -42,6 +44,10 @@ const ReadConfiguredCatalog = ConfiguredAirbyteCatalog.extend({
 });
 
 type Fail = (field: string, problem: string) => never;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
 type Path = readonly PropertyKey[];
 
 const CURSOR_PROBLEM = `must be ["${CURSOR.column}"] (the cursor is source-defined)`;
@@ -185,5 +191,9 @@ export function parseCatalog(raw: unknown, options: { source?: string } = {}): S
   const parsed = ReadConfiguredCatalog.safeParse(raw);
   if (!parsed.success) return failOnIssue(parsed.error.issues[0], raw, fail);
   const selectOptions = { seen: new Set<string>(), fail };
-  return parsed.data.streams.map((entry, i) => selectStream(entry, `streams[${i}]`, selectOptions));
+  return parsed.data.streams.map((entry, i) => {
+    const selected = selectStream(entry, `streams[${i}]`, selectOptions);
+    const properties = entry.stream.json_schema?.properties;
+    return isObject(properties) ? { ...selected, properties } : selected;
+  });
 }

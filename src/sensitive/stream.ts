@@ -1,0 +1,186 @@
+/**
+ * A stream as a sensitive-data policy reads it: the stream's definition with its `map` wrapped
+ * by the transform and its columns without the dropped ones, so the read loop (and delete
+ * detection, which writes a null for every column) need not know of the policy.
+ *
+ * @module
+ */
+import { columnClasses } from "../streams/fields.ts";
+import type { MapContext, RawObject, StreamDefinition } from "../streams/define.ts";
+import { classOfSection } from "./classes.ts";
+import type { SensitivePolicy } from "./policy.ts";
+import {
+  type ColumnClass,
+  type ColumnPlan,
+  planColumns,
+  protectRecord,
+  protectSchema,
+} from "./transform.ts";
+
+/** The stream whose one column takes its class row by row, from its custom field's section. */
+export const CUSTOM_VALUES = { stream: "custom_values", column: "value", field: "customFieldId" };
+
+/** How many API field names a stream's INFO line collects (and names at most 20 of). */
+const MAX_LEFT = 1000;
+const NAMED_LEFT = 20;
+
+/** Options of {@linkcode protectStream}. */
+export interface StreamProtection {
+  /** What the settings do. */
+  policy: SensitivePolicy;
+  /**
+   * The properties of the stream's schema in the configured catalog, when it has one: a column it
+   * selects that the policy drops is written as null (a WARN says so).
+   */
+  selected?: Readonly<Record<string, unknown>>;
+  /** The classes of the stream's columns; default those declared with its columns. */
+  classes?: ReadonlyMap<string, ColumnClass>;
+  /**
+   * Custom fields' sections by field id (`custom_values`): a field not in it, or every field
+   * when it is undefined, is of an unknown class and so protected.
+   */
+  sections?: ReadonlyMap<string, unknown>;
+}
+
+/** A stream read under a policy. */
+export interface ProtectedStream {
+  /** The stream to read: `map` protects each record, `columns` lacks the dropped ones. */
+  stream: StreamDefinition;
+  /** What the policy does to the stream's columns (for `custom_values`, to its other columns). */
+  plan: ColumnPlan;
+  /** WARN lines to log before the stream is read: a stale catalog. */
+  warnings: string[];
+  /** The INFO line to log after the stream is read: the API fields left out, if any. */
+  report(): string | undefined;
+}
+
+/** Whether the stream's columns take a class by row (`custom_values`). */
+function byRow(stream: StreamDefinition): boolean {
+  return stream.name === CUSTOM_VALUES.stream;
+}
+
+/** The class of a `custom_values` row's value: its field's section's. */
+function valueClass(
+  raw: RawObject,
+  sections: ReadonlyMap<string, unknown> | undefined,
+): ColumnClass | null {
+  const id = raw[CUSTOM_VALUES.field];
+  if (!sections || typeof id !== "string" || !sections.has(id)) return "unknown";
+  return classOfSection(sections.get(id));
+}
+
+/** The plan of a stream, and of each class its row-classed column may take. */
+function plansOf(stream: StreamDefinition, options: StreamProtection) {
+  const classes = options.classes ?? columnClasses(stream.record);
+  const selected = options.selected ? new Set(Object.keys(options.selected)) : undefined;
+  const columns = [...stream.columns.keys()];
+  const rows = byRow(stream);
+  const fixed = rows ? new Set([CUSTOM_VALUES.column]) : undefined;
+  const plan = planColumns(classes, options.policy, { columns, selected, fixed, strict: rows });
+  const cache = new Map<ColumnClass | null, ColumnPlan>();
+  const rowPlan = (cls: ColumnClass | null) => {
+    let found = cache.get(cls);
+    if (!found) {
+      const withRow = new Map(classes);
+      if (cls !== null) withRow.set(CUSTOM_VALUES.column, cls);
+      found = planColumns(withRow, options.policy, { columns, selected, fixed, strict: true });
+      cache.set(cls, found);
+    }
+    return found;
+  };
+  return { plan, classes, rowPlan: rows ? rowPlan : undefined };
+}
+
+/** The WARNs of a stale catalog: selected columns now dropped, or now hashed into strings. */
+function staleWarnings(
+  stream: StreamDefinition,
+  plan: ColumnPlan,
+  selected: Readonly<Record<string, unknown>> | undefined,
+): string[] {
+  const warnings: string[] = [];
+  const nulled = [...plan.nulled].filter((c) => selected && c in selected);
+  if (nulled.length > 0) {
+    warnings.push(
+      `Stream "${stream.name}": the catalog selects ${
+        nulled.join(", ")
+      }, which sensitive_data drops: written as null. Refresh the source schema (discover) to leave them out`,
+    );
+  }
+  const retyped = [...plan.hashed].filter((column) => {
+    const property = selected?.[column] as { type?: unknown; format?: unknown } | undefined;
+    if (!property) return false;
+    const types = [property.type].flat();
+    return property.format !== undefined || types.some((t) => t !== "string" && t !== "null");
+  });
+  if (retyped.length > 0) {
+    warnings.push(
+      `Stream "${stream.name}": the catalog types ${
+        retyped.join(", ")
+      } as they were before sensitive_data hashed them; they now hold hashes (strings). Refresh the source schema (discover)`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * `stream` as `options.policy` reads it: each mapped record protected (see `protectRecord`),
+ * the API fields of a strict stream with no column left out and counted for one INFO line.
+ * `custom_values` takes its value's class row by row from its field's section.
+ */
+export function protectStream(
+  stream: StreamDefinition,
+  options: StreamProtection,
+): ProtectedStream {
+  const { plan, rowPlan } = plansOf(stream, options);
+  const hash = options.policy.hmac && ((text: string) => options.policy.hmac!.hex(text));
+  const left = new Set<string>();
+  const note = (field: string) => {
+    if (left.size < MAX_LEFT) left.add(field);
+  };
+  let outer: MapContext | undefined;
+  let inner: MapContext | undefined;
+  const columns = new Map([...stream.columns].filter(([c]) => !plan.dropped.has(c)));
+  const protectedStream: StreamDefinition = {
+    ...stream,
+    columns,
+    map(raw: RawObject, context: MapContext) {
+      // API fields with no column are named here, not in the read loop's "kept" line.
+      if (context !== outer) [outer, inner] = [context, { ...context, onExtra: note }];
+      const record = stream.map(raw, plan.strict ? inner! : context);
+      const rowsPlan = rowPlan ? rowPlan(valueClass(raw, options.sections)) : plan;
+      return protectRecord(record, rowsPlan, { hash }).record;
+    },
+  };
+  return {
+    // A stream the policy does not touch is read as it is, at no cost.
+    stream: plan.strict ? protectedStream : stream,
+    plan,
+    warnings: staleWarnings(stream, plan, options.selected),
+    report: () => leftReport(stream.name, left),
+  };
+}
+
+function leftReport(name: string, left: ReadonlySet<string>): string | undefined {
+  if (left.size === 0) return undefined;
+  const named = [...left].slice(0, NAMED_LEFT).join(", ");
+  const more = left.size > NAMED_LEFT ? `, and ${left.size - NAMED_LEFT} more` : "";
+  return `Stream "${name}": API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): ${named}${more}`;
+}
+
+/** The JSON Schema of a stream's records under `policy` (for `discover`). */
+export function protectedJsonSchema(
+  stream: StreamDefinition,
+  options: { policy: SensitivePolicy; schema: Record<string, unknown> },
+): Record<string, unknown> {
+  const { plan, classes } = plansOf(stream, { policy: options.policy });
+  const { policy } = options;
+  const rowNotes = byRow(stream)
+    ? new Map([[
+      CUSTOM_VALUES.column,
+      policy.mode === "hash"
+        ? "Hashed (HMAC-SHA-256 under hash_key, lowercase hex) when its custom field's section is of a class sensitive_classes names, or is not recognised."
+        : "Null when its custom field's section is of a class sensitive_classes names, or is not recognised (dropped).",
+    ]])
+    : undefined;
+  return protectSchema(options.schema, plan, { classes, rowNotes });
+}

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { Hmac, valueText } from "../../src/sensitive/hash.ts";
+
+Deno.test("Hmac equals HMAC-SHA-256 (node:crypto) for keys short, block-sized and long", async (t) => {
+  const keys = ["0123456789abcdef", "k".repeat(64), "k".repeat(65), "ключ-🔑-".repeat(20)];
+  const values = ["", "01234567", "04-00-04", "Ada Lovelace", "ü€🔑", "x".repeat(1000)];
+  for (const key of keys) {
+    await t.step(`key of ${key.length} characters`, () => {
+      const hmac = new Hmac(key);
+      for (const value of values) {
+        const expected = createHmac("sha256", key).update(value).digest("hex");
+        assert.equal(hmac.hex(value), expected);
+        assert.equal(hmac.hex(value), expected, "the same twice: the key's state is copied");
+      }
+    });
+  }
+});
+
+Deno.test("Hmac: 64 lowercase hex digits; another key, another hash", () => {
+  const a = new Hmac("0123456789abcdef").hex("01234567");
+  assert.match(a, /^[0-9a-f]{64}$/);
+  assert.notEqual(new Hmac("0123456789abcdeg").hex("01234567"), a);
+});
+
+Deno.test("valueText: a string as is, numbers and booleans as text, the rest as JSON", () => {
+  assert.equal(valueText("70000.50"), "70000.50");
+  assert.equal(valueText(70000.5), "70000.5");
+  assert.equal(valueText(true), "true");
+  assert.equal(valueText({ line1: "1 High Street" }), '{"line1":"1 High Street"}');
+  assert.equal(valueText(["GB", "IE"]), '["GB","IE"]');
+});

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import type { SensitiveClass } from "../../src/sensitive/classes.ts";
+import { Hmac } from "../../src/sensitive/hash.ts";
+import type { SensitivePolicy } from "../../src/sensitive/policy.ts";
+import { protectedJsonSchema, protectStream } from "../../src/sensitive/stream.ts";
+import { recordJsonSchema } from "../../src/streams/fields.ts";
+import { type MapContext, STREAMS } from "../../src/streams/mod.ts";
+
+const KEY = "0123456789abcdef0123";
+const hmac = (text: string) => createHmac("sha256", KEY).update(text).digest("hex");
+const find = (name: string) => STREAMS.find((s) => s.name === name)!;
+
+function policy(mode: "hash" | "drop", classes: SensitiveClass[]): SensitivePolicy {
+  return { mode, classes: new Set(classes), hmac: mode === "hash" ? new Hmac(KEY) : undefined };
+}
+
+function context(extra: string[] = []): MapContext {
+  return {
+    syncedAt: "2026-11-28T12:00:00.000Z",
+    today: "2026-11-28",
+    onExtra: (field) => extra.push(field),
+  };
+}
+
+Deno.test("a stream the policy does not touch is read as it is", () => {
+  const jobRoles = find("job_roles");
+  assert.equal(protectStream(jobRoles, { policy: policy("drop", ["bank"]) }).stream, jobRoles);
+  const people = find("people");
+  assert.equal(protectStream(people, { policy: policy("drop", ["bank"]) }).stream, people);
+});
+
+Deno.test("drop: the columns leave the stream's columns (so delete records too) and records", () => {
+  const bank = find("bank_accounts");
+  const guarded = protectStream(bank, { policy: policy("drop", ["bank"]) });
+  const columns = [...guarded.stream.columns.keys()];
+  for (const column of ["account_number", "sort_code", "name_on_account"]) {
+    assert.ok(!columns.includes(column), column);
+  }
+  assert.ok(columns.includes("bank_name"));
+  const extra: string[] = [];
+  const record = guarded.stream.map(
+    { ...bank.example, iban: "GB33BUKB20201555555555" },
+    context(extra),
+  );
+  assert.deepEqual(Object.keys(record), columns);
+  assert.equal(record.additional_fields, null);
+  assert.deepEqual(extra, [], "the read loop is not told of fields left out (none is kept)");
+  assert.equal(
+    guarded.report(),
+    'Stream "bank_accounts": API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): iban',
+  );
+  assert.deepEqual(guarded.warnings, []);
+});
+
+Deno.test("hash: values hashed, unknown fields left out, the read loop's own handlers still told of misfits", () => {
+  const bank = find("bank_accounts");
+  const guarded = protectStream(bank, { policy: policy("hash", ["bank"]) });
+  const invalid: string[] = [];
+  const record = guarded.stream.map({ ...bank.example, accountNumber: 1234, createdAt: "soon" }, {
+    ...context(),
+    onInvalid: (column) => invalid.push(column),
+  });
+  assert.equal(record.account_number, hmac("1234"));
+  assert.equal(record.sort_code, hmac("04-00-04"));
+  assert.equal(record.bank_name, "Monzo");
+  assert.deepEqual(JSON.parse(record.additional_fields as string), { created_at: "soon" });
+  assert.deepEqual(invalid, ["created_at"]);
+  assert.equal(guarded.report(), undefined, "no API field was left out");
+});
+
+Deno.test("a stale catalog: a WARN for selected columns now dropped, and for retyped hashes", () => {
+  const people = find("people");
+  const selected = (recordJsonSchema(people.record) as { properties: Record<string, unknown> })
+    .properties;
+  const dropped = protectStream(people, { policy: policy("drop", ["personal"]), selected });
+  assert.equal(dropped.warnings.length, 1);
+  assert.match(dropped.warnings[0], /^Stream "people": the catalog selects personal_email, /);
+  assert.match(dropped.warnings[0], /which sensitive_data drops: written as null/);
+  const record = dropped.stream.map(people.example, context());
+  assert.equal(record.birthday, null);
+  assert.equal(record.personal_email, null);
+  assert.ok("birthday" in record);
+  const hashed = protectStream(people, { policy: policy("hash", ["personal"]), selected });
+  assert.deepEqual(hashed.warnings, [
+    'Stream "people": the catalog types birthday as they were before sensitive_data hashed them; they now hold hashes (strings). Refresh the source schema (discover)',
+  ]);
+});
+
+Deno.test("custom_values: the value takes its field's section's class, row by row", async (t) => {
+  const values = find("custom_values");
+  const sections = new Map<string, unknown>([
+    ["bank-field", "Profile > Banking"],
+    ["basic-field", "Profile > Basics"],
+    ["odd-field", "Profile > Something new"],
+  ]);
+  const row = (field: string, value: unknown) => ({
+    ...values.example,
+    customFieldId: field,
+    value,
+    extraKey: "x",
+  });
+  await t.step("hash bank", () => {
+    const guarded = protectStream(values, { policy: policy("hash", ["bank"]), sections });
+    const map = (field: string, value: unknown) => guarded.stream.map(row(field, value), context());
+    assert.equal(map("bank-field", "GB33BUKB20201555555555").value, hmac("GB33BUKB20201555555555"));
+    assert.equal(map("basic-field", "M").value, "M");
+    assert.equal(map("odd-field", "Rex").value, "Rex", "personal is not hashed here");
+    assert.equal(map("new-field", "x").value, hmac("x"), "a field /custom-fields did not list");
+    assert.equal(map("basic-field", "M").additional_fields, null, "the stream is strict");
+    assert.match(guarded.report()!, /: extraKey$/);
+  });
+  await t.step("drop personal: the column stays, null on those rows", () => {
+    const guarded = protectStream(values, { policy: policy("drop", ["personal"]), sections });
+    assert.ok(guarded.stream.columns.has("value"));
+    const map = (field: string, value: unknown) => guarded.stream.map(row(field, value), context());
+    assert.equal(map("odd-field", "Rex").value, null);
+    assert.equal(map("bank-field", "GB33").value, "GB33");
+    assert.equal(map("basic-field", "M").value, "M");
+  });
+  await t.step("no sections (/custom-fields unreadable): every value protected", () => {
+    const guarded = protectStream(values, { policy: policy("hash", ["health"]) });
+    assert.equal(guarded.stream.map(row("basic-field", "M"), context()).value, hmac("M"));
+  });
+  await t.step("discover says how the value is protected", () => {
+    const schema = recordJsonSchema(values.record);
+    const hashed = protectedJsonSchema(values, { policy: policy("hash", ["bank"]), schema }) as {
+      properties: Record<string, { description?: string }>;
+    };
+    assert.match(hashed.properties.value.description!, /Hashed \(HMAC-SHA-256/);
+  });
+});
