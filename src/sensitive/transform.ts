@@ -31,6 +31,8 @@ export interface ColumnPlan {
   strict: boolean;
   /** The stream's columns whose values `additional_fields` may keep (protected ones are not). */
   open: ReadonlySet<string>;
+  /** Every column of the stream, in order: a protected record has them but the dropped ones. */
+  order: readonly string[];
 }
 
 /** Options of {@linkcode planColumns}. */
@@ -55,7 +57,8 @@ export function planColumns(
   const dropped = new Set<string>();
   const nulled = new Set<string>();
   const open = new Set<string>();
-  for (const column of options.columns) {
+  const order = [...options.columns];
+  for (const column of order) {
     const cls = classes.get(column);
     if (cls === undefined || !protects(policy, cls)) {
       if (column !== ADDITIONAL_FIELDS) open.add(column);
@@ -68,7 +71,7 @@ export function planColumns(
     }
   }
   const strict = options.strict === true || hashed.size + dropped.size + nulled.size > 0;
-  return { hashed, dropped, nulled, strict, open };
+  return { hashed, dropped, nulled, strict, open, order };
 }
 
 /** Whether a plan changes nothing: the stream is read as it is. */
@@ -105,8 +108,8 @@ export interface ProtectOptions {
 }
 
 /**
- * `record` as `plan` protects it: hashed columns hold the HMAC of their value's text (null stays
- * null), dropped columns are left out, nulled ones are null; in a strict stream
+ * `record` as `plan` protects it, with the plan's columns in order: hashed columns hold the HMAC
+ * of their value's text (null stays null), dropped columns are left out, nulled ones are null; in a strict stream
  * `additional_fields` keeps only values of unprotected columns (that did not fit their type), and
  * every API field with no column is left out and named in `left`. Changes of columns the
  * record no longer has are left out too.
@@ -117,20 +120,50 @@ export function protectRecord(
   options: ProtectOptions = {},
 ): ProtectedRecord {
   const left: string[] = [];
-  const out: Record<string, unknown> = {};
-  for (const column in record) {
-    const value = record[column];
-    if (plan.dropped.has(column)) continue;
-    if (plan.nulled.has(column)) out[column] = null;
-    else if (plan.hashed.has(column)) out[column] = hashed(value, options.hash);
-    else if (column === ADDITIONAL_FIELDS && plan.strict) {
-      out[column] = openFields(value, plan, left);
-    } else out[column] = value;
-  }
+  const out = builderOf(plan)(
+    record,
+    (value) => hashed(value, options.hash),
+    (value) => openFields(value, plan, left),
+  );
   const changes = (options.changes ?? []).filter((change) =>
     !plan.dropped.has(change.field) && !plan.nulled.has(change.field)
   );
   return { record: out, changes, left };
+}
+
+/** Builds a protected record from a record, a hash and a filter of `additional_fields`. */
+type Builder = (
+  record: Record<string, unknown>,
+  hash: (value: unknown) => unknown,
+  extra: (value: unknown) => unknown,
+) => Record<string, unknown>;
+
+const BUILDERS = new WeakMap<ColumnPlan, Builder>();
+
+/**
+ * The builder of a plan's records, made once per plan: a function that returns an object
+ * literal of the kept columns, in order, so that every record has the compact layout
+ * `JSON.stringify` walks fastest (as `Projection` makes records). Column names come from the
+ * schema, never from API data, and are quoted as JSON.
+ */
+function builderOf(plan: ColumnPlan): Builder {
+  let builder = BUILDERS.get(plan);
+  if (builder) return builder;
+  const properties = plan.order.filter((column) => !plan.dropped.has(column)).map((column) => {
+    const key = column === "__proto__" ? '["__proto__"]' : JSON.stringify(column);
+    const read = `r[${JSON.stringify(column)}]`;
+    const value = plan.nulled.has(column)
+      ? "null"
+      : plan.hashed.has(column)
+      ? `h(${read})`
+      : column === ADDITIONAL_FIELDS && plan.strict
+      ? `x(${read})`
+      : read;
+    return `${key}: ${value}`;
+  });
+  builder = new Function("r", "h", "x", `return { ${properties.join(", ")} };`) as Builder;
+  BUILDERS.set(plan, builder);
+  return builder;
 }
 
 function hashed(value: unknown, hash: ((text: string) => string) | undefined): unknown {

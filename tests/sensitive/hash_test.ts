@@ -30,3 +30,18 @@ Deno.test("valueText: a string as is, numbers and booleans as text, the rest as 
   assert.equal(valueText({ line1: "1 High Street" }), '{"line1":"1 High Street"}');
   assert.equal(valueText(["GB", "IE"]), '["GB","IE"]');
 });
+
+Deno.test("Hmac equals createHmac at every length around the block boundaries", () => {
+  const hmac = new Hmac("0123456789abcdef");
+  const alphabet = "aZ09-_ é€🔑";
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let length = 0; length < 300; length++) {
+    const chars = Array.from({ length }, () => alphabet[Math.floor(random() * 8)]);
+    const text = chars.join("");
+    const expected = createHmac("sha256", "0123456789abcdef").update(text).digest("hex");
+    assert.equal(hmac.hex(text), expected, `${length} characters`);
+  }
+  const long = "🔑".repeat(500);
+  assert.equal(hmac.hex(long), createHmac("sha256", "0123456789abcdef").update(long).digest("hex"));
+});
