@@ -6,7 +6,13 @@ import { CUSTOM_VALUES } from "../../src/sensitive/stream.ts";
 import { columnClasses } from "../../src/streams/fields.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
 import { testClock } from "../support/clock.ts";
-import { catalogOf, runConnector, type RunResult, TempFiles } from "../support/connector.ts";
+import {
+  catalogOf,
+  runConnector,
+  type RunResult,
+  stateFileOf,
+  TempFiles,
+} from "../support/connector.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
 const now = () => new Date(Date.parse(NOW) - 5 * 60_000);
@@ -257,5 +263,35 @@ Deno.test("hash without hash_key: a config error that names hash_key and says wh
     assert.notEqual(results.read.code, 0);
     assert.match(results.read.stdout, /hash_key/);
     assert.equal(results.read.records().length, 0);
+  });
+});
+
+Deno.test("drop with detect_deletes: a delete record has no dropped column either", async () => {
+  await withSandbox(async (sandbox) => {
+    await using files = await TempFiles.create();
+    const args = await files.readArgs(sandbox, {
+      streams: ["bank_accounts"],
+      config: { detect_deletes: true, sensitive_data: "drop", sensitive_classes: ["bank"] },
+    });
+    const run = async (at: string, state?: unknown) => {
+      const extra = state === undefined ? [] : ["--state", await files.write("state.json", state)];
+      const result = await runConnector([...args, ...extra], {
+        clock: testClock(at),
+        secrets: [sandbox.token],
+      });
+      assert.equal(result.code, 0, result.stderr);
+      return result;
+    };
+    const first = await run(NOW);
+    sandbox.change("/bank-accounts", { deletes: 2 });
+    const second = await run("2026-11-28T13:00:00.000Z", stateFileOf(first));
+    const deleted = second.records("bank_accounts").filter((r) => r._ab_cdc_deleted_at !== null);
+    assert.equal(deleted.length, 2);
+    for (const record of [...first.records("bank_accounts"), ...deleted]) {
+      for (const column of ["account_number", "sort_code", "name_on_account"]) {
+        assert.ok(!(column in record), column);
+      }
+      assert.ok("bank_name" in record);
+    }
   });
 });
