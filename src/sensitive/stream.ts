@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { columnClasses } from "../streams/fields.ts";
+import { ADDITIONAL_FIELDS, columnClasses } from "../streams/fields.ts";
 import type { MapContext, RawObject, StreamDefinition } from "../streams/define.ts";
 import { classOfSection } from "./classes.ts";
 import type { SensitivePolicy } from "./policy.ts";
@@ -20,7 +20,7 @@ import {
 /** The stream whose one column takes its class row by row, from its custom field's section. */
 export const CUSTOM_VALUES = { stream: "custom_values", column: "value", field: "customFieldId" };
 
-/** How many API field names a stream's INFO line collects (and names at most 20 of). */
+/** How many API field names a stream's INFO line collects, and how many it names. */
 const MAX_LEFT = 1000;
 const NAMED_LEFT = 20;
 
@@ -133,22 +133,32 @@ export function protectStream(
 ): ProtectedStream {
   const { plan, rowPlan } = plansOf(stream, options);
   const hash = options.policy.hmac && ((text: string) => options.policy.hmac!.hex(text));
-  const left = new Set<string>();
-  const note = (field: string) => {
-    if (left.size < MAX_LEFT) left.add(field);
-  };
+  const seen: Seen = { left: new Set(), misfits: new Map() };
+  let current = plan;
   let outer: MapContext | undefined;
   let inner: MapContext | undefined;
+  const wrap = (context: MapContext): MapContext => ({
+    ...context,
+    // Named in this stream's own INFO line, not in the read loop's "kept" line: none is kept.
+    onExtra: (field) => {
+      if (seen.left.size < MAX_LEFT) seen.left.add(field);
+    },
+    // A misfit of a protected column is not kept in additional_fields: counted here instead.
+    onInvalid: (column, value) => {
+      if (current.open.has(column) || column === ADDITIONAL_FIELDS) {
+        context.onInvalid?.(column, value);
+      } else seen.misfits.set(column, (seen.misfits.get(column) ?? 0) + 1);
+    },
+  });
   const columns = new Map([...stream.columns].filter(([c]) => !plan.dropped.has(c)));
   const protectedStream: StreamDefinition = {
     ...stream,
     columns,
     map(raw: RawObject, context: MapContext) {
-      // API fields with no column are named here, not in the read loop's "kept" line.
-      if (context !== outer) [outer, inner] = [context, { ...context, onExtra: note }];
-      const record = stream.map(raw, plan.strict ? inner! : context);
-      const rowsPlan = rowPlan ? rowPlan(valueClass(raw, options.sections)) : plan;
-      return protectRecord(record, rowsPlan, { hash }).record;
+      if (context !== outer) [outer, inner] = [context, wrap(context)];
+      current = rowPlan ? rowPlan(valueClass(raw, options.sections)) : plan;
+      const record = stream.map(raw, inner!);
+      return protectRecord(record, current, { hash }).record;
     },
   };
   return {
@@ -156,15 +166,36 @@ export function protectStream(
     stream: plan.strict ? protectedStream : stream,
     plan,
     warnings: staleWarnings(stream, plan, options.selected),
-    report: () => leftReport(stream.name, left),
+    report: () => seenReport(stream.name, seen),
   };
 }
 
-function leftReport(name: string, left: ReadonlySet<string>): string | undefined {
-  if (left.size === 0) return undefined;
-  const named = [...left].slice(0, NAMED_LEFT).join(", ");
-  const more = left.size > NAMED_LEFT ? `, and ${left.size - NAMED_LEFT} more` : "";
-  return `Stream "${name}": API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): ${named}${more}`;
+/** What a strict stream left out: API fields with no column, and misfits of protected columns. */
+interface Seen {
+  /** The API fields (dotted paths), bounded. */
+  left: Set<string>;
+  /** How many values of each protected column did not fit its type. */
+  misfits: Map<string, number>;
+}
+
+function seenReport(name: string, seen: Seen): string | undefined {
+  const { left, misfits } = seen;
+  if (left.size === 0 && misfits.size === 0) return undefined;
+  const parts: string[] = [];
+  if (left.size > 0) {
+    const named = [...left].slice(0, NAMED_LEFT).join(", ");
+    const more = left.size > NAMED_LEFT ? `, and ${left.size - NAMED_LEFT} more` : "";
+    parts.push(
+      `API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): ${named}${more}`,
+    );
+  }
+  if (misfits.size > 0) {
+    const counts = [...misfits].map(([column, n]) => `${column}: ${n}`).join(", ");
+    parts.push(
+      `values of sensitive columns that did not fit their type written as null and not kept (${counts})`,
+    );
+  }
+  return `Stream "${name}": ${parts.join("; ")}`;
 }
 
 /** The JSON Schema of a stream's records under `policy` (for `discover`). */

@@ -130,3 +130,23 @@ Deno.test("custom_values: the value takes its field's section's class, row by ro
     assert.match(hashed.properties.value.description!, /Hashed \(HMAC-SHA-256/);
   });
 });
+
+Deno.test("a misfit of a protected column is counted in the stream's INFO, not the read loop's", () => {
+  const people = find("people");
+  const guarded = protectStream(people, { policy: policy("hash", ["personal"]) });
+  const invalid: string[] = [];
+  const record = guarded.stream.map(
+    { ...people.example, birthday: "1990-13-45", firstWorkingDay: "someday" },
+    { ...context(), onInvalid: (column) => invalid.push(column) },
+  );
+  assert.equal(record.birthday, null);
+  assert.deepEqual(JSON.parse(record.additional_fields as string), {
+    first_working_day: "someday",
+  });
+  assert.deepEqual(invalid, ["first_working_day"]);
+  assert.equal(
+    guarded.report(),
+    'Stream "people": values of sensitive columns that did not fit their type written as null and not kept (birthday: 1)',
+  );
+  assert.ok(!JSON.stringify(record).includes("1990-13-45"));
+});
