@@ -33,6 +33,8 @@ export interface ColumnPlan {
   open: ReadonlySet<string>;
   /** Every column of the stream, in order: a protected record has them but the dropped ones. */
   order: readonly string[];
+  /** The policy's mode. */
+  mode: "hash" | "drop";
 }
 
 /** Options of {@linkcode planColumns}. */
@@ -71,7 +73,7 @@ export function planColumns(
     }
   }
   const strict = options.strict === true || hashed.size + dropped.size + nulled.size > 0;
-  return { hashed, dropped, nulled, strict, open, order };
+  return { hashed, dropped, nulled, strict, open, order, mode: policy.mode };
 }
 
 /** Whether a plan changes nothing: the stream is read as it is. */
@@ -214,6 +216,17 @@ export function hashedNote(cls: ColumnClass): string {
   return `Hashed: HMAC-SHA-256 of the value's text under hash_key, as lowercase hex (sensitive data, class ${cls}).`;
 }
 
+/**
+ * A property whose values may be hashed row by row: its type lets a string through, whatever
+ * else it allows.
+ */
+function withString(property: JsonObject, plan: ColumnPlan): JsonObject {
+  const type = property.type;
+  if (plan.mode !== "hash" || type === undefined) return property;
+  const types = [type].flat() as string[];
+  return types.includes("string") ? property : { ...property, type: ["string", ...types] };
+}
+
 /** Options of {@linkcode protectSchema}. */
 export interface SchemaOptions {
   /** The classes of the stream's columns. */
@@ -239,7 +252,8 @@ export function protectSchema(
     const cls = options.classes.get(column) ?? "unknown";
     const row = options.rowNotes?.get(column);
     if (row !== undefined) {
-      out[column] = { ...property, description: [property.description, row].join(" ").trim() };
+      const description = [property.description, row].join(" ").trim();
+      out[column] = { ...withString(property, plan), description };
     } else if (plan.hashed.has(column)) {
       out[column] = { type: ["string", "null"], description: hashedNote(cls) };
     } else if (plan.nulled.has(column)) {

@@ -207,3 +207,25 @@ Deno.test("protectSchema: dropped columns out, hashed ones strings that say so",
   assert.ok("tax_id" in dropped.properties);
   assert.ok("birthday" in (schema.properties as Record<string, unknown>), "the input is unchanged");
 });
+
+Deno.test("protectSchema: a column classed row by row lets a hash's string through", () => {
+  const schema = {
+    properties: {
+      id: { type: "string" },
+      value: { type: ["object", "array", "null"] },
+    },
+  };
+  const classes = new Map<string, ColumnClass>();
+  const rowNotes = new Map([["value", "Hashed when its section's class is."]]);
+  const columns = ["id", "value"];
+  const fixed = new Set(["value"]);
+  const hashedPlan = planColumns(classes, policy("hash", ["bank"]), { columns, fixed });
+  const hashed = protectSchema(schema, hashedPlan, { classes, rowNotes }) as typeof schema;
+  assert.deepEqual(hashed.properties.value, {
+    type: ["string", "object", "array", "null"],
+    description: "Hashed when its section's class is.",
+  });
+  const droppedPlan = planColumns(classes, policy("drop", ["bank"]), { columns, fixed });
+  const dropped = protectSchema(schema, droppedPlan, { classes, rowNotes }) as typeof schema;
+  assert.deepEqual(dropped.properties.value.type, ["object", "array", "null"]);
+});
