@@ -140,6 +140,10 @@ export function valueText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The longest value whose hash is cached, and how many are cached at most. */
+const CACHED_LENGTH = 64;
+const CACHE_SIZE = 4096;
+
 /** Two lowercase hex digits of each byte. */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -153,6 +157,8 @@ export class Hmac {
   #digest = new Uint8Array(32);
   #state = new Int32Array(8);
   #w = new Int32Array(64);
+  /** The hashes of short values met lately, by value. */
+  #cache = new Map<string, string>();
 
   /** An HMAC under `key` (its UTF-8 bytes; a key longer than 64 bytes is hashed first). */
   constructor(key: string) {
@@ -164,6 +170,18 @@ export class Hmac {
 
   /** The HMAC of `text` (its UTF-8 bytes), as 64 lowercase hex digits. */
   hex(text: string): string {
+    // Short values repeat (a sort code, a nationality, a gender): each is hashed once.
+    if (text.length > CACHED_LENGTH) return this.#compute(text);
+    let hex = this.#cache.get(text);
+    if (hex === undefined) {
+      if (this.#cache.size >= CACHE_SIZE) this.#cache.clear();
+      hex = this.#compute(text);
+      this.#cache.set(text, hex);
+    }
+    return hex;
+  }
+
+  #compute(text: string): string {
     if (text.length * 3 > this.#bytes.length) this.#bytes = new Uint8Array(text.length * 3);
     const { written } = this.#encoder.encodeInto(text, this.#bytes);
     const state = this.#state;

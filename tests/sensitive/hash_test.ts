@@ -45,3 +45,12 @@ Deno.test("Hmac equals createHmac at every length around the block boundaries", 
   const long = "🔑".repeat(500);
   assert.equal(hmac.hex(long), createHmac("sha256", "0123456789abcdef").update(long).digest("hex"));
 });
+
+Deno.test("Hmac: a value hashed again (from its cache) and past the cache's size is the same", () => {
+  const hmac = new Hmac("0123456789abcdef");
+  const expected = (text: string) =>
+    createHmac("sha256", "0123456789abcdef").update(text).digest("hex");
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 5000; i++) assert.equal(hmac.hex(`v${i}`), expected(`v${i}`));
+  }
+});
