@@ -44,11 +44,11 @@ const ReadConfiguredCatalog = ConfiguredAirbyteCatalog.extend({
 });
 
 type Fail = (field: string, problem: string) => never;
+type Path = readonly PropertyKey[];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-type Path = readonly PropertyKey[];
 
 const CURSOR_PROBLEM = `must be ["${CURSOR.column}"] (the cursor is source-defined)`;
 
