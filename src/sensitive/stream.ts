@@ -7,11 +7,12 @@
  */
 import { ADDITIONAL_FIELDS, columnClasses } from "../streams/fields.ts";
 import type { MapContext, RawObject, StreamDefinition } from "../streams/define.ts";
-import { classOfSection } from "./classes.ts";
+import { classOfSection, type SensitiveClass } from "./classes.ts";
 import type { SensitivePolicy } from "./policy.ts";
 import {
   type ColumnClass,
   type ColumnPlan,
+  type JsonObject,
   planColumns,
   protectRecord,
   protectSchema,
@@ -214,4 +215,58 @@ export function protectedJsonSchema(
     ]])
     : undefined;
   return protectSchema(options.schema, plan, { classes, rowNotes });
+}
+
+/** A column a stream builds at run time from a custom field: its name and its field's section. */
+export interface SectionColumn {
+  /** The column's name. */
+  name: string;
+  /** The field's section as the API sends it (null or absent when it sends none). */
+  section?: string | null;
+}
+
+/** The classes of columns built from custom fields: each its section's (see `classOfSection`). */
+export function sectionClasses(columns: readonly SectionColumn[]): Map<string, SensitiveClass> {
+  const classes = new Map<string, SensitiveClass>();
+  for (const column of columns) {
+    const cls = classOfSection(column.section);
+    if (cls) classes.set(column.name, cls);
+  }
+  return classes;
+}
+
+/**
+ * What a policy does to a stream whose columns are built at run time from custom fields (such as
+ * `people_custom_fields`), given the columns with their sections: `schema` protects its JSON
+ * Schema at discover, `rows` makes the protection of its records at read. A column the
+ * configured catalog selects (`selected`) but the policy drops is written as null.
+ */
+export function sectionProtection(
+  policy: SensitivePolicy,
+  options: { selected?: Readonly<Record<string, unknown>> } = {},
+): {
+  schema(schema: JsonObject, columns: readonly SectionColumn[]): JsonObject;
+  rows(columns: readonly SectionColumn[]): (record: JsonObject) => JsonObject;
+} {
+  const selected = options.selected ? new Set(Object.keys(options.selected)) : undefined;
+  const hash = policy.hmac && ((text: string) => policy.hmac!.hex(text));
+  return {
+    schema(schema, columns) {
+      const classes = sectionClasses(columns);
+      const names = Object.keys(schema.properties as JsonObject);
+      return protectSchema(schema, planColumns(classes, policy, { columns: names }), { classes });
+    },
+    rows(columns) {
+      const classes = sectionClasses(columns);
+      let plan: ColumnPlan | undefined;
+      return (record) => {
+        // The plan follows the records' columns (the same in every record of a read).
+        const names = Object.keys(record);
+        if (plan?.order.length !== names.length) {
+          plan = planColumns(classes, policy, { columns: names, selected });
+        }
+        return protectRecord(record, plan, { hash }).record;
+      };
+    },
+  };
 }

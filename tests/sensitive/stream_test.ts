@@ -3,7 +3,11 @@ import { createHmac } from "node:crypto";
 import type { SensitiveClass } from "../../src/sensitive/classes.ts";
 import { Hmac } from "../../src/sensitive/hash.ts";
 import type { SensitivePolicy } from "../../src/sensitive/policy.ts";
-import { protectedJsonSchema, protectStream } from "../../src/sensitive/stream.ts";
+import {
+  protectedJsonSchema,
+  protectStream,
+  sectionProtection,
+} from "../../src/sensitive/stream.ts";
 import { recordJsonSchema } from "../../src/streams/fields.ts";
 import { type MapContext, STREAMS } from "../../src/streams/mod.ts";
 
@@ -149,4 +153,34 @@ Deno.test("a misfit of a protected column is counted in the stream's INFO, not t
     'Stream "people": values of sensitive columns that did not fit their type written as null and not kept (birthday: 1)',
   );
   assert.ok(!JSON.stringify(record).includes("1990-13-45"));
+});
+
+Deno.test("sectionProtection: a stream built at run time from custom fields, by section", () => {
+  const columns = [
+    { name: "iban", section: "Profile > Banking" },
+    { name: "shirt", section: "Profile > Basics" },
+    { name: "pet", section: null },
+  ];
+  const schema = {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      iban: { type: ["string", "null"] },
+      shirt: { type: ["string", "null"] },
+      pet: { type: ["string", "null"] },
+    },
+  };
+  const drop = sectionProtection(policy("drop", ["bank", "personal"]));
+  assert.deepEqual(Object.keys(drop.schema(schema, columns).properties as object), ["id", "shirt"]);
+  const record = { id: "p1", iban: "GB33BUKB20201555555555", shirt: "M", pet: "Rex" };
+  assert.deepEqual(drop.rows(columns)(record), { id: "p1", shirt: "M" });
+  const hash = sectionProtection(policy("hash", ["bank"]));
+  const hashed = hash.schema(schema, columns).properties as Record<
+    string,
+    { description?: string }
+  >;
+  assert.match(hashed.iban.description!, /^Hashed/);
+  assert.deepEqual(hash.rows(columns)(record), { ...record, iban: hmac("GB33BUKB20201555555555") });
+  const stale = sectionProtection(policy("drop", ["bank"]), { selected: schema.properties });
+  assert.deepEqual(stale.rows(columns)(record), { ...record, iban: null });
 });
