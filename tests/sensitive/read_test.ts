@@ -309,3 +309,42 @@ Deno.test("drop with detect_deletes: a delete record has no dropped column eithe
     }
   });
 });
+
+Deno.test("custom_values when /custom-fields cannot be read: every value protected, one WARN", async () => {
+  await withSandbox(async (sandbox) => {
+    await using files = await TempFiles.create();
+    const args = await files.readArgs(sandbox, {
+      streams: ["custom_values"],
+      syncMode: "full_refresh",
+      config: {
+        sensitive_data: "hash",
+        sensitive_classes: ["bank"],
+        hash_key: KEY,
+        retry_attempts: 0,
+      },
+    });
+    const forbidden: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname.endsWith("/custom-fields")) {
+        return Promise.resolve(new Response('{"message":"Forbidden"}', { status: 403 }));
+      }
+      return fetch(input, init);
+    };
+    const result = await runConnector(args, {
+      clock: testClock(NOW),
+      fetch: forbidden,
+      secrets: [sandbox.token, KEY],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const served = [...sandboxRows("/custom-values", { people: PEOPLE, now })];
+    const records = result.records("custom_values");
+    assert.equal(records.length, served.length);
+    for (const record of records) {
+      const raw = served.find((row) => row.id === record.id)!;
+      assert.equal(record.value, hmac(valueText(raw.value)));
+    }
+    const warns = result.ofType("LOG").filter((m) => m.log.level === "WARN");
+    assert.equal(warns.length, 1);
+    assert.match(warns[0].log.message, /could not read \/custom-fields.*every value is treated/);
+  });
+});
