@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { Hmac, valueText } from "../../src/sensitive/hash.ts";
+import { bankAccounts } from "../../src/streams/bank_accounts.ts";
 
 Deno.test("Hmac equals HMAC-SHA-256 (node:crypto) for keys short, block-sized and long", async (t) => {
   const keys = ["0123456789abcdef", "k".repeat(64), "k".repeat(65), "ключ-🔑-".repeat(20)];
@@ -52,5 +53,23 @@ Deno.test("Hmac: a value hashed again (from its cache) and past the cache's size
     createHmac("sha256", "0123456789abcdef").update(text).digest("hex");
   for (let round = 0; round < 2; round++) {
     for (let i = 0; i < 5000; i++) assert.equal(hmac.hex(`v${i}`), expected(`v${i}`));
+  }
+});
+
+Deno.test("the README's worked example: its hashes are the example row's under its key", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Sensitive data"));
+  const key = section.match(/"hash_key": "([^"]+)"/)![1];
+  const hmac = new Hmac(key);
+  const example = bankAccounts.example as Record<string, string>;
+  const shown: [string, string][] = [
+    ["name_on_account", example.nameOnAccount],
+    ["account_number", example.accountNumber],
+    ["swift_code", example.swiftCode],
+    ["sort_code", example.sortCode],
+    ["routing_number", example.routingNumber],
+  ];
+  for (const [column, raw] of shown) {
+    assert.ok(section.includes(`"${column}": "${hmac.hex(raw)}"`), column);
   }
 });
