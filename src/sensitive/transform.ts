@@ -92,19 +92,19 @@ export interface RecordChange {
 }
 
 /** A protected record, its changes, and the API fields left out of its `additional_fields`. */
-export interface ProtectedRecord {
+export interface ProtectedRecord<C extends RecordChange = RecordChange> {
   /** The record. */
   record: Record<string, unknown>;
   /** The changes of the columns the record still has. */
-  changes: RecordChange[];
+  changes: C[];
   /** API keys of `additional_fields` left out (no column, so no class): names, never values. */
   left: string[];
 }
 
 /** Options of {@linkcode protectRecord}. */
-export interface ProtectOptions {
+export interface ProtectOptions<C extends RecordChange = RecordChange> {
   /** The mapping's `meta.changes` of the record. */
-  changes?: readonly RecordChange[];
+  changes?: readonly C[];
   /** Hashes a value's text (required when the plan hashes any column). */
   hash?: (text: string) => string;
 }
@@ -116,11 +116,11 @@ export interface ProtectOptions {
  * every API field with no column is left out and named in `left`. Changes of columns the
  * record no longer has are left out too.
  */
-export function protectRecord(
+export function protectRecord<C extends RecordChange = RecordChange>(
   record: Record<string, unknown>,
   plan: ColumnPlan,
-  options: ProtectOptions = {},
-): ProtectedRecord {
+  options: ProtectOptions<C> = {},
+): ProtectedRecord<C> {
   const left: string[] = [];
   const out = builderOf(plan)(
     record,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mapRecord } from "../support/mapped.ts";
 import { createHmac } from "node:crypto";
 import { type Sandbox, sandboxRows, startSandbox } from "../../sandbox/mod.ts";
 import { classOfSection } from "../../src/sensitive/classes.ts";
@@ -66,7 +67,7 @@ function sandboxValues(): { raw: Raw[]; clear: Set<string> } {
       if (stream.name === CUSTOM_VALUES.stream && section) {
         classes.set(CUSTOM_VALUES.column, section);
       }
-      const record = stream.map(row, CONTEXT);
+      const record = mapRecord(stream, row, CONTEXT);
       for (const [column, value] of Object.entries(record)) {
         if (!classes.has(column)) leaves(value, clear);
         else if (value !== null) {

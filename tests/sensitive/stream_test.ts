@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mapRecord } from "../support/mapped.ts";
 import { createHmac } from "node:crypto";
 import type { SensitiveClass } from "../../src/sensitive/classes.ts";
 import { Hmac } from "../../src/sensitive/hash.ts";
@@ -43,7 +44,8 @@ Deno.test("drop: the columns leave the stream's columns (so delete records too) 
   }
   assert.ok(columns.includes("bank_name"));
   const extra: string[] = [];
-  const record = guarded.stream.map(
+  const record = mapRecord(
+    guarded.stream,
     { ...bank.example, iban: "GB33BUKB20201555555555" },
     context(extra),
   );
@@ -61,7 +63,11 @@ Deno.test("hash: values hashed, unknown fields left out, the read loop's own han
   const bank = find("bank_accounts");
   const guarded = protectStream(bank, { policy: policy("hash", ["bank"]) });
   const invalid: string[] = [];
-  const record = guarded.stream.map({ ...bank.example, accountNumber: 1234, createdAt: "soon" }, {
+  const record = mapRecord(guarded.stream, {
+    ...bank.example,
+    accountNumber: 1234,
+    createdAt: "soon",
+  }, {
     ...context(),
     onInvalid: (column) => invalid.push(column),
   });
@@ -81,7 +87,7 @@ Deno.test("a stale catalog: a WARN for selected columns now dropped, and for ret
   assert.equal(dropped.warnings.length, 1);
   assert.match(dropped.warnings[0], /^Stream "people": the catalog selects personal_email, /);
   assert.match(dropped.warnings[0], /which sensitive_data drops: written as null/);
-  const record = dropped.stream.map(people.example, context());
+  const record = mapRecord(dropped.stream, people.example, context());
   assert.equal(record.birthday, null);
   assert.equal(record.personal_email, null);
   assert.ok("birthday" in record);
@@ -106,7 +112,8 @@ Deno.test("custom_values: the value takes its field's section's class, row by ro
   });
   await t.step("hash bank", () => {
     const guarded = protectStream(values, { policy: policy("hash", ["bank"]), sections });
-    const map = (field: string, value: unknown) => guarded.stream.map(row(field, value), context());
+    const map = (field: string, value: unknown) =>
+      mapRecord(guarded.stream, row(field, value), context());
     assert.equal(map("bank-field", "GB33BUKB20201555555555").value, hmac("GB33BUKB20201555555555"));
     assert.equal(map("basic-field", "M").value, "M");
     assert.equal(map("odd-field", "Rex").value, "Rex", "personal is not hashed here");
@@ -117,14 +124,15 @@ Deno.test("custom_values: the value takes its field's section's class, row by ro
   await t.step("drop personal: the column stays, null on those rows", () => {
     const guarded = protectStream(values, { policy: policy("drop", ["personal"]), sections });
     assert.ok(guarded.stream.columns.has("value"));
-    const map = (field: string, value: unknown) => guarded.stream.map(row(field, value), context());
+    const map = (field: string, value: unknown) =>
+      mapRecord(guarded.stream, row(field, value), context());
     assert.equal(map("odd-field", "Rex").value, null);
     assert.equal(map("bank-field", "GB33").value, "GB33");
     assert.equal(map("basic-field", "M").value, "M");
   });
   await t.step("no sections (/custom-fields unreadable): every value protected", () => {
     const guarded = protectStream(values, { policy: policy("hash", ["health"]) });
-    assert.equal(guarded.stream.map(row("basic-field", "M"), context()).value, hmac("M"));
+    assert.equal(mapRecord(guarded.stream, row("basic-field", "M"), context()).value, hmac("M"));
   });
   await t.step("discover says how the value is protected", () => {
     const schema = recordJsonSchema(values.record);
@@ -139,10 +147,11 @@ Deno.test("a misfit of a protected column is counted in the stream's INFO, not t
   const people = find("people");
   const guarded = protectStream(people, { policy: policy("hash", ["personal"]) });
   const invalid: string[] = [];
-  const record = guarded.stream.map(
-    { ...people.example, birthday: "1990-13-45", firstWorkingDay: "someday" },
-    { ...context(), onInvalid: (column) => invalid.push(column) },
-  );
+  const record = mapRecord(guarded.stream, {
+    ...people.example,
+    birthday: "1990-13-45",
+    firstWorkingDay: "someday",
+  }, { ...context(), onInvalid: (column) => invalid.push(column) });
   assert.equal(record.birthday, null);
   assert.deepEqual(JSON.parse(record.additional_fields as string), {
     first_working_day: "someday",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mapRecord } from "../support/mapped.ts";
 import { createHmac } from "node:crypto";
 import {
   classOfSection,
@@ -33,7 +34,7 @@ Deno.test("each class: its declared columns are hashed or dropped, and no other"
     for (const stream of streams) {
       await t.step(`${cls}: ${stream.name}`, () => {
         const classes = columnClasses(stream.record);
-        const record = stream.map(stream.example, CONTEXT);
+        const record = mapRecord(stream, stream.example, CONTEXT);
         const ofClass = [...classes].filter(([, c]) => c === cls).map(([column]) => column);
         const options = { columns: [...stream.columns.keys()] };
         const hashed = protectRecord(record, planColumns(classes, policy("hash", [cls]), options), {
@@ -59,7 +60,7 @@ Deno.test("each class: its declared columns are hashed or dropped, and no other"
 
 Deno.test("a class not chosen is kept, and keeps additional_fields as it is", () => {
   const stream = STREAMS.find((s) => s.name === "bank_accounts")!;
-  const record = stream.map({ ...stream.example, iban: "GB33BUKB20201555555555" }, CONTEXT);
+  const record = mapRecord(stream, { ...stream.example, iban: "GB33BUKB20201555555555" }, CONTEXT);
   const plan = planColumns(columnClasses(stream.record), policy("hash", ["health"]), {
     columns: stream.columns.keys(),
   });
@@ -73,7 +74,7 @@ Deno.test("unknown fields of a stream holding a protected class are left out and
   const plan = planColumns(classes, policy("drop", ["bank"]), { columns: stream.columns.keys() });
   assert.equal(plan.strict, true);
   await t.step("additional_fields as JSON text", () => {
-    const record = stream.map({
+    const record = mapRecord(stream, {
       ...stream.example,
       iban: "GB33BUKB20201555555555",
       nested: { deep: "secret" },
