@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mapRecord } from "../support/mapped.ts";
+import { extraFieldsOf, mapRecord } from "../support/mapped.ts";
 import { createHmac } from "node:crypto";
 import type { SensitiveClass } from "../../src/sensitive/classes.ts";
 import { Hmac } from "../../src/sensitive/hash.ts";
@@ -74,7 +74,7 @@ Deno.test("hash: values hashed, unknown fields left out, the read loop's own han
   assert.equal(record.account_number, hmac("1234"));
   assert.equal(record.sort_code, hmac("04-00-04"));
   assert.equal(record.bank_name, "Monzo");
-  assert.deepEqual(JSON.parse(record.additional_fields as string), { created_at: "soon" });
+  assert.deepEqual(extraFieldsOf(record), { created_at: "soon" });
   assert.deepEqual(invalid, ["created_at"]);
   assert.equal(guarded.report(), undefined, "no API field was left out");
 });
@@ -92,9 +92,12 @@ Deno.test("a stale catalog: a WARN for selected columns now dropped, and for ret
   assert.equal(record.personal_email, null);
   assert.ok("birthday" in record);
   const hashed = protectStream(people, { policy: policy("hash", ["personal"]), selected });
-  assert.deepEqual(hashed.warnings, [
-    'Stream "people": the catalog types birthday as they were before sensitive_data hashed them; they now hold hashes (strings). Refresh the source schema (discover)',
-  ]);
+  // birthday is a date; a column the mapping types otherwise (an array, an object) is named too.
+  assert.equal(hashed.warnings.length, 1);
+  assert.match(
+    hashed.warnings[0],
+    /^Stream "people": the catalog types birthday(, \w+)* as they were before sensitive_data hashed them; they now hold hashes \(strings\)\. Refresh the source schema \(discover\)$/,
+  );
 });
 
 Deno.test("custom_values: the value takes its field's section's class, row by row", async (t) => {
@@ -153,7 +156,7 @@ Deno.test("a misfit of a protected column is counted in the stream's INFO, not t
     firstWorkingDay: "someday",
   }, { ...context(), onInvalid: (column) => invalid.push(column) });
   assert.equal(record.birthday, null);
-  assert.deepEqual(JSON.parse(record.additional_fields as string), {
+  assert.deepEqual(extraFieldsOf(record), {
     first_working_day: "someday",
   });
   assert.deepEqual(invalid, ["first_working_day"]);
