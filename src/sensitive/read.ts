@@ -50,6 +50,14 @@ export async function customFieldSections(
   }
 }
 
+/** The columns of a stream's schema in the configured catalog (its `properties`), if it has any. */
+export function propertiesOf(jsonSchema: unknown): Record<string, unknown> | undefined {
+  const properties = (jsonSchema as { properties?: unknown } | null | undefined)?.properties;
+  return properties !== null && typeof properties === "object" && !Array.isArray(properties)
+    ? properties as Record<string, unknown>
+    : undefined;
+}
+
 /** The selected streams as the policy reads them, and the INFO lines to log at the end. */
 export interface SensitiveReading {
   /** The selected streams, each wrapped when the policy touches it. */
@@ -80,7 +88,7 @@ export async function sensitiveReading(
       : undefined;
     const guarded = protectStream(entry.stream, {
       policy,
-      selected: entry.properties,
+      selected: propertiesOf(entry.jsonSchema),
       sections,
     });
     for (const warning of guarded.warnings) await options.writer.log("WARN", warning);

@@ -16,8 +16,8 @@ export interface SelectedStream {
   syncMode: AirbyteSyncMode;
   /** Set when the mode differs from the catalog's: an INFO line saying why. */
   notice?: string;
-  /** The columns of the stream's schema in the catalog (its `properties`), when it has one. */
-  properties?: Record<string, unknown>;
+  /** The stream's `json_schema` in the catalog, if given (a stream with discovered columns reads it). */
+  jsonSchema?: unknown;
 }
 
 /**
@@ -45,10 +45,6 @@ const ReadConfiguredCatalog = ConfiguredAirbyteCatalog.extend({
 
 type Fail = (field: string, problem: string) => never;
 type Path = readonly PropertyKey[];
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 const CURSOR_PROBLEM = `must be ["${CURSOR.column}"] (the cursor is source-defined)`;
 
@@ -135,6 +131,7 @@ function selectStream(
     return {
       stream,
       syncMode: "full_refresh",
+      jsonSchema: entry.stream.json_schema,
       notice:
         `Stream "${name}" has no cursor: reading it in full (full_refresh), although the catalog asks for incremental`,
     };
@@ -146,7 +143,7 @@ function selectStream(
   ) {
     options.fail(`${at}.cursor_field`, CURSOR_PROBLEM);
   }
-  return { stream, syncMode: entry.sync_mode };
+  return { stream, syncMode: entry.sync_mode, jsonSchema: entry.stream.json_schema };
 }
 
 /**
@@ -191,9 +188,5 @@ export function parseCatalog(raw: unknown, options: { source?: string } = {}): S
   const parsed = ReadConfiguredCatalog.safeParse(raw);
   if (!parsed.success) return failOnIssue(parsed.error.issues[0], raw, fail);
   const selectOptions = { seen: new Set<string>(), fail };
-  return parsed.data.streams.map((entry, i) => {
-    const selected = selectStream(entry, `streams[${i}]`, selectOptions);
-    const properties = entry.stream.json_schema?.properties;
-    return isObject(properties) ? { ...selected, properties } : selected;
-  });
+  return parsed.data.streams.map((entry, i) => selectStream(entry, `streams[${i}]`, selectOptions));
 }

@@ -356,17 +356,3 @@ Deno.test("parseCatalog reports errors in catalog order, each entry's checks in 
     });
   }
 });
-
-Deno.test("parseCatalog keeps the columns of each stream's schema, when it has them", () => {
-  const properties = { id: { type: "string" }, birthday: { type: ["string", "null"] } };
-  const [withColumns, without] = parseCatalog({
-    streams: [
-      configured("people", "incremental", {
-        stream: { ...configured("people").stream as object, json_schema: { properties } },
-      }),
-      configured("companies", "full_refresh"),
-    ],
-  });
-  assert.deepEqual(withColumns.properties, properties);
-  assert.equal(without.properties, undefined, "a schema without properties says nothing");
-});
