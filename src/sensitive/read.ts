@@ -13,7 +13,7 @@ import type { MessageWriter } from "../protocol/writer.ts";
 import { rowId } from "../streams/row.ts";
 import type { SelectedStream } from "../sync/catalog.ts";
 import { policyOf } from "./policy.ts";
-import { CUSTOM_VALUES, type ProtectedStream, protectStream } from "./stream.ts";
+import { CUSTOM_VALUES, type ProtectedStream, protectStream, sectionProtection } from "./stream.ts";
 
 /** The list of custom fields, whose sections give `custom_values` their class. */
 const CUSTOM_FIELDS_PATH = "/custom-fields";
@@ -64,6 +64,11 @@ export interface SensitiveReading {
   selected: SelectedStream[];
   /** INFO lines, one per stream that left API fields out (call after the streams are read). */
   reports(): string[];
+  /**
+   * For a stream that builds its columns at run time from custom fields (`people_custom_fields`):
+   * the transforms of its schema and rows, or undefined when the policy is `keep`.
+   */
+  sectionsOf(entry: SelectedStream): ReturnType<typeof sectionProtection> | undefined;
 }
 
 /**
@@ -76,7 +81,7 @@ export async function sensitiveReading(
   options: { config: Config; client: () => HumaansClient; writer: MessageWriter },
 ): Promise<SensitiveReading> {
   const policy = policyOf(options.config);
-  if (!policy) return { selected, reports: () => [] };
+  if (!policy) return { selected, reports: () => [], sectionsOf: () => undefined };
   const wrapped: ProtectedStream[] = [];
   const out: SelectedStream[] = [];
   for (const entry of selected) {
@@ -98,5 +103,6 @@ export async function sensitiveReading(
   return {
     selected: out,
     reports: () => wrapped.map((w) => w.report()).filter((line) => line !== undefined),
+    sectionsOf: (entry) => sectionProtection(policy, { selected: propertiesOf(entry.jsonSchema) }),
   };
 }

@@ -3,10 +3,14 @@ import { mapRecord } from "../support/mapped.ts";
 import { createHmac } from "node:crypto";
 import { type Sandbox, sandboxRows, startSandbox } from "../../sandbox/mod.ts";
 import { classOfSection } from "../../src/sensitive/classes.ts";
+import { parseConfig } from "../../src/config.ts";
+import { MessageWriter } from "../../src/protocol/writer.ts";
 import { valueText } from "../../src/sensitive/hash.ts";
+import { sensitiveReading } from "../../src/sensitive/read.ts";
 import { CUSTOM_VALUES } from "../../src/sensitive/stream.ts";
 import { columnClasses } from "../../src/streams/fields.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
+import { Capture } from "../support/capture.ts";
 import { testClock } from "../support/clock.ts";
 import {
   catalogOf,
@@ -348,4 +352,39 @@ Deno.test("custom_values when /custom-fields cannot be read: every value protect
     assert.equal(warns.length, 1);
     assert.match(warns[0].log.message, /could not read \/custom-fields.*every value is treated/);
   });
+});
+
+Deno.test("sensitiveReading: keep leaves the streams be; drop wraps them and serves section transforms", async () => {
+  const stdout = new Capture();
+  const writer = new MessageWriter(stdout, { now: () => 0 });
+  const noClient = () => assert.fail("no list is read without custom_values") as never;
+  const people = STREAMS.find((s) => s.name === "people")!;
+  const jobRoles = STREAMS.find((s) => s.name === "job_roles")!;
+  const selected = [
+    { stream: people, syncMode: "full_refresh" as const },
+    { stream: jobRoles, syncMode: "full_refresh" as const },
+  ];
+  const base = { api_token: "test-token-0123456789" };
+  const keep = await sensitiveReading(selected, {
+    config: parseConfig(base),
+    client: noClient,
+    writer,
+  });
+  assert.equal(keep.selected, selected);
+  assert.equal(keep.sectionsOf(selected[0]), undefined);
+  const drop = await sensitiveReading(selected, {
+    config: parseConfig({ ...base, sensitive_data: "drop", sensitive_classes: ["health"] }),
+    client: noClient,
+    writer,
+  });
+  assert.notEqual(drop.selected[0].stream, people, "people holds a health column: wrapped");
+  assert.equal(drop.selected[1].stream, jobRoles, "job_roles holds none: as it is");
+  const custom = { name: "allergy", section: "Profile > Health" };
+  const stale = { ...selected[0], jsonSchema: { properties: { id: {}, allergy: {} } } };
+  const rows = drop.sectionsOf(stale)!.rows([custom]);
+  assert.deepEqual(rows({ id: "p1", allergy: "peanuts" }), { id: "p1", allergy: null });
+  assert.deepEqual(drop.sectionsOf(selected[0])!.rows([custom])({ id: "p1", allergy: "x" }), {
+    id: "p1",
+  });
+  assert.deepEqual(drop.reports(), []);
 });
