@@ -211,6 +211,11 @@ function openFields(value: unknown, plan: ColumnPlan, left: string[]): unknown {
 /** A JSON Schema object, as `recordJsonSchema` makes one. */
 export type JsonObject = Record<string, unknown>;
 
+/** What the description of a column of a class the policy does not touch says. */
+export function classNote(cls: ColumnClass): string {
+  return `Sensitive data, class ${cls}: kept, as sensitive_classes does not name it.`;
+}
+
 /** What the description of a hashed column says. */
 export function hashedNote(cls: ColumnClass): string {
   return `Hashed: HMAC-SHA-256 of the value's text under hash_key, as lowercase hex (sensitive data, class ${cls}).`;
@@ -261,6 +266,9 @@ export function protectSchema(
         ...property,
         description: `Dropped (sensitive data, class ${cls}): always null.`,
       };
+    } else if (options.classes.has(column)) {
+      const description = [property.description, classNote(cls)].filter(Boolean).join(" ");
+      out[column] = { ...property, description };
     } else {
       out[column] = property;
     }

@@ -77,8 +77,8 @@ export const col = {
 };
 
 /**
- * A column that holds sensitive data of class `cls`: `sensitive(col.string(), "bank")`. The class
- * goes into the column's description, and the `sensitive_data` setting can hash or drop it.
+ * A column that holds sensitive data of class `cls`: `sensitive(col.string(), "bank")`. The
+ * `sensitive_data` setting can hash or drop it; with either, `discover` names its class.
  *
  * @ignore
  */
@@ -106,11 +106,6 @@ export function columnClasses(schema: RecordSchema): Map<string, SensitiveClass>
     if (cls) classes.set(name, cls);
   }
   return classes;
-}
-
-/** What a column's description says of its class of sensitive data. */
-export function classNote(cls: SensitiveClass): string {
-  return `Sensitive data, class ${cls} (the sensitive_data setting can hash or drop it).`;
 }
 
 /**
@@ -167,11 +162,8 @@ type JsonType = Exclude<JsonSchema["type"], unknown[] | undefined>;
  * - The keys come in the order `type, format, airbyte_type, description` (zod puts metadata
  *   after the type's keys, and a description before them).
  */
-function toAirbyteColumn(json: JsonSchema, cls?: SensitiveClass): void {
-  const { anyOf, format, airbyte_type } = json;
-  const description = cls === undefined
-    ? json.description
-    : [json.description, classNote(cls)].filter(Boolean).join(" ");
+function toAirbyteColumn(json: JsonSchema): void {
+  const { anyOf, format, airbyte_type, description } = json;
   const branches = (anyOf ?? []) as JsonSchema[];
   const nullable = branches.length === 2 && branches[1].type === "null";
   if (anyOf && !nullable) throw new Error(`Unexpected column JSON Schema ${JSON.stringify(json)}`);
@@ -203,7 +195,7 @@ export function recordJsonSchema(schema: RecordSchema): Record<string, unknown> 
     target: "draft-7",
     metadata: COLUMNS,
     override: ({ zodSchema, jsonSchema }) => {
-      if (COLUMNS.has(zodSchema)) toAirbyteColumn(jsonSchema, COLUMNS.get(zodSchema)?.sensitive);
+      if (COLUMNS.has(zodSchema)) toAirbyteColumn(jsonSchema);
     },
   });
   const properties = (generated.properties ?? {}) as Record<string, JsonSchema>;

@@ -215,6 +215,10 @@ Deno.test("drop: the columns are absent from discover and from every record", as
       }
     }
     assert.ok(results.read.records("people").every((r) => "tax_id" in r), "government_id kept");
+    assert.match(
+      properties(results.discover, "people").tax_id.description!,
+      /^Sensitive data, class government_id: kept/,
+    );
     const dropped = new Set(
       sandboxValues().raw.filter((v) =>
         v.stream === CUSTOM_VALUES.stream && (v.cls === "bank" || v.cls === "personal")
@@ -242,6 +246,7 @@ Deno.test("keep: the output is the same as without the settings", async () => {
       assert.equal(keep[command].stdout, before[command].stdout, command);
       assert.equal(keep[command].stderr, before[command].stderr, command);
     }
+    assert.ok(!before.discover.stdout.includes("Sensitive data"), "discover as it was");
     const bank = before.read.records("bank_accounts");
     assert.ok(bank.length > 0 && bank.every((r) => /^\d{8}$/.test(r.account_number as string)));
   });

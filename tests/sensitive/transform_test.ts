@@ -9,6 +9,7 @@ import {
 import { Hmac, valueText } from "../../src/sensitive/hash.ts";
 import type { SensitivePolicy } from "../../src/sensitive/policy.ts";
 import {
+  classNote,
   type ColumnClass,
   hashedNote,
   planColumns,
@@ -198,7 +199,14 @@ Deno.test("protectSchema: dropped columns out, hashed ones strings that say so",
     type: ["string", "null"],
     description: hashedNote("personal"),
   });
-  assert.deepEqual(hashed.properties.tax_id, (schema.properties as Record<string, unknown>).tax_id);
+  // A class not chosen is kept, and discover still names it; a column of no class is as it was.
+  assert.deepEqual(hashed.properties.tax_id, {
+    type: ["string", "null"],
+    description: classNote("government_id"),
+  });
+  const properties = schema.properties as Record<string, unknown>;
+  assert.deepEqual(hashed.properties.first_name, properties.first_name);
+  assert.ok(!("description" in (properties.tax_id as object)), "the stream's own schema is plain");
   const dropped = protectSchema(
     schema,
     planColumns(classes, policy("drop", ["personal"]), { columns: stream.columns.keys() }),
