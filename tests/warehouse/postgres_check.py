@@ -16,7 +16,8 @@ inserted and deleted in the sandbox and a second read. Per stream it checks:
   overwritten by its delete record (`_ab_cdc_deleted_at` set, the other columns null).
 
 Then ten spec and discover calls through PyAirbyte (a fresh source each) must not end in a
-subprocess failure. Prints one line per check and `N passed, N failed` last; exits 1 on failure.
+subprocess failure, raised or printed, and ten more, sent SIGTERM the moment their message is read
+(as PyAirbyte's executor does), must end with 0 or by SIGTERM (-15). Prints one line per check and `N passed, N failed` last; exits 1 on failure.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import traceback
@@ -212,9 +214,23 @@ def check_merged(
         )
 
 
+# Subprocess failures PyAirbyte raised while closing a connector's output (it reads the message it
+# needs, stops reading and terminates the connector; the failure is then raised inside a generator
+# being closed, so Python prints it as "Exception ignored in" and the caller never sees it).
+PRINTED_FAILURES: list[str] = []
+
+
+def record_unraisable(unraisable: Any) -> None:
+    """sys.unraisablehook: records subprocess failures, then prints as Python does."""
+    if isinstance(unraisable.exc_value, AirbyteSubprocessFailedError):
+        PRINTED_FAILURES.append(" ".join(str(unraisable.exc_value).split())[:300])
+    sys.__unraisablehook__(unraisable)
+
+
 def spec_and_discover(checks: Checks, executable: Path, config: dict[str, Any]) -> None:
-    """Ten calls through PyAirbyte, each on a fresh source: none a subprocess failure."""
-    failures = []
+    """Ten calls through PyAirbyte, each on a fresh source: no subprocess failure, raised or printed."""
+    failures: list[str] = []
+    printed_before = len(PRINTED_FAILURES)
     for call in range(10):
         source = ab.get_source(
             "source-humaans", local_executable=str(executable), config=config, install_if_missing=False,
@@ -225,7 +241,9 @@ def spec_and_discover(checks: Checks, executable: Path, config: dict[str, Any]) 
             else:
                 assert source.discovered_catalog.streams
         except AirbyteSubprocessFailedError as error:
-            failures.append(str(error).splitlines()[0])
+            failures.append(" ".join(str(error).split())[:300])
+        del source  # the connector's output is closed here, at the latest
+    failures += PRINTED_FAILURES[printed_before:]
     checks.check(
         f"pyairbyte: 5 spec + 5 discover calls, {len(failures)} subprocess failures",
         not failures,
@@ -233,8 +251,35 @@ def spec_and_discover(checks: Checks, executable: Path, config: dict[str, Any]) 
     )
 
 
+def terminated_after_message(checks: Checks, executable: Path, config_path: Path) -> None:
+    """spec and discover sent SIGTERM the moment their message is read, as PyAirbyte's executor
+    does when it is still running: each must end with 0 or by SIGTERM (-15), never exit 143."""
+    codes = []
+    for call in range(10):
+        args = ["spec"] if call % 2 == 0 else ["discover", "--config", str(config_path)]
+        process = subprocess.Popen(
+            [str(executable), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        assert process.stdout is not None
+        process.stdout.readline()
+        if process.poll() is None:
+            process.terminate()
+        try:
+            codes.append(process.wait(timeout=10))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            codes.append(process.wait())
+        process.stdout.close()
+    checks.check(
+        f"spec and discover terminated after their message: exit codes {sorted(set(codes))}",
+        set(codes) <= {0, -15},
+        "PyAirbyte accepts 0 and -15 only",
+    )
+
+
 def main() -> int:
     checks = Checks()
+    sys.unraisablehook = record_unraisable
     started = time.monotonic()
     sandbox = SandboxHelper()
     try:
@@ -288,6 +333,15 @@ def main() -> int:
                 check_merged(checks, stream, rows, changed.get(stream, {}), deleted.get(stream, []))
 
         spec_and_discover(checks, executable, config)
+        config_path = executable.parent / "files" / "warehouse_config.json"
+        config_path.parent.mkdir(exist_ok=True)
+        config_path.write_text(json.dumps(config))
+        terminated_after_message(checks, executable, config_path)
+        checks.check(
+            f"pyairbyte: no subprocess failure printed in the whole run ({len(PRINTED_FAILURES)})",
+            not PRINTED_FAILURES,
+            "; ".join(PRINTED_FAILURES[:2]),
+        )
     except Exception as error:  # noqa: BLE001
         traceback.print_exc(file=sys.stderr)
         checks.check("warehouse run", False, f"{type(error).__name__}: {error}")
