@@ -232,6 +232,58 @@ Deno.test("SIGTERM and SIGINT mid-read: whole lines only, then death by that sig
   }
 });
 
+Deno.test("a second SIGTERM while the last line waits for a stalled reader: death by SIGTERM at once", async () => {
+  const sandbox = await startSandbox({ people: 20_000, latencyMs: 2 });
+  await using files = await TempFiles.create();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [...await connectorCommand(), ...await bigRead(files, sandbox)],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    // Read 300 lines, then stop reading without closing: the pipe fills and a write stalls.
+    const reader = child.stdout.getReader();
+    let lines = 0;
+    while (lines < 300) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const byte of value) if (byte === 10) lines++;
+    }
+    const signalledAt = performance.now();
+    child.kill("SIGTERM");
+    // The second signal once the first is being handled (two at once could merge into one).
+    const readErr = async () => {
+      let text = "";
+      let sent = false;
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        text += chunk;
+        if (!sent && text.includes("finishing the line being written")) {
+          sent = true;
+          child.kill("SIGTERM");
+        }
+      }
+      return text;
+    };
+    const [err, status] = await within(
+      Promise.all([readErr(), child.status]),
+      30_000,
+      "the run after two SIGTERMs",
+      () => child.kill("SIGKILL"),
+    );
+    const stoppedMs = performance.now() - signalledAt;
+    await reader.cancel();
+    assert.equal(status.signal, "SIGTERM", `exit ${status.code}, signal ${status.signal}: ${err}`);
+    // Well before the 5 s the first signal would wait for the stalled line.
+    assert.ok(stoppedMs < 4_000, `stopped ${stoppedMs} ms after the signals`);
+    assert.doesNotMatch(err, /Uncaught|\bat /);
+  } finally {
+    await sandbox.close();
+  }
+});
+
 Deno.test("spec and discover stopped by SIGTERM after their message (as PyAirbyte does): exit 0 or death by SIGTERM, never exit 143", async (t) => {
   const sandbox = await startSandbox({ people: 5 });
   await using files = await TempFiles.create();
