@@ -15,6 +15,10 @@ inserted and deleted in the sandbox and a second read. Per stream it checks:
 - the changed rows merged in place (their new `updated_at`, one row each) and each deleted row
   overwritten by its delete record (`_ab_cdc_deleted_at` set, the other columns null).
 
+The same two reads also go into a second schema with `write_strategy="append"` (every version
+kept, as in an append destination), where the README's query for the live rows must give the
+rows the sandbox serves and none of the deleted ones.
+
 Then ten spec and discover calls through PyAirbyte (a fresh source each) must not end in a
 subprocess failure, raised or printed, and ten more, sent SIGTERM the moment their message is read
 (as PyAirbyte's executor does), must end with 0 or by SIGTERM (-15). Prints one line per check and `N passed, N failed` last; exits 1 on failure.
@@ -277,6 +281,36 @@ def terminated_after_message(checks: Checks, executable: Path, config_path: Path
     )
 
 
+HISTORY_SCHEMA = "humaans_history"
+
+
+def readme_history_query() -> str:
+    """The README's query for the live rows of an append table (its ```sql block with PARTITION BY
+    id), run here on the append cache, so the README shows a query that works."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    query = next(block for block in blocks if "PARTITION BY id" in block)
+    return query.replace("humaans.", f"{HISTORY_SCHEMA}.").rstrip().rstrip(";")
+
+
+def check_history(
+    checks: Checks, history: Any, totals: dict[str, int], deleted: dict[str, list[str]]
+) -> None:
+    """The README's query on an append table (every version kept): the live rows, no deleted id."""
+    for stream, ids in deleted.items():
+        table = history.processor.get_sql_table_name(stream)
+        query = readme_history_query().replace(f"{HISTORY_SCHEMA}.{stream}", f"{HISTORY_SCHEMA}.{table}")
+        live = history.run_sql_query(query)
+        versions = history.run_sql_query(f'SELECT count(*) AS n FROM "{HISTORY_SCHEMA}"."{table}"')
+        gone = sorted({row["id"] for row in live} & set(ids))
+        checks.check(
+            f"append cache {stream}: the README's query gives the {len(live)} live rows of "
+            f"{versions[0]['n']} versions ({totals[stream]} served, deleted ones absent)",
+            len(live) == totals[stream] and not gone and versions[0]["n"] > totals[stream],
+            f"deleted ids listed: {gone[:3]}",
+        )
+
+
 def main() -> int:
     checks = Checks()
     sys.unraisablehook = record_unraisable
@@ -316,6 +350,20 @@ def main() -> int:
                     "; ".join(problems),
                 )
 
+        # The same reads into a second schema with write_strategy="append": every version kept.
+        history = PostgresCache(
+            host=cache.host,
+            port=cache.port,
+            username=cache.username,
+            password=cache.password,
+            database=cache.database,
+            schema_name=HISTORY_SCHEMA,
+        )
+        appended = checks.run(
+            "read #1 into an append cache",
+            lambda: source.read(cache=history, write_strategy="append"),
+        )
+
         changed = sandbox.change(CHANGES)
         deleted: dict[str, list[str]] = sandbox.last_deleted
         print(
@@ -331,6 +379,11 @@ def main() -> int:
                 rows = table_rows(cache, stream)
                 check_rows(checks, "read #2", stream, rows, total)
                 check_merged(checks, stream, rows, changed.get(stream, {}), deleted.get(stream, []))
+        if appended is not None and checks.run(
+            "read #2 into an append cache",
+            lambda: source.read(cache=history, write_strategy="append"),
+        ) is not None:
+            check_history(checks, history, sandbox.totals, deleted)
 
         spec_and_discover(checks, executable, config)
         config_path = executable.parent / "files" / "warehouse_config.json"
