@@ -31,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -44,7 +45,7 @@ from pyairbyte_check import (  # noqa: E402
     Checks,
     SandboxHelper,
     as_datetime,
-    write_executable,
+    connector_command,
 )
 
 import airbyte as ab  # noqa: E402
@@ -284,6 +285,19 @@ def terminated_after_message(checks: Checks, executable: Path, config_path: Path
 HISTORY_SCHEMA = "humaans_history"
 
 
+def write_executable(folder: Path) -> Path:
+    """A script PyAirbyte runs as the connector (it execs the connector command from this
+    checkout), in this run's own folder: another checkout's run never swaps it."""
+    script = folder / "source-humaans"
+    script.write_text(
+        "#!/usr/bin/env bash\n"
+        f"cd {json.dumps(str(ROOT))} || exit 1\n"
+        f"exec {' '.join(connector_command())} \"$@\"\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
 def readme_history_query() -> str:
     """The README's query for the live rows of an append table (its ```sql block with PARTITION BY
     id), run here on the append cache, so the README shows a query that works."""
@@ -312,6 +326,12 @@ def check_history(
 
 
 def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="source-humaans-warehouse-") as folder:
+        return run(Path(folder))
+
+
+def run(folder: Path) -> int:
+    """The whole check, its files (executable, config, PyAirbyte's batches) under `folder`."""
     checks = Checks()
     sys.unraisablehook = record_unraisable
     started = time.monotonic()
@@ -323,7 +343,7 @@ def main() -> int:
             "max_records_per_page": 250,
             "detect_deletes": True,
         }
-        executable = write_executable()
+        executable = write_executable(folder)
         source = ab.get_source("source-humaans", local_executable=str(executable), config=config)
         source.select_all_streams()
         schemas = {s.name: s.json_schema for s in source.discovered_catalog.streams}
@@ -334,6 +354,7 @@ def main() -> int:
             password=os.environ["WAREHOUSE_PG_PASSWORD"],
             database="postgres",
             schema_name=SCHEMA,
+            cache_dir=folder / "batches",
         )
         began = time.monotonic()
         first = checks.run("read #1 into PostgresCache", lambda: source.read(cache=cache))
@@ -358,6 +379,7 @@ def main() -> int:
             password=cache.password,
             database=cache.database,
             schema_name=HISTORY_SCHEMA,
+            cache_dir=folder / "history_batches",
         )
         appended = checks.run(
             "read #1 into an append cache",
@@ -386,8 +408,7 @@ def main() -> int:
             check_history(checks, history, sandbox.totals, deleted)
 
         spec_and_discover(checks, executable, config)
-        config_path = executable.parent / "files" / "warehouse_config.json"
-        config_path.parent.mkdir(exist_ok=True)
+        config_path = folder / "config.json"
         config_path.write_text(json.dumps(config))
         terminated_after_message(checks, executable, config_path)
         checks.check(
