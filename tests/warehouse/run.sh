@@ -50,7 +50,10 @@ if [ "$(id -u)" -eq 0 ]; then
   as_owner=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --)
 fi
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/source-humaans-warehouse.XXXXXX")
+# Under /tmp when the cluster runs as nobody (a private TMPDIR may not be open to it).
+tmp=${TMPDIR:-/tmp}
+if [ ${#as_owner[@]} -gt 0 ]; then tmp=/tmp; fi
+dir=$(mktemp -d "$tmp/source-humaans-warehouse.XXXXXX")
 data="$dir/data"
 postmaster_pid=""
 stop_cluster() {
