@@ -110,6 +110,8 @@ export interface RowMapping {
   extra: number;
   /** The keys of the top level of rows. */
   top: Level;
+  /** A record of nulls with the columns in schema order, which each record starts as a copy of. */
+  template: Record<string, unknown>;
 }
 
 /** Options of {@linkcode rowMapping}. */
@@ -143,7 +145,16 @@ export function rowMapping(
     timestamp: index.get("timestamp") ?? -1,
     extra: index.get(ADDITIONAL_FIELDS) ?? -1,
     top: level("", []),
+    template: recordTemplate(names),
   };
+}
+
+/**
+ * A record of nulls with `names` as keys, in order, in V8's compact layout (JSON.parse makes
+ * one; an object given its keys one by one is not). A column named `__proto__` is an own key.
+ */
+function recordTemplate(names: string[]): Record<string, unknown> {
+  return JSON.parse(`{${names.map((name) => `${JSON.stringify(name)}:null`).join(",")}}`);
 }
 
 /** What {@linkcode mapRow} is given besides the raw object. */
@@ -206,31 +217,48 @@ export function mapRow(
     slots[i] = null;
     // Not lost: kept in additional_fields under its API key, as an unmapped field is.
     const path = from[i];
-    if (path !== undefined) extra = keepAt(extra ?? blank(), path, value);
+    if (path !== undefined) extra = keepAt(extra ?? {}, path, value);
   }
   if (mapping.extra >= 0) slots[mapping.extra] = extra ?? null;
-  const record: Record<string, unknown> = {};
+  // A copy of the template keeps its compact layout; adding dozens of keys one by one is slow.
+  const record: Record<string, unknown> = { ...mapping.template };
   for (let i = 0; i < n; i++) record[mapping.names[i]] = slots[i] ?? null;
   return { record, changes };
 }
 
-/** An object whose keys are data: an API key `__proto__` is a field like any other. */
-function blank(): RawObject {
-  return Object.create(null) as RawObject;
+/**
+ * Sets `object[key]` as an own property, also for the key `__proto__` (an API key like any
+ * other). Extra fields go to plain objects, not null-prototype ones: V8 serialises those several
+ * times slower, and every record is serialised.
+ */
+function put(object: RawObject, key: string, value: unknown): RawObject {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else {
+    object[key] = value;
+  }
+  return object;
 }
 
 /** Sets `value` at `path` under `extra`, making the objects on the way; returns `extra`. */
 function keepAt(extra: RawObject, path: string[], value: unknown): RawObject {
   let at = extra;
   for (let i = 0; i < path.length - 1; i++) {
-    const next = at[path[i]];
+    const next = Object.hasOwn(at, path[i]) ? at[path[i]] : undefined;
     if (next === null || typeof next !== "object" || Array.isArray(next)) {
-      at = at[path[i]] = blank();
+      const made = {};
+      put(at, path[i], made);
+      at = made;
     } else {
       at = next as RawObject;
     }
   }
-  at[path[path.length - 1]] = value;
+  put(at, path[path.length - 1], value);
   return extra;
 }
 
@@ -269,13 +297,13 @@ function walkObject(
         walk.slots[plan.slot] = value;
         walk.from[plan.slot] = plan.path;
       } else if (inner !== undefined) {
-        (extra ??= blank())[key] = inner;
+        extra = put(extra ?? {}, key, inner);
       }
     } else if (plan.slot >= 0) {
       walk.slots[plan.slot] = value;
       walk.from[plan.slot] = plan.path;
     } else if (!plan.omit && !(value === null && plan.descend)) {
-      (extra ??= blank())[key] = value;
+      extra = put(extra ?? {}, key, value);
       walk.onExtra?.(plan.path.join("."));
     }
   }

@@ -90,13 +90,13 @@ export function referenceMap(stream: StreamDefinition, raw: Raw, context: MapCon
           values.set(name, value);
           from.set(name, [...path, key]);
         } else if (inner !== undefined) {
-          (extra ??= Object.create(null) as Raw)[key] = inner;
+          extra = put(extra ?? {}, key, inner);
         }
       } else if (names.includes(name)) {
         values.set(name, value);
         from.set(name, [...path, key]);
       } else if (!(path.length === 0 && omit.has(key)) && !(value === null && flattens(name))) {
-        (extra ??= Object.create(null) as Raw)[key] = value;
+        extra = put(extra ?? {}, key, value);
       }
     }
     return extra;
@@ -119,7 +119,7 @@ export function referenceMap(stream: StreamDefinition, raw: Raw, context: MapCon
       if (converted !== undefined) continue;
       changes.push({ field: name, change: "NULLED", reason: "SOURCE_SERIALIZATION_ERROR" });
       const path = from.get(name);
-      if (path !== undefined) extra = keepAt(extra ?? Object.create(null), path, value);
+      if (path !== undefined) extra = keepAt(extra ?? {}, path, value);
     }
   }
   if (stream.columns.has(ADDITIONAL_FIELDS)) record[ADDITIONAL_FIELDS] = extra ?? null;
@@ -128,12 +128,24 @@ export function referenceMap(stream: StreamDefinition, raw: Raw, context: MapCon
   return { record: ordered, changes };
 }
 
+/** Sets an own property, also `__proto__` (an API key like any other). */
+function put(object: Raw, key: string, value: unknown): Raw {
+  Object.defineProperty(object, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  return object;
+}
+
 function keepAt(extra: Raw, path: string[], value: unknown): Raw {
   let at = extra;
   for (const key of path.slice(0, -1)) {
-    if (!isObject(at[key])) at[key] = Object.create(null);
-    at = at[key] as Raw;
+    const next = Object.hasOwn(at, key) ? at[key] : undefined;
+    if (!isObject(next)) put(at, key, {});
+    at = Object.getOwnPropertyDescriptor(at, key)!.value as Raw;
   }
-  at[path[path.length - 1]] = value;
+  put(at, path[path.length - 1], value);
   return extra;
 }
