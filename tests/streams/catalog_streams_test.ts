@@ -165,6 +165,26 @@ Deno.test("catalog: stream declarations", async (t) => {
     }
     assert.equal(STREAMS.find((s) => s.name === "public_holiday_calendars")?.incremental, false);
   });
+  await t.step("JSON text only in the seed's four columns; nested values are native JSON", () => {
+    const text = STREAMS.flatMap((stream) =>
+      [...stream.columns].filter(([, kind]) => kind === "json").map(([name]) =>
+        `${stream.name}.${name}`
+      )
+    );
+    assert.deepEqual(text.sort(), [
+      "documents.tags",
+      "job_roles.benefits",
+      "job_roles.requirements",
+      "job_roles.responsibilities",
+    ]);
+    for (const stream of STREAMS) {
+      for (const [name, value] of Object.entries(stream.example)) {
+        const kind = stream.columns.get(snakeCase(name));
+        if (Array.isArray(value)) assert.equal(kind, "array", `${stream.name}.${name}`);
+      }
+      assert.equal(stream.columns.get("additional_fields"), "object", stream.name);
+    }
+  });
   await t.step("descriptions are one sentence that fits a table cell", () => {
     for (const stream of STREAMS) {
       assert.match(stream.description, /^[A-Z][^|\n]*\.$/, stream.name);
@@ -248,6 +268,21 @@ Deno.test("catalog: an API field a stream has no column for arrives in additiona
       });
       assert.deepEqual(kept, ["brandNewField", "brandNewObject"]);
       checkShape(stream, record);
+    });
+  }
+});
+
+Deno.test("catalog: companyId lands in company_id in every stream but companies", async (t) => {
+  for (const stream of STREAMS) {
+    await t.step(stream.name, () => {
+      const { record } = stream.map({ ...FIXTURES[stream.name], companyId: "Co1" }, CONTEXT);
+      if (stream.name === "companies") {
+        // A company's own id is its id; a companyId there would be kept, not dropped.
+        assert.deepEqual(record.additional_fields, { companyId: "Co1" });
+      } else {
+        assert.equal(record.company_id, "Co1");
+        assert.equal(record.additional_fields, null);
+      }
     });
   }
 });
