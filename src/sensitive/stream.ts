@@ -18,8 +18,20 @@ import {
   protectSchema,
 } from "./transform.ts";
 
-/** The stream whose one column takes its class row by row, from its custom field's section. */
-export const CUSTOM_VALUES = { stream: "custom_values", column: "value", field: "customFieldId" };
+/**
+ * The stream whose value columns (`value`, and `value_list` for a list) take their class row by
+ * row, from the custom field's section.
+ */
+export const CUSTOM_VALUES = {
+  stream: "custom_values",
+  columns: ["value", "value_list"],
+  field: "customFieldId",
+} as const;
+
+/** The value columns of `custom_values` that `stream` has. */
+function valueColumns(stream: StreamDefinition): string[] {
+  return CUSTOM_VALUES.columns.filter((column) => stream.columns.has(column));
+}
 
 /** How many API field names a stream's INFO line collects, and how many it names. */
 const MAX_LEFT = 1000;
@@ -76,14 +88,14 @@ function plansOf(stream: StreamDefinition, options: StreamProtection) {
   const selected = options.selected ? new Set(Object.keys(options.selected)) : undefined;
   const columns = [...stream.columns.keys()];
   const rows = byRow(stream);
-  const fixed = rows ? new Set([CUSTOM_VALUES.column]) : undefined;
+  const fixed = rows ? new Set(valueColumns(stream)) : undefined;
   const plan = planColumns(classes, options.policy, { columns, selected, fixed, strict: rows });
   const cache = new Map<ColumnClass | null, ColumnPlan>();
   const rowPlan = (cls: ColumnClass | null) => {
     let found = cache.get(cls);
     if (!found) {
       const withRow = new Map(classes);
-      if (cls !== null) withRow.set(CUSTOM_VALUES.column, cls);
+      if (cls !== null) { for (const column of fixed!) withRow.set(column, cls); }
       found = planColumns(withRow, options.policy, { columns, selected, fixed, strict: true });
       cache.set(cls, found);
     }
@@ -158,8 +170,9 @@ export function protectStream(
     map(raw: RawObject, context: MapContext) {
       if (context !== outer) [outer, inner] = [context, wrap(context)];
       current = rowPlan ? rowPlan(valueClass(raw, options.sections)) : plan;
-      const record = stream.map(raw, inner!);
-      return protectRecord(record, current, { hash }).record;
+      const { record, changes } = stream.map(raw, inner!);
+      const out = protectRecord(record, current, { hash, changes });
+      return { record: out.record, changes: out.changes };
     },
   };
   return {
@@ -206,13 +219,11 @@ export function protectedJsonSchema(
 ): Record<string, unknown> {
   const { plan, classes } = plansOf(stream, { policy: options.policy });
   const { policy } = options;
+  const note = policy.mode === "hash"
+    ? "Hashed (HMAC-SHA-256 under hash_key, lowercase hex) when its custom field's section is of a class sensitive_classes names, or is not recognised."
+    : "Null when its custom field's section is of a class sensitive_classes names, or is not recognised (dropped).";
   const rowNotes = byRow(stream)
-    ? new Map([[
-      CUSTOM_VALUES.column,
-      policy.mode === "hash"
-        ? "Hashed (HMAC-SHA-256 under hash_key, lowercase hex) when its custom field's section is of a class sensitive_classes names, or is not recognised."
-        : "Null when its custom field's section is of a class sensitive_classes names, or is not recognised (dropped).",
-    ]])
+    ? new Map(valueColumns(stream).map((column) => [column, note]))
     : undefined;
   return protectSchema(options.schema, plan, { classes, rowNotes });
 }

@@ -69,7 +69,7 @@ function sandboxValues(): { raw: Raw[]; clear: Set<string> } {
       const classes = columnClasses(stream.record);
       const section = classOfSection(sections.get(row[CUSTOM_VALUES.field] as string));
       if (stream.name === CUSTOM_VALUES.stream && section) {
-        classes.set(CUSTOM_VALUES.column, section);
+        for (const column of CUSTOM_VALUES.columns) classes.set(column, section);
       }
       const record = mapRecord(stream, row, CONTEXT);
       for (const [column, value] of Object.entries(record)) {

@@ -125,6 +125,14 @@ Deno.test("custom_values: the value takes its field's section's class, row by ro
     assert.equal(map("basic-field", "M").additional_fields, null, "the stream is strict");
     assert.match(guarded.report()!, /: extraKey$/);
   });
+  await t.step("a list value (value_list) is hashed as its JSON text", () => {
+    const guarded = protectStream(values, { policy: policy("hash", ["bank"]), sections });
+    const record = mapRecord(guarded.stream, row("bank-field", ["GB33", "GB34"]), context());
+    assert.equal(record.value, null);
+    assert.equal(record.value_list, hmac('["GB33","GB34"]'));
+    const basic = mapRecord(guarded.stream, row("basic-field", ["S", "M"]), context());
+    assert.deepEqual(basic.value_list, ["S", "M"]);
+  });
   await t.step("drop personal: the column stays, null on those rows", () => {
     const guarded = protectStream(values, { policy: policy("drop", ["personal"]), sections });
     assert.ok(guarded.stream.columns.has("value"));

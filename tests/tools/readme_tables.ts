@@ -82,9 +82,11 @@ export function sensitiveTable(): string {
       rows.push(`| \`${stream.name}\` | \`${column}\` | \`${cls}\` |`);
     }
   }
-  rows.push(
-    `| \`${CUSTOM_VALUES.stream}\` | \`${CUSTOM_VALUES.column}\` | its custom field's section (see below) |`,
-  );
+  for (const column of CUSTOM_VALUES.columns) {
+    rows.push(
+      `| \`${CUSTOM_VALUES.stream}\` | \`${column}\` | its custom field's section (see below) |`,
+    );
+  }
   return rows.join("\n");
 }
 
