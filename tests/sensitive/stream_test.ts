@@ -237,3 +237,16 @@ Deno.test("property: no value of a protected column, nor of a field with no colu
     { numRuns: 200 },
   );
 });
+
+Deno.test("meta.changes: a dropped column's change is left out, a hashed one's kept (a name, no value)", () => {
+  const people = find("people");
+  const raw = { ...people.example, birthday: "1990-13-45", firstWorkingDay: "someday" };
+  const dropped = protectStream(people, { policy: policy("drop", ["personal"]) });
+  const fields = (mode: "hash" | "drop") =>
+    protectStream(people, { policy: policy(mode, ["personal"]) }).stream.map(raw, context())
+      .changes.map((c) => c.field).sort();
+  assert.deepEqual(fields("drop"), ["first_working_day"]);
+  assert.deepEqual(fields("hash"), ["birthday", "first_working_day"]);
+  const { changes } = dropped.stream.map(raw, context());
+  assert.ok(!JSON.stringify(changes).includes("1990-13-45"));
+});
