@@ -116,6 +116,14 @@ export interface StreamSpec {
   omit?: readonly string[];
   /** Seed columns and other computed values; flattened API fields fill the rest. */
   derive?: Derive;
+  /** The primary key column, when it is not `id` (a stream whose rows are pivoted). */
+  primaryKey?: string;
+  /**
+   * Rows are built by the stream's own read from the rows of `path` (one row per person from
+   * their values, say), not mapped one API row each: `map` and `example` describe one API row
+   * only, and the record schema holds the fixed columns (discover adds the rest).
+   */
+  pivoted?: true;
 }
 
 /** A stream: its declaration, with its defaults filled in, plus the mapping built from it. */
