@@ -424,8 +424,13 @@ export function buildRow(
   record[CURSOR.column] = updatedAt ?? null;
   record.timestamp = person.syncedAt;
   record[DELETED_AT] = null;
-  record[ADDITIONAL_FIELDS] = Object.keys(extra).length > 0 ? JSON.stringify(extra) : null;
+  record[ADDITIONAL_FIELDS] = Object.keys(extra).length > 0 ? additionalValue(extra) : null;
   return { record, changes };
+}
+
+/** The `additional_fields` value of a row: JSON object text, as the column is typed today. */
+function additionalValue(extra: Record<string, unknown>): unknown {
+  return JSON.stringify(extra);
 }
 
 /** Each field's value of one person: the latest by `updatedAt` should a field have two. */

@@ -454,15 +454,43 @@ function resultOf(run: Run): Omit<StreamResult, "status"> {
   return { name: run.stream.name, records: run.records, pages: run.pages, paging: "server" };
 }
 
+/**
+ * The plan of the read: the catalog's columns against the definitions. A token that may not
+ * read the definitions writes the catalog's columns unchecked (fields it has no column for go to
+ * additional_fields under their field id), with a WARN.
+ */
+async function planRun(run: Run): Promise<void> {
+  const { options, stream } = run;
+  let definitions: CustomFieldDefinition[];
+  try {
+    definitions = await readDefinitions(options.client, { signal: options.signal });
+  } catch (error) {
+    if (!isAccessDenied(error)) throw error;
+    const configured = configuredColumns(options.configuredSchema, []) ?? [];
+    run.plan = planColumns([], { configured });
+    await options.writer.log(
+      "WARN",
+      `Stream "${stream.name}": the custom field definitions could not be read (${
+        error instanceof Error ? error.message : String(error)
+      }): writing the catalog's ${configured.length} custom columns unchecked; values of other fields go to additional_fields under their field id`,
+    );
+    return;
+  }
+  run.plan = planColumns(definitions, {
+    configured: configuredColumns(options.configuredSchema, definitions),
+  });
+  await options.writer.log(
+    "INFO",
+    `Stream "${stream.name}": ${definitions.length} custom fields defined`,
+  );
+  await warnAboutPlan(options.writer, { stream: stream.name, plan: run.plan, definitions });
+}
+
 /** The definitions and plan, then the rows; returns the cursor read from. */
 async function readRows(run: Run): Promise<string | undefined> {
   const { options, stream } = run;
   const { writer } = options;
-  const definitions = await readDefinitions(options.client, { signal: options.signal });
-  run.plan = planColumns(definitions, {
-    configured: configuredColumns(options.configuredSchema, definitions),
-  });
-  await warnAboutPlan(writer, { stream: stream.name, plan: run.plan, definitions });
+  await planRun(run);
   await writer.streamStatus(stream.name, "RUNNING");
   let cursor = options.syncMode === "incremental" ? await startCursor(run) : undefined;
   const added = newColumns(run.plan, options.streamState);

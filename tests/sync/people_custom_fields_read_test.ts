@@ -296,7 +296,7 @@ Deno.test("a token that cannot read the definitions: the fixed columns and a des
     api_token: sandbox.token,
     base_url: sandbox.url,
   });
-  const { stream } = await discoverStream(files, config);
+  const { stream, catalog } = await discoverStream(files, config);
   const schema = stream.json_schema as { properties: Record<string, unknown>; description: string };
   assert.deepEqual(Object.keys(schema.properties), [
     "person_id",
@@ -307,6 +307,21 @@ Deno.test("a token that cannot read the definitions: the fixed columns and a des
   ]);
   assert.match(schema.description, /custom field definitions could not be read \(.*403.*\)/);
   assert.match(schema.description, /public:read or private:read/);
+  // read still writes a row per person: every value aside, under its field id.
+  const result = await read(config, { catalog, at: FIRST_SYNC, files });
+  const rows = result.records(STREAM);
+  assert.equal(rows.length, 9);
+  const fieldIds = new Set(sandbox.snapshot("/custom-fields").map((d) => d.id));
+  for (const row of rows) {
+    assert.ok(
+      Object.keys(JSON.parse(row.additional_fields as string)).every((k) => fieldIds.has(k)),
+    );
+  }
+  assert.ok(
+    result.ofType("LOG").some((l) =>
+      l.log.level === "WARN" && /definitions could not be read.*unchecked/.test(l.log.message)
+    ),
+  );
 });
 
 Deno.test("peopleQuery: one $in list of at most 20 people (qs's default arrayLimit)", () => {
