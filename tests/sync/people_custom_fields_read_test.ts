@@ -328,3 +328,68 @@ Deno.test("peopleQuery: one $in list of at most 20 people (qs's default arrayLim
   assert.equal(PEOPLE_PER_REQUEST, 20);
   assert.deepEqual(peopleQuery(["a", "b"]), { "personId[$in][0]": "a", "personId[$in][1]": "b" });
 });
+
+Deno.test("a sync that fails part-way writes no STATE: the next one resumes without a gap", async () => {
+  await using files = await TempFiles.create();
+  let state: CursorStateValue;
+  let catalog: string;
+  let values: Row[];
+  let definitions: Row[];
+  {
+    await using sandbox = await sandboxAt({ people: 60 });
+    const config = await files.write("config.json", {
+      api_token: sandbox.token,
+      base_url: sandbox.url,
+    });
+    catalog = (await discoverStream(files, config)).catalog;
+    state = (await read(config, { catalog, at: FIRST_SYNC, files })).lastState(STREAM);
+    values = sandbox.snapshot("/custom-values");
+    definitions = sandbox.snapshot("/custom-fields");
+  }
+  // One value changed for each of 45 people: three batches of re-reads.
+  const changed = new Set<string>();
+  values = values.map((v) => {
+    const person = v.personId as string;
+    if (changed.has(person) || changed.size >= 45 || typeof v.value !== "string") return v;
+    changed.add(person);
+    return { ...v, value: `${v.value} (new)`, updatedAt: CHANGED_AT };
+  });
+  await using sandbox = await sandboxAt({
+    people: 60,
+    data: { "/custom-fields": definitions, "/custom-values": values },
+  });
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+    retry_attempts: 0,
+    max_records_per_page: 250,
+  });
+  // The changed values and the first batch are served, then a request fails (no retries).
+  sandbox.inject("/custom-values", [
+    { pass: true },
+    { pass: true },
+    { pass: true },
+    { status: 500 },
+  ]);
+  const failed = await runConnector(
+    ["read", "--config", config, "--catalog", catalog, "--state", await stateFile(files, state)],
+    { clock: testClock(SECOND_SYNC) },
+  );
+  assert.equal(failed.code, 1);
+  assert.deepEqual(failed.statuses(STREAM).at(-1), "INCOMPLETE");
+  assert.deepEqual(failed.states(STREAM), [], "no STATE: the cursor stays where it was");
+  const partial = failed.records(STREAM).length;
+  assert.ok(partial > 0 && partial < changed.size, `${partial} rows before the failure`);
+
+  const resumed = await read(config, { catalog, at: THIRD_SYNC, state, files });
+  const written = new Set(resumed.records(STREAM).map((r) => r.person_id as string));
+  for (const person of changed) assert.ok(written.has(person), `${person} is written`);
+  assert.ok(resumed.lastState(STREAM).updated_at! > state.updated_at!);
+});
+
+async function stateFile(files: TempFiles, state: CursorStateValue): Promise<string> {
+  return await files.write("state.json", {
+    type: "STREAM",
+    stream: { stream_descriptor: { name: STREAM }, stream_state: state },
+  });
+}
