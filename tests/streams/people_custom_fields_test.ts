@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { Ajv } from "ajv";
+import fc from "fast-check";
 import {
   baseColumnName,
   buildRow,
@@ -176,4 +178,46 @@ Deno.test("buildRow: a whole row, a misfit nulled and kept, unknown fields kept 
   assert.deepEqual(changes, [
     { field: "bonus_target", change: "NULLED", reason: "SOURCE_SERIALIZATION_ERROR" },
   ]);
+});
+
+Deno.test("property: any values of any fields make a row the discovered schema accepts", () => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  ajv.addFormat("date", /^\d{4}-\d{2}-\d{2}$/);
+  const types = ["text", "long_text", "select", "multi_select", "date", "number", "boolean", "odd"];
+  const definitions = types.map((type, i) =>
+    field(`f${i}`, `Field ${type}`, type, `2024-01-0${i + 1}T00:00:00.000Z`)
+  );
+  // Discovered before the last field (of a type this connector does not know) was added.
+  const configured = columnsOf(definitions.slice(0, -1));
+  const plan = planColumns(definitions, { configured });
+  const validate = ajv.compile(recordSchemaOf(configured));
+  const anyValue = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom("2026-01-01", "2026-02-30", "12", "yes", ["a", "b"], [1], null),
+  );
+  const values = fc.array(
+    fc.record({
+      customFieldId: fc.constantFrom(...definitions.map((d) => d.id), "unknown"),
+      value: anyValue,
+      updatedAt: fc.constantFrom("2025-01-01T00:00:00.000Z", "2025-06-01T10:00:00Z", "soon"),
+    }),
+    { maxLength: 12 },
+  );
+  fc.assert(
+    fc.property(values, (rows) => {
+      const { record, changes } = buildRow(plan, {
+        personId: "p1",
+        values: rows,
+        syncedAt: SYNCED,
+      });
+      assert.ok(validate(record), JSON.stringify(validate.errors));
+      const extra = record.additional_fields === null
+        ? {}
+        : JSON.parse(record.additional_fields as string);
+      // Every nulled value is kept, under its column's name.
+      for (const change of changes) assert.ok(change.field in extra, change.field);
+    }),
+    { numRuns: 300, seed: 20261207 },
+  );
 });
