@@ -42,8 +42,9 @@ import { rowCursor } from "../streams/row.ts";
 import { CLOCK_SKEW_MS, type ReadStreamOptions, type StreamResult } from "./read_stream.ts";
 
 /**
- * People whose values one request re-reads. Feathers parses queries with `qs`, which turns a
- * list of more than 20 items into an object by default (`arrayLimit`): 20 keeps `$in` a list.
+ * People whose values one request re-reads. Feathers parses queries with Express's `qs`, which
+ * turns a list of more than 20 items into an object by default (`arrayLimit`; indexed items
+ * always, `[]` lists too since qs 6.14.1): 20 keeps `$in` a list.
  */
 export const PEOPLE_PER_REQUEST = 20;
 /** Most pages of definitions read (250 fields a page): discover stays bounded. */
@@ -312,21 +313,60 @@ async function writeRows(run: Run, people: Map<string, RawObject[]>): Promise<vo
   await writer.flush();
 }
 
-/** Re-reads the values of the changed people, a batch a request, writing their rows. */
+/**
+ * The values of `remaining` people that one list sends (`query`: a batch's `personId[$in]`, or
+ * none), by person; `foreign` when it sent values of people outside `batch` (the API ignored the
+ * filter, so the list held every value).
+ */
+async function valuesOf(
+  run: Run,
+  options: { query: Query; batch: Set<string>; remaining: Set<string> },
+): Promise<{ people: Map<string, RawObject[]>; foreign: boolean }> {
+  const people = new Map<string, RawObject[]>();
+  let foreign = false;
+  for await (const row of rowsOf(run, options.query)) {
+    const person = personOf(row);
+    if (person === undefined) continue;
+    if (!options.batch.has(person)) foreign = true;
+    if (!options.remaining.has(person)) continue;
+    let values = people.get(person);
+    if (!values) people.set(person, values = []);
+    values.push(row);
+  }
+  return { people, foreign };
+}
+
+/**
+ * Re-reads the values of the changed people, a batch a request, writing their rows (a person
+ * whose values are all gone has none: a full refresh drops it). Should the API ignore
+ * `personId[$in]` (a batch brings others' values) or reject it (400), that one list of every
+ * value serves every changed person left, with a WARN.
+ */
 async function writeChanged(run: Run, changed: Set<string>): Promise<void> {
   const ids = [...changed];
   for (let i = 0; i < ids.length; i += PEOPLE_PER_REQUEST) {
-    const batch = ids.slice(i, i + PEOPLE_PER_REQUEST);
-    const wanted = new Set(batch);
-    const people = new Map<string, RawObject[]>(batch.map((id) => [id, []]));
-    for await (const row of rowsOf(run, peopleQuery(batch))) {
-      const person = personOf(row);
-      // A server that ignores the filter sends others' values too: only the batch's count.
-      if (person !== undefined && wanted.has(person)) people.get(person)!.push(row);
+    const batch = new Set(ids.slice(i, i + PEOPLE_PER_REQUEST));
+    const remaining = new Set(ids.slice(i));
+    let read: { people: Map<string, RawObject[]>; foreign: boolean };
+    let problem: string | undefined;
+    try {
+      read = await valuesOf(run, { query: peopleQuery([...batch]), batch, remaining });
+      if (read.foreign) problem = "ignored it";
+    } catch (error) {
+      const rejected = isRejectedQuery(error);
+      if (rejected === undefined) throw error;
+      problem = `rejected it (${rejected})`;
+      read = await valuesOf(run, { query: {}, batch: remaining, remaining });
     }
-    // A person whose values are all gone has no row to write (a full refresh drops it).
-    for (const [id, values] of people) if (values.length === 0) people.delete(id);
-    await writeRows(run, people);
+    if (problem !== undefined) {
+      await run.options.writer.log(
+        "WARN",
+        `Stream "${run.stream.name}": the API ${problem} when asked for the values of some people (personId[$in]); the values of the ${remaining.size} changed people left came from one read of every value`,
+      );
+      await writeRows(run, read.people);
+      return;
+    }
+    await writeRows(run, read.people);
   }
 }
 

@@ -393,3 +393,61 @@ async function stateFile(files: TempFiles, state: CursorStateValue): Promise<str
     stream: { stream_descriptor: { name: STREAM }, stream_state: state },
   });
 }
+
+Deno.test("an API that ignores or rejects personId[$in]: one read of every value serves the rest", async (t) => {
+  await using files = await TempFiles.create();
+  let state: CursorStateValue;
+  let catalog: string;
+  let values: Row[];
+  let definitions: Row[];
+  {
+    await using sandbox = await sandboxAt({ people: 60 });
+    const config = await files.write("config.json", {
+      api_token: sandbox.token,
+      base_url: sandbox.url,
+    });
+    catalog = (await discoverStream(files, config)).catalog;
+    state = (await read(config, { catalog, at: FIRST_SYNC, files })).lastState(STREAM);
+    values = sandbox.snapshot("/custom-values");
+    definitions = sandbox.snapshot("/custom-fields");
+  }
+  const text = new Set(definitions.filter((d) => d.type === "text").map((d) => d.id));
+  const changed = new Set<string>();
+  values = values.map((v) => {
+    const person = v.personId as string;
+    if (changed.has(person) || changed.size >= 30 || !text.has(v.customFieldId)) return v;
+    changed.add(person);
+    return { ...v, value: `${v.value} (new)`, updatedAt: CHANGED_AT };
+  });
+  const tied = values.filter((v) => v.updatedAt === state.updated_at).map((v) => v.personId);
+  const expected = [...new Set([...changed, ...tied])].sort();
+  for (const filters of ["ignore", "reject"] as const) {
+    await t.step(filters, async () => {
+      await using sandbox = await sandboxAt({
+        people: 60,
+        filters,
+        data: { "/custom-fields": definitions, "/custom-values": values },
+      });
+      const config = await files.write("config.json", {
+        api_token: sandbox.token,
+        base_url: sandbox.url,
+        max_records_per_page: 250,
+      });
+      const result = await read(config, { catalog, at: SECOND_SYNC, state, files });
+      const rows = result.records(STREAM);
+      assert.deepEqual(rows.map((r) => r.person_id).sort(), expected);
+      for (const row of rows.filter((r) => changed.has(r.person_id as string))) {
+        assert.ok(Object.values(row).some((v) => typeof v === "string" && v.endsWith(" (new)")));
+      }
+      assert.ok(result.ofType("LOG").some((l) => /personId\[\$in\]/.test(l.log.message)));
+      const batched = sandbox.requests.filter((r) =>
+        r.path === "/custom-values" && decodeURIComponent(r.query).includes("personId[$in]")
+      );
+      // One batch asked for (its pages), never the next: the rest came from that one list.
+      const batches = new Set(
+        batched.map((r) => new URLSearchParams(r.query).get("personId[$in][0]")),
+      );
+      assert.equal(batches.size, 1);
+    });
+  }
+});
