@@ -9,7 +9,7 @@ import {
   recordSchemaOf,
   unreadableDescription,
 } from "../streams/people_custom_fields.ts";
-import { isAccessDenied, readDefinitions } from "../sync/people_custom_fields_read.ts";
+import { isUnreadable, readDefinitions } from "../sync/people_custom_fields_read.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
 /** The AirbyteStream of one stream definition. */
@@ -32,9 +32,9 @@ const DISCOVER_TIMEOUT_SECONDS = 30;
 
 /**
  * `people_custom_fields` with one column per custom field, from the definitions. A token that
- * may not read them (401, 403) gets the fixed columns and a description that says why (and a
- * WARN); any other failure fails discover, since a schema without the columns would drop them
- * downstream.
+ * may not read them (401, 403, or 404: no such list) gets the fixed columns and a description
+ * that says why (and a WARN); any other failure fails discover, since a schema without the
+ * columns would drop them downstream.
  */
 export async function customFieldsStream(
   stream: StreamDefinition,
@@ -57,7 +57,7 @@ export async function customFieldsStream(
     }
     return { ...base, json_schema: { ...recordSchemaOf(columns), description: DESCRIPTION } };
   } catch (error) {
-    if (!isAccessDenied(error)) throw error;
+    if (!isUnreadable(error)) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     const description = unreadableDescription(reason);
     await context.writer.log("WARN", `Stream "${stream.name}": ${description}`);

@@ -105,9 +105,13 @@ export async function readDefinitions(
   return definitions;
 }
 
-/** Whether an error means the token may not read the list (401 or 403). */
-export function isAccessDenied(error: unknown): boolean {
-  return error instanceof HttpError && (error.status === 401 || error.status === 403);
+/**
+ * Whether an error means the definitions cannot be read with this token (401, 403) or on this
+ * account (404: no such list), as opposed to a failure that may pass (network, 5xx, 429).
+ */
+export function isUnreadable(error: unknown): boolean {
+  return error instanceof HttpError &&
+    (error.status === 401 || error.status === 403 || error.status === 404);
 }
 
 /** The kind of a configured column from its JSON Schema property. */
@@ -505,7 +509,7 @@ async function planRun(run: Run): Promise<void> {
   try {
     definitions = await readDefinitions(options.client, { signal: options.signal });
   } catch (error) {
-    if (!isAccessDenied(error)) throw error;
+    if (!isUnreadable(error)) throw error;
     const configured = configuredColumns(options.configuredSchema, []) ?? [];
     run.plan = planColumns([], { configured });
     await options.writer.log(

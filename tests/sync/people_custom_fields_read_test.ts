@@ -451,3 +451,25 @@ Deno.test("an API that ignores or rejects personId[$in]: one read of every value
     });
   }
 });
+
+Deno.test("discover: no /custom-fields (404) lists the fixed columns; a 5xx fails discover", async () => {
+  await using absent = await sandboxAt({ absent: ["/custom-fields"] });
+  await using files = await TempFiles.create();
+  let config = await files.write("config.json", { api_token: absent.token, base_url: absent.url });
+  const { stream } = await discoverStream(files, config);
+  const schema = stream.json_schema as { properties: Record<string, unknown>; description: string };
+  assert.equal(Object.keys(schema.properties).length, 5);
+  assert.match(schema.description, /could not be read \(.*404.*\)/);
+
+  await using failing = await sandboxAt();
+  failing.inject("/custom-fields", [{ status: 503 }, { status: 503 }, { status: 503 }]);
+  config = await files.write("config.json", {
+    api_token: failing.token,
+    base_url: failing.url,
+    retry_attempts: 1,
+  });
+  const result = await runConnector(["discover", "--config", config], { clock: testClock(NOW) });
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.ofType("CATALOG"), []);
+  assert.match(result.traces("ERROR")[0].error.message, /custom-fields.*503/);
+});
