@@ -4,6 +4,7 @@ import { recordJsonSchema } from "../streams/fields.ts";
 import { CURSOR, type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import {
   columnsOf,
+  type CustomColumn,
   DESCRIPTION,
   PEOPLE_CUSTOM_FIELDS,
   recordSchemaOf,
@@ -26,6 +27,12 @@ export function airbyteStream(stream: StreamDefinition): AirbyteStream {
   };
 }
 
+/** Given the custom columns of `people_custom_fields`, what to make of its JSON Schema. */
+export type SchemaTransform = (
+  schema: Record<string, unknown>,
+  columns: readonly CustomColumn[],
+) => Record<string, unknown>;
+
 /** Discover's bounds on reading the definitions: few retries, a short timeout. */
 const DISCOVER_RETRIES = 2;
 const DISCOVER_TIMEOUT_SECONDS = 30;
@@ -38,9 +45,15 @@ const DISCOVER_TIMEOUT_SECONDS = 30;
  */
 export async function customFieldsStream(
   stream: StreamDefinition,
-  options: { config: Config; context: CommandContext },
+  options: {
+    config: Config;
+    context: CommandContext;
+    /** A transform of the schema, given its custom columns (a sensitive-data policy's). */
+    protect?: SchemaTransform;
+  },
 ): Promise<AirbyteStream> {
   const { config, context } = options;
+  const protect = options.protect ?? ((schema) => schema);
   const client = clientFor({
     ...config,
     retry_attempts: Math.min(config.retry_attempts, DISCOVER_RETRIES),
@@ -55,13 +68,14 @@ export async function customFieldsStream(
         `Stream "${stream.name}": custom field "${column.fieldName}" (${column.fieldId}) has type "${column.type}", which this connector does not know: column "${column.name}" is untyped and holds the value as sent`,
       );
     }
-    return { ...base, json_schema: { ...recordSchemaOf(columns), description: DESCRIPTION } };
+    const schema = protect(recordSchemaOf(columns), columns);
+    return { ...base, json_schema: { ...schema, description: DESCRIPTION } };
   } catch (error) {
     if (!isUnreadable(error)) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     const description = unreadableDescription(reason);
     await context.writer.log("WARN", `Stream "${stream.name}": ${description}`);
-    return { ...base, json_schema: { ...recordSchemaOf([]), description } };
+    return { ...base, json_schema: { ...protect(recordSchemaOf([]), []), description } };
   }
 }
 

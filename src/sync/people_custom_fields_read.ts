@@ -219,6 +219,8 @@ interface Run {
   nulled: Map<string, number>;
   /** The latest `updatedAt` among the values read. */
   latest?: string;
+  /** What `options.protect` made of the plan's columns. */
+  protectRow?: (record: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** Reads a list, page by page, noting pages and proof; returns the rows. */
@@ -311,7 +313,7 @@ async function writeRows(run: Run, people: Map<string, RawObject[]>): Promise<vo
     for (const change of changes) {
       run.nulled.set(change.field, (run.nulled.get(change.field) ?? 0) + 1);
     }
-    writer.record(run.stream.name, record);
+    writer.record(run.stream.name, run.protectRow ? run.protectRow(record) : record);
     run.records++;
   }
   await writer.flush();
@@ -428,7 +430,17 @@ export interface CustomFieldsReadOptions extends ReadStreamOptions {
   configuredSchema?: unknown;
   /** The stream's state object as given (its `columns`: the columns the rows were written with). */
   streamState?: Record<string, unknown>;
+  /**
+   * A transform of every row, made once the read knows its columns (each with its field's
+   * section and type): where a sensitive-data policy hashes or drops columns by section.
+   */
+  protect?: RowTransform;
 }
+
+/** Given the columns of a read, what to do to each of its rows before it is written. */
+export type RowTransform = (
+  columns: readonly CustomColumn[],
+) => (record: Record<string, unknown>) => Record<string, unknown>;
 
 /** The state key listing the custom columns the rows were last written with. */
 export const COLUMNS_KEY = "columns";
@@ -535,6 +547,7 @@ async function readRows(run: Run): Promise<string | undefined> {
   const { options, stream } = run;
   const { writer } = options;
   await planRun(run);
+  run.protectRow = options.protect?.(run.plan.columns);
   await writer.streamStatus(stream.name, "RUNNING");
   let cursor = options.syncMode === "incremental" ? await startCursor(run) : undefined;
   const added = newColumns(run.plan, options.streamState);

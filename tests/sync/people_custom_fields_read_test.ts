@@ -1,8 +1,23 @@
 import assert from "node:assert/strict";
 import { type Row, type Sandbox, startSandbox } from "../../sandbox/mod.ts";
 import { addField, renameField, SANDBOX_FIELDS } from "../../sandbox/custom_fields.ts";
-import { baseColumnName, kindOfType, typedValue } from "../../src/streams/people_custom_fields.ts";
-import { PEOPLE_PER_REQUEST, peopleQuery } from "../../src/sync/people_custom_fields_read.ts";
+import {
+  baseColumnName,
+  type CustomColumn,
+  kindOfType,
+  peopleCustomFields,
+  typedValue,
+} from "../../src/streams/people_custom_fields.ts";
+import {
+  PEOPLE_PER_REQUEST,
+  peopleQuery,
+  readPeopleCustomFields,
+} from "../../src/sync/people_custom_fields_read.ts";
+import { customFieldsStream } from "../../src/commands/discover.ts";
+import { clientFor } from "../../src/commands/context.ts";
+import { parseConfig } from "../../src/config.ts";
+import { MessageWriter } from "../../src/protocol/writer.ts";
+import { Capture } from "../support/capture.ts";
 import { testClock } from "../support/clock.ts";
 import {
   type CursorStateValue,
@@ -472,4 +487,47 @@ Deno.test("discover: no /custom-fields (404) lists the fixed columns; a 5xx fail
   assert.equal(result.code, 1);
   assert.deepEqual(result.ofType("CATALOG"), []);
   assert.match(result.traces("ERROR")[0].error.message, /custom-fields.*503/);
+});
+
+Deno.test("the protect hooks see every column's section: a transform drops the health ones", async () => {
+  await using sandbox = await sandboxAt();
+  const config = parseConfig({ api_token: sandbox.token, base_url: sandbox.url });
+  const stdout = new Capture();
+  const writer = new MessageWriter(stdout, { stderr: new Capture() });
+  const context = { writer, clock: testClock(FIRST_SYNC), files: {} };
+  const health = (columns: readonly CustomColumn[]) =>
+    new Set(columns.filter((c) => c.section === "health").map((c) => c.name));
+  const discovered = await customFieldsStream(peopleCustomFields, {
+    config,
+    context,
+    protect: (schema, columns) => {
+      const drop = health(columns);
+      const properties = (schema as { properties: Record<string, unknown> }).properties;
+      return {
+        ...schema,
+        properties: Object.fromEntries(Object.entries(properties).filter(([n]) => !drop.has(n))),
+      };
+    },
+  });
+  const properties = jsonSchema(discovered.json_schema).properties;
+  assert.ok(properties.cost_centre && !properties.dietary_needs && !properties.allergies);
+
+  const result = await readPeopleCustomFields(peopleCustomFields, {
+    client: clientFor(config, context),
+    writer,
+    config,
+    syncMode: "full_refresh",
+    syncStartedAt: Date.parse(FIRST_SYNC),
+    protect: (columns) => {
+      const drop = health(columns);
+      assert.deepEqual([...drop].sort(), ["allergies", "dietary_needs", "health_insurance_id"]);
+      return (record) => Object.fromEntries(Object.entries(record).filter(([n]) => !drop.has(n)));
+    },
+  });
+  await writer.flush();
+  assert.equal(result.status, "COMPLETE");
+  const rows = stdout.text().split("\n").filter((l) => l.startsWith('{"type":"RECORD"'))
+    .map((l) => JSON.parse(l).record.data);
+  assert.equal(rows.length, 9);
+  assert.ok(rows.every((r) => !("dietary_needs" in r) && "cost_centre" in r));
 });
