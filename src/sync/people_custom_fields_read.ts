@@ -38,7 +38,8 @@ import {
   type RowPlan,
   VALUES_PATH,
 } from "../streams/people_custom_fields.ts";
-import { rowCursor } from "../streams/row.ts";
+import { rowCursor, rowId } from "../streams/row.ts";
+import { IDS_AT_CURSOR_CAP } from "./checkpoint.ts";
 import { CLOCK_SKEW_MS, type ReadStreamOptions, type StreamResult } from "./read_stream.ts";
 
 /**
@@ -219,6 +220,8 @@ interface Run {
   nulled: Map<string, number>;
   /** The latest `updatedAt` among the values read. */
   latest?: string;
+  /** The ids of the values read at `latest` (up to one more than {@linkcode IDS_AT_CURSOR_CAP}). */
+  atLatest: Set<string>;
   /** What `options.protect` made of the plan's columns. */
   protectRow?: (record: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -241,13 +244,22 @@ async function* rowsOf(run: Run, query: Query): AsyncGenerator<RawObject> {
         continue;
       }
       const row = raw as RawObject;
-      const cursor = rowCursor(row);
-      if (cursor !== undefined && (run.latest === undefined || cursor > run.latest)) {
-        run.latest = cursor;
-      }
+      noteLatest(run, row);
       yield row;
     }
   }
+}
+
+/** Keeps the latest `updatedAt` read, and the ids of the values at it. */
+function noteLatest(run: Run, row: RawObject): void {
+  const cursor = rowCursor(row);
+  if (cursor === undefined || (run.latest !== undefined && cursor < run.latest)) return;
+  if (cursor !== run.latest) {
+    run.latest = cursor;
+    run.atLatest.clear();
+  }
+  const id = rowId(row);
+  if (id !== undefined && run.atLatest.size <= IDS_AT_CURSOR_CAP) run.atLatest.add(id);
 }
 
 /** A value's person, or undefined (the row is skipped). */
@@ -277,10 +289,13 @@ async function readAllValues(run: Run): Promise<Map<string, RawObject[]>> {
 async function changedPeople(run: Run, cursor: string): Promise<Set<string>> {
   const people = new Set<string>();
   const filtered: Query = { [`${CURSOR.api}[$gte]`]: cursor, [`$sort[${CURSOR.api}]`]: 1 };
+  // Values at the cursor that the state lists were written by the sync before: unchanged since.
+  const known = new Set(cursor === run.options.cursor ? run.options.idsAtCursor ?? [] : []);
   const collect = async (query: Query) => {
     for await (const row of rowsOf(run, query)) {
       const person = personOf(row);
       const changed = rowCursor(row);
+      if (changed === cursor && known.has(rowId(row) ?? "")) continue;
       if (person !== undefined && (changed === undefined || changed >= cursor)) people.add(person);
     }
   };
@@ -402,6 +417,27 @@ function finalCursor(run: Run, cursor: string | undefined): string | undefined {
   return cursor !== undefined && cursor > claim ? cursor : claim;
 }
 
+/**
+ * The final STATE: the cursor, the ids of the values at it that were written (the next sync skips
+ * them while they stay unchanged, as every stream does; none listed past
+ * {@linkcode IDS_AT_CURSOR_CAP}: then they are read again), and the columns written.
+ */
+function finalState(run: Run, cursor: string | undefined): Record<string, unknown> {
+  const claim = finalCursor(run, cursor);
+  if (claim === undefined) return {};
+  let ids: string[] | undefined;
+  if (claim === run.latest) {
+    ids = run.atLatest.size <= IDS_AT_CURSOR_CAP ? [...run.atLatest] : undefined;
+  } else if (claim === cursor && cursor === run.options.cursor) {
+    ids = run.options.idsAtCursor ? [...run.options.idsAtCursor] : undefined;
+  }
+  return {
+    updated_at: claim,
+    ...(ids && ids.length > 0 ? { ids_at_cursor: ids.sort() } : {}),
+    [COLUMNS_KEY]: run.plan.columns.map((c) => c.name),
+  };
+}
+
 /** The WARNs after the rows: skipped values, nulled values, unproven pages. */
 async function warnAfterRows(run: Run): Promise<void> {
   const { writer } = run.options;
@@ -475,24 +511,18 @@ export async function readPeopleCustomFields(
     skipped: 0,
     unproven: false,
     nulled: new Map(),
+    atLatest: new Set(),
   };
   await writer.streamStatus(name, "STARTED");
   try {
     const cursor = await readRows(run);
     await warnAfterRows(run);
-    const claim = finalCursor(run, cursor);
-    const columns = run.plan.columns.map((c) => c.name);
-    writer.queueState(
-      name,
-      claim === undefined ? {} : { updated_at: claim, [COLUMNS_KEY]: columns },
-      {
-        recordCount: run.records,
-      },
-    );
+    const state = finalState(run, cursor);
+    writer.queueState(name, state, { recordCount: run.records });
     await writer.flush();
     options.onProgress?.(name, { records: run.records, pages: run.pages, done: true });
     await writer.streamStatus(name, "COMPLETE");
-    return { ...resultOf(run), status: "COMPLETE", cursor: claim };
+    return { ...resultOf(run), status: "COMPLETE", cursor: state.updated_at as string | undefined };
   } catch (thrown) {
     const error = toConnectorError(thrown);
     await writer.flush();
