@@ -5,8 +5,10 @@ import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
 import { initialSyncDaysOf } from "../sync/window.ts";
-import { sensitiveReading } from "../sensitive/read.ts";
+import { type SensitiveReading, sensitiveReading } from "../sensitive/read.ts";
 import { findStream } from "../streams/mod.ts";
+import { PEOPLE_CUSTOM_FIELDS } from "../streams/people_custom_fields.ts";
+import { readPeopleCustomFields } from "../sync/people_custom_fields_read.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
 /** What the final log line says of a stream's fields kept in `additional_fields`. */
@@ -33,7 +35,7 @@ export async function read(context: CommandContext): Promise<number> {
     client: () => clientFor(config, context),
     writer,
   });
-  const results = await readAll(sensitive.selected, { context, config, state });
+  const results = await readAll(sensitive.selected, { context, config, state, sensitive });
   context.progress?.end();
   for (const line of sensitive.reports()) await writer.log("INFO", line);
   return await finish(writer, results);
@@ -85,7 +87,13 @@ async function loadState(
  */
 async function readAll(
   selected: SelectedStream[],
-  options: { context: CommandContext; config: Config; state: InputState },
+  options: {
+    context: CommandContext;
+    config: Config;
+    state: InputState;
+    /** The sensitive-data policy's part of the read (its hooks for people_custom_fields). */
+    sensitive: SensitiveReading;
+  },
 ): Promise<StreamResult[]> {
   const { context, config, state } = options;
   const client = clientFor(config, context);
@@ -96,8 +104,13 @@ async function readAll(
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { stream, syncMode } = next;
+      // people_custom_fields pivots values by person: a read of its own.
+      const reader = stream.name === PEOPLE_CUSTOM_FIELDS ? readPeopleCustomFields : readStream;
       results.push(
-        await readStream(stream, {
+        await reader(stream, {
+          configuredSchema: next.jsonSchema,
+          protect: options.sensitive.sectionsOf(next)?.rows,
+          streamState: state.raw.get(stream.name),
           client,
           writer: context.writer,
           config,
