@@ -184,6 +184,15 @@ Deno.test("hash: no sensitive value of the sandbox shows anywhere, and each is i
       properties(results.discover, "bank_accounts").account_number.description!,
       /^Hashed/,
     );
+    // A stream built at run time from custom fields: each column its discover says is hashed.
+    const custom = properties(results.discover, "people_custom_fields");
+    const hashed = Object.keys(custom).filter((c) => /^Hashed/.test(custom[c].description ?? ""));
+    assert.ok(hashed.length > 0, "people_custom_fields hashes the columns of sensitive sections");
+    for (const record of results.read.records("people_custom_fields")) {
+      for (const column of hashed) {
+        assert.match(String(record[column] ?? "0".repeat(64)), /^[0-9a-f]{64}$/, column);
+      }
+    }
     const logs = results.read.ofType("LOG").map((m) => m.log.message);
     assert.ok(
       logs.some((line) =>
