@@ -22,7 +22,7 @@
  */
 import { ConnectorError } from "../errors.ts";
 import type { HumaansClient, Query } from "../http/client.ts";
-import { getPage, isLastPage, type ListEnvelope } from "../http/paginate.ts";
+import { getPage, isLastPage, laterPage, type ListEnvelope } from "../http/paginate.ts";
 import { rowCursor, rowId } from "../streams/row.ts";
 import { claimOf, type CursorState, type Key, type SliceMark } from "./checkpoint.ts";
 
@@ -437,13 +437,19 @@ class SliceSet {
   }
 }
 
-/** A page fetched by a slice, waiting to be yielded; `taken` lets the slice go on. */
+/** A page fetched by a slice, waiting its turn; `taken` lets the slice go on. */
 interface Ready {
   slice: Slice;
+  /** Parses and proves the page (when its turn comes). */
+  open(): Promise<Opened>;
+  taken: () => void;
+}
+
+/** A page parsed and proven: its rows, the slice's mark after it, its `total`. */
+interface Opened {
   took: Take;
   mark: SliceMark;
   total: number;
-  taken: () => void;
 }
 
 /** The slices being read at once, and the pages they fetched that wait their turn. */
@@ -492,19 +498,19 @@ class Readers {
     await Promise.all(this.#workers);
   }
 
-  /** Reads one slice, page after page, each handed over before the next is asked for. */
+  /**
+   * Reads one slice, page after page: each is fetched as text and waits its turn; then it is
+   * parsed and proven, and handed over before the next is asked for.
+   */
   async #work(slice: Slice): Promise<void> {
     const { client, path, options, signal } = this;
     try {
       while (!slice.done && !signal.aborted) {
         const query = slice.query(options.pageSize);
-        const page = await getPage(client, path, { query, signal });
-        const took = slice.take(page, path, options.pageSize);
-        if (slice.pages++ === 0 && this.set.size(slice, page, took)) slice.recount();
-        if (slice.suspect) slice.settle(await this.#countBetween(slice.suspect), path);
-        const mark = slice.proven();
+        const later = await laterPage(client, path, { query, signal });
         await new Promise<void>((taken) => {
-          this.ready.push({ slice, took, mark, total: page.total, taken });
+          const open = () => this.#open(slice, later);
+          this.ready.push({ slice, open, taken });
           this.#wake();
         });
       }
@@ -515,6 +521,15 @@ class Readers {
       this.schedule();
       this.#wake();
     }
+  }
+
+  async #open(slice: Slice, later: { open(): Promise<ListEnvelope> }): Promise<Opened> {
+    const { path, options } = this;
+    const page = await later.open();
+    const took = slice.take(page, path, options.pageSize);
+    if (slice.pages++ === 0 && this.set.size(slice, page, took)) slice.recount();
+    if (slice.suspect) slice.settle(await this.#countBetween(slice.suspect), path);
+    return { took, mark: slice.proven(), total: page.total };
   }
 
   /**
@@ -557,10 +572,11 @@ export async function* keysetPages(
         await readers.wait();
         continue;
       }
-      item.slice.written = item.mark;
+      const { took, mark, total } = await item.open();
+      item.slice.written = mark;
       const claim = claimOf(set.slices.map((s) => s.written), { ceiling: options.ceiling });
-      const { rows, skipped, known } = item.took;
-      yield { rows, total: item.total, skipped, known, claim };
+      const { rows, skipped, known } = took;
+      yield { rows, total, skipped, known, claim };
       item.taken();
       current = undefined;
     }
