@@ -28,7 +28,9 @@ import { claimOf, type CursorState, type Key, type SliceMark } from "./checkpoin
 
 /** A lower bound every dated row passes. */
 export const EVER = "0001-01-01T00:00:00.000Z";
-/** The most slices one stream is cut into, per slice read at once. */
+/** The most slices one stream is cut into. */
+const MAX_SLICES = 64;
+/** How many slices a stream's rows are sized for, per slice read at once. */
 const SLICES_PER_READER = 4;
 /** How many times a run of tied rows is read again from its start after it shifted. */
 const MAX_RESTARTS = 3;
@@ -372,6 +374,8 @@ class SliceSet {
   readonly slices: Slice[];
   /** Rows a slice should hold, once the first page has sized the range. */
   #target = Infinity;
+  /** The first page's `total`: no slice of its range can hold more (else the totals lie). */
+  #whole = Infinity;
 
   constructor(readonly options: KeysetOptions) {
     const ids = options.idsAtLower ?? [];
@@ -403,9 +407,10 @@ class SliceSet {
     const rest = Math.max(0, page.total - took.length);
     if (this.#target === Infinity) {
       const pages = Math.ceil(rest / pageSize);
-      this.#target = Math.max(1, Math.ceil(pages / (concurrency * 2))) * pageSize;
-    } else if (rest <= 2 * this.#target) return false;
-    const room = concurrency * SLICES_PER_READER - this.slices.length;
+      this.#target = Math.max(1, Math.ceil(pages / (concurrency * SLICES_PER_READER))) * pageSize;
+      this.#whole = page.total;
+    } else if (rest <= this.#target || page.total >= this.#whole) return false;
+    const room = MAX_SLICES - this.slices.length;
     const pieces = Math.min(Math.ceil(rest / this.#target), room, slice.to ? 4 : room);
     if (pieces < 2) return false;
     return this.#cut(slice, { at, end, pieces });
@@ -527,7 +532,10 @@ class Readers {
     const { path, options } = this;
     const page = await later.open();
     const took = slice.take(page, path, options.pageSize);
-    if (slice.pages++ === 0 && this.set.size(slice, page, took)) slice.recount();
+    if (slice.pages++ === 0 && this.set.size(slice, page, took)) {
+      slice.recount();
+      this.schedule(); // the new slices start now
+    }
     if (slice.suspect) slice.settle(await this.#countBetween(slice.suspect), path);
     return { took, mark: slice.proven(), total: page.total };
   }
