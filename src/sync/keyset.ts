@@ -108,8 +108,6 @@ class Slice {
   #listed: Set<string>;
   /** The id of the last row read at `key.at`, in server order. */
   #lastId?: string;
-  /** Rows at `key.at` from the start of their run, in server order, read so far. */
-  #run = 0;
   #skip = 0;
   #overlap = false;
   #restarts = 0;
@@ -265,6 +263,7 @@ class Slice {
       // Positions of the run's rows read so far: past the skipped ones when the page is all run.
       allRun: sameRun && tie + took.skipped === page.data.length,
       progress: took.rows.length > 0,
+      path,
     });
     return took;
   }
@@ -296,7 +295,6 @@ class Slice {
     }
     this.#skip = 0;
     this.#overlap = false;
-    this.#run = 0;
     return false;
   }
 
@@ -310,6 +308,7 @@ class Slice {
       sameRun: boolean;
       allRun: boolean;
       progress: boolean;
+      path: string;
     },
   ): void {
     const { page, limit, skip } = how;
@@ -317,9 +316,9 @@ class Slice {
       this.done = true;
       return;
     }
+    // Rows of the run at `key.at` read so far, in server order (positions, when the page is all run).
     const run = how.allRun ? skip + page.data.length : how.tie;
     const before = this.#skip;
-    this.#run = run;
     this.#overlap = run >= limit && run >= 2;
     this.#skip = this.#overlap ? run - 1 : 0;
     if (!how.sameRun || how.progress || this.#skip > before) return;
@@ -327,7 +326,7 @@ class Slice {
     // past them without overlap.
     if (run <= before) {
       throw new ConnectorError(
-        "The API's pages make no progress: the same rows come back whatever is asked",
+        `The API's pages of ${how.path} make no progress: the same rows come back whatever $skip asks`,
         { failureType: "system_error" },
       );
     }
