@@ -18,6 +18,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { customFieldsBench } from "./bench_custom_fields.ts";
 import { deletesBench } from "./bench_deletes.ts";
 import { type Sandbox, startSandbox } from "./mod.ts";
 
@@ -652,6 +653,10 @@ if (import.meta.main) {
   // What detect_deletes adds to incremental syncs (see bench_deletes.ts).
   if ("deletes".includes(values.only ?? "")) {
     console.log("\n" + await deletesBench(values.smoke ? 10_000 : 100_000));
+  }
+  // What people_custom_fields costs, full and incremental (see bench_custom_fields.ts).
+  if ("custom".includes(values.only ?? "")) {
+    console.log("\n" + await customFieldsBench(values.smoke ? 1_000 : 10_000));
   }
   console.log(await machine());
   if (rows.some((row) => row.failed)) {

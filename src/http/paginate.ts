@@ -96,6 +96,11 @@ export interface ScanPage {
   data: unknown[];
   /** The rows the server counts, as this page says. */
   total: number;
+  /**
+   * False from the page after which rows shifted more often than the scan steps back for: a row
+   * may have been skipped from there on.
+   */
+  proven: boolean;
 }
 
 /** Options of {@linkcode scanPages}. */
@@ -125,6 +130,7 @@ export async function* scanPages(
   let first: unknown;
   let last: unknown;
   let backs = 0;
+  let proven = true;
   for (let next = 0;;) {
     const skip = next > 0 && last !== undefined ? next - 1 : next;
     const query = { ...options.query, $limit: limit, $skip: skip };
@@ -137,12 +143,15 @@ export async function* scanPages(
         { failureType: "system_error" },
       );
     }
-    yield { data: page.data, total: page.total };
+    yield { data: page.data, total: page.total, proven };
     if (isLastPage(page, { limit, skip })) return;
-    if (skip < next && head !== last && ++backs <= MAX_STEP_BACKS) {
-      next = Math.max(0, skip - limit); // rows shifted: read the page before again
-      last = undefined;
-      continue;
+    if (skip < next && head !== last) {
+      if (++backs <= MAX_STEP_BACKS) {
+        next = Math.max(0, skip - limit); // rows shifted: read the page before again
+        last = undefined;
+        continue;
+      }
+      proven = false;
     }
     next = skip + page.data.length;
     last = idOf(page.data.at(-1));

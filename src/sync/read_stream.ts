@@ -407,8 +407,8 @@ class StreamRun {
     }
     for (const raw of rows) {
       if (raw === null || typeof raw !== "object" || Array.isArray(raw)) continue;
-      const record = this.stream.map(raw as Record<string, unknown>, this.#context);
-      writer.record(this.stream.name, record);
+      const { record, changes } = this.stream.map(raw as Record<string, unknown>, this.#context);
+      writer.record(this.stream.name, record, { changes });
       this.#deletes?.wrote(rowId(raw));
     }
     this.records += rows.length;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AirbyteLogLevel } from "../../src/protocol/messages.ts";
+import { type AirbyteLogLevel, StrictAirbyteMessage } from "../../src/protocol/messages.ts";
 import { type ByteSink, MessageWriter, OutputGate } from "../../src/protocol/writer.ts";
 import { until } from "../support/wait.ts";
 
@@ -29,6 +29,36 @@ function setup(options: { logLevel?: AirbyteLogLevel } = {}) {
   const writer = new MessageWriter(stdout, { stderr, now: () => NOW, ...options });
   return { stdout, stderr, writer };
 }
+
+Deno.test("record: meta.changes lists nulled values, only when there are any", async () => {
+  const { stdout, writer } = setup();
+  const changes = [
+    { field: "amount", change: "NULLED" as const, reason: "SOURCE_SERIALIZATION_ERROR" as const },
+  ];
+  writer.record("compensations", { id: "c1", amount: null }, { changes });
+  writer.record("compensations", { id: "c2", amount: 1 }, { changes: [] });
+  writer.record("compensations", { id: "c3", amount: 2 });
+  await writer.flush();
+  const messages = stdout.messages();
+  assert.deepEqual(messages[0], {
+    type: "RECORD",
+    record: {
+      stream: "compensations",
+      data: { id: "c1", amount: null },
+      emitted_at: NOW,
+      meta: { changes },
+    },
+  });
+  assert.ok(!("meta" in messages[1].record), "no meta when no change");
+  assert.ok(!("meta" in messages[2].record), "no meta when none given");
+  for (const message of messages) {
+    assert.ok(StrictAirbyteMessage.safeParse(message).success, JSON.stringify(message));
+  }
+  // A change the protocol does not know fails the schema: the check above can fail.
+  const bad = JSON.parse(stdout.text.split("\n")[0]);
+  bad.record.meta.changes[0].change = "DROPPED";
+  assert.ok(!StrictAirbyteMessage.safeParse(bad).success);
+});
 
 Deno.test("every message is one JSON line", async () => {
   const { stdout, writer } = setup();

@@ -15,7 +15,7 @@ const SANDBOX_ONLY: Record<string, string[]> = {
 };
 
 Deno.test("every stream's sandbox rows map with no API field dropped", async (t) => {
-  for (const stream of STREAMS) {
+  for (const stream of STREAMS.filter((s) => !s.pivoted)) {
     await t.step(stream.name, () => {
       const rows = [...sandboxRows(stream.path, { people: 20, now: () => NOW })];
       assert.ok(rows.length > 0, `the sandbox serves no rows at ${stream.path}`);
@@ -23,7 +23,7 @@ Deno.test("every stream's sandbox rows map with no API field dropped", async (t)
       const invalid: string[] = [];
       for (const row of rows) {
         for (const field of droppedFields(stream, row)) dropped.add(field);
-        const record = stream.map(row, {
+        const { record } = stream.map(row, {
           ...CONTEXT,
           onInvalid: (column, value) => invalid.push(`${column}: ${JSON.stringify(value)}`),
         });
