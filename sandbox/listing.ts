@@ -64,6 +64,10 @@ function tiesById(source: ListSource, query: ListQuery): Page {
   let end = query.skip + first.data.length;
   const tail = first.data.at(-1)![FIELD];
   while (end < first.total && at(end)?.[FIELD] === tail) end++;
+  if (start === query.skip && end === query.skip + first.data.length) {
+    // No run of ties crosses the page's ends: its own rows, sorted, are the page.
+    return { total: first.total, data: sortRows(first.data, query.sort) };
+  }
   const wide = updatedAtPage(source, { ...query, skip: start, limit: end - start }).data;
   sortRows(wide, query.sort);
   const from = query.skip - start;
