@@ -122,8 +122,17 @@ class Slice {
   reached: boolean;
   /** The key before the last page: proven by that page's envelope to hold every row below it. */
   #verified: SliceMark;
-  /** The last page: its key, `$skip`, length, rows at the key it reached, and `total`. */
-  #last?: { at?: string; skip: number; length: number; tie: number; total: number };
+  /** The last page: its key, `$skip`, bound, length, rows at the key it reached, `total`. */
+  #last?: {
+    at?: string;
+    skip: number;
+    to?: string;
+    length: number;
+    tie: number;
+    total: number;
+  };
+  /** The upper bound the page in flight was asked with (`to` may shrink meanwhile). */
+  #askedTo?: string;
 
   constructor(
     readonly from: string | undefined,
@@ -152,7 +161,10 @@ class Slice {
    */
   suspect?: { from: string; to: string; held: number; mark: SliceMark };
 
-  /** After the slice's bound moved (it was cut): the last page is settled by a count of its range. */
+  /**
+   * After the slice was cut at its first page: that page is settled by a count of its range now
+   * (its claim need not wait for the next page, whose `total` counts under the new bound).
+   */
   recount(): void {
     const last = this.#last;
     if (last !== undefined && last.at !== this.key.at) this.#suspect(last);
@@ -168,7 +180,8 @@ class Slice {
     const last = this.#last;
     if (last === undefined || last.at === this.key.at) return;
     const held = last.skip + last.length - last.tie;
-    if (last.total - page.total > held) this.#suspect(last);
+    // Totals under different bounds (the slice was cut meanwhile) do not compare: count instead.
+    if (last.to !== this.#askedTo || last.total - page.total > held) this.#suspect(last);
     else this.#verified = { key: this.mark(), done: false, reached: this.reached };
   }
 
@@ -195,6 +208,11 @@ class Slice {
     this.#verified = suspect.mark;
   }
 
+  /** About how many rows are left to read (under the bound of the last page). */
+  left(): number {
+    return this.#last ? Math.max(0, this.#last.total - this.#last.length) : 0;
+  }
+
   /** The key reached, as a copy. */
   mark(): Key {
     return { at: this.key.at, ids: [...this.key.ids] };
@@ -202,6 +220,7 @@ class Slice {
 
   query(limit: number): Query {
     const query: Query = { "updatedAt[$gte]": this.key.at ?? EVER };
+    this.#askedTo = this.to;
     if (this.to !== undefined) query["updatedAt[$lt]"] = this.to;
     query["$sort[updatedAt]"] = 1;
     query["$sort[id]"] = 1;
@@ -252,7 +271,8 @@ class Slice {
       took.rows.push(raw);
     }
     const sameRun = this.key.at === before;
-    this.#last = { at: before, skip, length: page.data.length, tie, total: page.total };
+    const length = page.data.length;
+    this.#last = { at: before, skip, to: this.#askedTo, length, tie, total: page.total };
     this.#next({
       page,
       limit,
@@ -435,6 +455,33 @@ class SliceSet {
     return true;
   }
 
+  /**
+   * For a reader with no slice left to start: cuts the running bounded slice with the most rows
+   * left in two by time (never the lowest unfinished one, whose key the claims follow), and
+   * returns the upper half. The running slice's bound shrinks: a row at or past it on a page in
+   * flight ends that slice, and its next page is settled by a count.
+   */
+  steal(): Slice | undefined {
+    if (this.slices.length >= MAX_SLICES) return undefined;
+    const lowest = this.slices.find((slice) => !slice.done);
+    let best: Slice | undefined;
+    let most = 2 * this.options.pageSize;
+    for (const slice of this.slices) {
+      if (slice === lowest || !slice.started || slice.done || slice.to === undefined) continue;
+      // A slice holds fewer rows than the whole range: a count as big is a lie.
+      const left = slice.left();
+      const lie = left + this.options.pageSize >= this.#whole;
+      if (slice.key.at !== undefined && left > most && !lie) [best, most] = [slice, left];
+    }
+    if (best === undefined) return undefined;
+    const mid = between(best.key.at!, best.to!, 0.5);
+    if (mid <= best.key.at! || mid >= best.to!) return undefined;
+    const added = new Slice(mid, best.to, { at: mid, ids: [], reached: false });
+    best.to = mid;
+    this.slices.splice(this.slices.indexOf(best) + 1, 0, added);
+    return added;
+  }
+
   /** What the pages yielded so far hold, for a scan that takes over. */
   covered(): Covered[] {
     return this.slices.map((slice) => ({ from: slice.from, key: slice.written.key }));
@@ -478,11 +525,12 @@ class Readers {
     this.set = new SliceSet(options);
   }
 
-  /** Starts the next slices, up to `concurrency` at once. */
+  /** Starts the next slices, up to `concurrency` at once (an idle reader takes half a slice). */
   schedule(): void {
     const { set } = this;
-    for (let slice = set.next(); slice && !this.failure; slice = set.next()) {
-      if (this.running >= this.options.concurrency) return;
+    while (!this.failure && this.running < this.options.concurrency) {
+      const slice = set.next() ?? set.steal();
+      if (slice === undefined) return;
       slice.started = true;
       this.running++;
       this.#workers.push(this.#work(slice));

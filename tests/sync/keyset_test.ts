@@ -240,3 +240,24 @@ Deno.test("isCovered: rows below a range's key, and at it those listed", () => {
   assert.equal(isCovered(covered, { at: "2026-02-01T00:00:00.000Z", id: "b" }), false);
   assert.equal(isCovered(covered, { at: "2025-12-01T00:00:00.000Z", id: "x" }), false);
 });
+
+Deno.test("rows crowded at the end of the range: slices cut again and split for idle readers, every row once", async () => {
+  const spread = rows(10).map((row, i) => ({
+    ...row,
+    updatedAt: new Date(Date.parse(NOW) - (400 - i) * 86_400_000).toISOString(),
+  }));
+  const crowded = Array.from({ length: 400 }, (_, i) => ({
+    id: `c${String(i).padStart(5, "0")}`,
+    updatedAt: new Date(Date.parse(NOW) - 7_200_000 + i * 1_000).toISOString(),
+  }));
+  const data = [...spread, ...crowded];
+  const server = listServer(data);
+  const pages = await read(server, { concurrency: 4 });
+  const got = ids(pages);
+  assert.equal(new Set(got).size, got.length, "no row twice");
+  assert.deepEqual(got.toSorted(), data.map((row) => row.id).toSorted());
+  const bounds = new Set(server.requests.map((q) => q.get("updatedAt[$lt]")));
+  assert.ok(bounds.size > 8, `${bounds.size} bounds: the crowded slice was cut again`);
+  const claims = pages.map((page) => page.claim?.updated_at).filter((c) => c !== undefined);
+  assert.deepEqual(claims, claims.toSorted(), "claims never go back");
+});
