@@ -8,7 +8,7 @@
 import type { Config } from "../config.ts";
 import { toConnectorError } from "../errors.ts";
 import type { HumaansClient } from "../http/client.ts";
-import { paginate } from "../http/paginate.ts";
+import { scanPages } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import { rowId } from "../streams/row.ts";
 import type { SelectedStream } from "../sync/catalog.ts";
@@ -28,7 +28,7 @@ export async function customFieldSections(
 ): Promise<Map<string, unknown> | undefined> {
   const sections = new Map<string, unknown>();
   try {
-    const pages = paginate(client, CUSTOM_FIELDS_PATH, {
+    const pages = scanPages(client, CUSTOM_FIELDS_PATH, {
       pageSize: options.pageSize,
       signal: options.signal,
     });
