@@ -47,10 +47,18 @@ type Bound =
   /** Peak RSS over a ceiling (lower is better), and its growth over a smaller case. */
   | { kind: "memory"; ceilingMb: number; baseline?: string }
   /**
-   * A 429 every `every` requests whatever the pace, with Retry-After `retryAfterS`: wall time over
-   * a read of the same sandbox without them (pages / achievable rate) + 429s x Retry-After.
+   * A 429 every `every` requests, or to a `random` share of them, whatever the pace, with
+   * Retry-After `retryAfterS`: wall time over a read of the same sandbox without them (pages /
+   * achievable rate) + 429s x Retry-After.
    */
-  | { kind: "every429"; every: number; retryAfterS: number; latencyMs: number; aim: number };
+  | {
+    kind: "every429";
+    every?: number;
+    random?: number;
+    retryAfterS: number;
+    latencyMs: number;
+    aim: number;
+  };
 
 interface Case {
   name: string;
@@ -375,6 +383,7 @@ async function runEvery429Case(
     people: benchCase.rows,
     latencyMs: bound.latencyMs,
     every429: bound.every,
+    random429: bound.random,
     every429RetryAfter: String(bound.retryAfterS),
   });
   try {
@@ -498,8 +507,11 @@ function summarize(benchCase: Case, context: Context, runs: Measured[]): Row {
     met = ratio <= bound.aim;
     notes.push(
       `bound ${fixed(seconds)} s = ${fixed(best.bare!)} s (the same read without 429s: pages / ` +
-        `achievable rate) + ${throttled} 429s x ${bound.retryAfterS} s Retry-After; a 429 every ` +
-        `${bound.every} requests whatever the pace, ${bound.latencyMs} ms latency; wall includes start-up`,
+        `achievable rate) + ${throttled} 429s x ${bound.retryAfterS} s Retry-After; a 429 ${
+          bound.every
+            ? `every ${bound.every} requests`
+            : `to ${fixed(100 * bound.random!, 0)} % of requests`
+        } whatever the pace, ${bound.latencyMs} ms latency; wall includes start-up`,
     );
   } else {
     ratio = rss / (bound.ceilingMb * MB);
@@ -615,6 +627,11 @@ const FULL: Case[] = [
     name: "429 every 11th",
     rows: 30_000,
     bound: { kind: "every429", every: 11, retryAfterS: 1, latencyMs: 20, aim: 1.2 },
+  },
+  {
+    name: "429 at random",
+    rows: 30_000,
+    bound: { kind: "every429", random: 1 / 11, retryAfterS: 1, latencyMs: 20, aim: 1.2 },
   },
   { name: "memory 100k", rows: 100_000, bound: { kind: "memory", ceilingMb: 150 } },
   {
