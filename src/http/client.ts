@@ -35,6 +35,17 @@ export interface RetryInfo {
   paceRps?: number;
 }
 
+/** What the client reports when a request is held back by a rate limit (a 429), before it waits. */
+export interface RateLimitedInfo {
+  /**
+   * When the server's quota resets, in ms since the epoch: the time its `Retry-After` names.
+   * Undefined when the 429 came without a usable `Retry-After` (the wait is then a backoff).
+   */
+  quotaReset?: number;
+  /** How long the request will wait before it is tried again, in ms. */
+  delayMs: number;
+}
+
 /** Options of a {@linkcode HumaansClient}. */
 export interface HumaansClientOptions {
   /** API root, e.g. https://app.humaans.io/api. */
@@ -130,6 +141,11 @@ export interface GetOptions<T> {
   text?: boolean;
   /** Aborts the request (retries included). */
   signal?: AbortSignal;
+  /**
+   * Called before the request waits out a rate limit: after its own 429, or before it waits
+   * for a `Retry-After` pause another request's 429 began. A rejection fails the request.
+   */
+  onRateLimited?: (info: RateLimitedInfo) => void | Promise<void>;
 }
 
 /** Whether `text` begins with `{` and ends with `}`, blanks aside: a cheap check for truncation. */
@@ -244,6 +260,8 @@ export class HumaansClient {
   #clock: Clock;
   #fetch: typeof fetch;
   #pausedUntil = 0;
+  /** When the last 429's Retry-After pause ends (a pause may also come from a 503's). */
+  #quotaReset = 0;
   /** The adaptive cap on requests in flight, shared by every stream. */
   readonly limit: AdaptiveLimit;
   /** Spaces request starts once a 429 arrives, shared by every stream (retries included). */
@@ -282,7 +300,7 @@ export class HumaansClient {
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
-      const { ticket, pace } = await this.#slot(options.signal);
+      const { ticket, pace } = await this.#slot(options);
       let failure: { value: T } | Failure;
       try {
         this.stats.requests++;
@@ -308,8 +326,13 @@ export class HumaansClient {
       });
       if (failure.retryAfterMs !== undefined) {
         this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delayMs);
+        if (throttled) this.#quotaReset = Math.max(this.#quotaReset, this.#clock.now() + delayMs);
       }
       this.stats.retries++;
+      // A 429 with Retry-After pauses every request; the wait is reported where it is waited.
+      if (throttled && failure.retryAfterMs === undefined) {
+        await options.onRateLimited?.({ delayMs });
+      }
       await this.#options.onRetry?.({
         method: "GET",
         path,
@@ -323,8 +346,15 @@ export class HumaansClient {
   }
 
   /** A free request slot at the request's paced start, outside any shared Retry-After pause. */
-  async #slot(signal?: AbortSignal): Promise<{ ticket: number; pace: PaceTicket }> {
-    for (;;) {
+  async #slot<T>(options: GetOptions<T>): Promise<{ ticket: number; pace: PaceTicket }> {
+    const { signal } = options;
+    for (let reported = 0;;) {
+      const now = this.#clock.now();
+      if (this.#pausedUntil > now && this.#quotaReset > now && this.#quotaReset !== reported) {
+        reported = this.#quotaReset;
+        const delayMs = this.#pausedUntil - now;
+        await options.onRateLimited?.({ quotaReset: Math.ceil(reported), delayMs });
+      }
       const wait = this.#pausedUntil - this.#clock.now();
       if (wait > 0) await this.#clock.sleep(wait, signal);
       const ticket = await this.limit.acquire(signal);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { HumaansClient, Query } from "./client.ts";
+import type { GetOptions, HumaansClient, Query } from "./client.ts";
 import { defaultOverlap, Joiner, type RowKeys } from "./joiner.ts";
 
 export { defaultOverlap } from "./joiner.ts";
@@ -71,6 +71,8 @@ export interface PaginateOptions {
   versionOf?: (row: unknown) => unknown;
   /** Aborts the paging (the sync is stopping). */
   signal?: AbortSignal;
+  /** Told before any page's request waits out a rate limit (see {@linkcode GetOptions}). */
+  onRateLimited?: GetOptions<unknown>["onRateLimited"];
 }
 
 /** Options of {@linkcode getPage}. */
@@ -79,6 +81,8 @@ export interface GetPageOptions {
   query?: Query;
   /** Aborts the request. */
   signal?: AbortSignal;
+  /** Told before the request waits out a rate limit. */
+  onRateLimited?: GetOptions<unknown>["onRateLimited"];
 }
 
 function parseEnvelope(body: unknown): ListEnvelope {
@@ -95,7 +99,8 @@ export function getPage(
   path: string,
   options: GetPageOptions = {},
 ): Promise<ListEnvelope> {
-  return client.get(path, options.query ?? {}, { parse: parseEnvelope, signal: options.signal });
+  const { signal, onRateLimited } = options;
+  return client.get(path, options.query ?? {}, { parse: parseEnvelope, signal, onRateLimited });
 }
 
 function defaultIdOf(row: unknown): string | undefined {
@@ -122,7 +127,7 @@ class PageReader {
   constructor(
     readonly client: HumaansClient,
     readonly path: string,
-    readonly options: { query?: Query; pageSize: number; signal?: AbortSignal },
+    readonly options: Pick<PaginateOptions, "query" | "pageSize" | "signal" | "onRateLimited">,
   ) {
     this.#signal = options.signal
       ? AbortSignal.any([this.#controller.signal, options.signal])
@@ -135,7 +140,12 @@ class PageReader {
 
   /** Reads the page at `skip` now (not from what was asked ahead). */
   fetch(skip: number): Promise<ListEnvelope> {
-    return getPage(this.client, this.path, { query: this.#queryAt(skip), signal: this.#signal });
+    const { onRateLimited } = this.options;
+    return getPage(this.client, this.path, {
+      query: this.#queryAt(skip),
+      signal: this.#signal,
+      onRateLimited,
+    });
   }
 
   /** Asks for the page at `skip` ahead of its turn (once). */
@@ -143,7 +153,12 @@ class PageReader {
     if (this.#ahead.has(skip)) return;
     const abort = new AbortController();
     const signal = AbortSignal.any([this.#signal, abort.signal]);
-    const text = this.client.get<string>(this.path, this.#queryAt(skip), { text: true, signal });
+    const { onRateLimited } = this.options;
+    const text = this.client.get<string>(this.path, this.#queryAt(skip), {
+      text: true,
+      signal,
+      onRateLimited,
+    });
     text.catch(() => {}); // awaited in turn; a failure surfaces there
     this.#ahead.set(skip, { text, abort });
   }

@@ -4,6 +4,8 @@ import type {
   AirbyteLogLevel,
   AirbyteMessage,
   AirbyteStreamStatus,
+  AirbyteStreamStatusReason,
+  AirbyteStreamStatusTraceMessage,
   AirbyteTraceMessage,
 } from "./messages.ts";
 import { SecretMask } from "./mask.ts";
@@ -34,6 +36,21 @@ type TraceBody = Pick<AirbyteTraceMessage, "type" | "error" | "estimate" | "stre
 export interface StateOptions {
   /** Records of the stream written since its previous STATE (`sourceStats.recordCount`). */
   recordCount: number;
+}
+
+/** Options of {@linkcode MessageWriter.streamStatus}. */
+export interface StreamStatusOptions {
+  /** Why the stream is in this status, e.g. {@linkcode rateLimitedReason} with `RUNNING`. */
+  reasons?: AirbyteStreamStatusReason[];
+}
+
+/**
+ * The reason a `RUNNING` stream gives while it waits out a rate limit; `quotaReset` (ms since
+ * the epoch, when the server said) becomes the reason's `rate_limited.quota_reset`.
+ */
+export function rateLimitedReason(quotaReset?: number): AirbyteStreamStatusReason {
+  if (quotaReset === undefined) return { type: "RATE_LIMITED" };
+  return { type: "RATE_LIMITED", rate_limited: { quota_reset: Math.ceil(quotaReset) } };
 }
 
 /** Options of a {@linkcode MessageWriter}. */
@@ -144,12 +161,18 @@ export class MessageWriter {
     await this.flush();
   }
 
-  /** Writes a STREAM_STATUS trace. */
-  async streamStatus(stream: string, status: AirbyteStreamStatus): Promise<void> {
-    await this.#trace({
-      type: "STREAM_STATUS",
-      stream_status: { stream_descriptor: { name: stream }, status },
-    });
+  /** Writes a STREAM_STATUS trace, with its `reasons` when there are any. */
+  async streamStatus(
+    stream: string,
+    status: AirbyteStreamStatus,
+    options: StreamStatusOptions = {},
+  ): Promise<void> {
+    const streamStatus: AirbyteStreamStatusTraceMessage = {
+      stream_descriptor: { name: stream },
+      status,
+    };
+    if (options.reasons?.length) streamStatus.reasons = options.reasons;
+    await this.#trace({ type: "STREAM_STATUS", stream_status: streamStatus });
   }
 
   /** Writes an ESTIMATE trace of a stream's row count. */

@@ -13,6 +13,7 @@ import {
   isRejectedQuery,
   MAX_BODY_BYTES,
   MAX_MESSAGE_CHARS,
+  type RateLimitedInfo,
   type RetryInfo,
 } from "../../src/http/client.ts";
 
@@ -220,6 +221,95 @@ Deno.test("a Retry-After pause is shared by every request of the client", async 
   for (const wake of wakers) wake();
   assert.deepEqual(await Promise.all([first, second]), [{ ok: 1 }, { ok: 1 }]);
   assert.equal(fetch.calls.length, 3);
+});
+
+Deno.test("a 429 reports the wait to the request's onRateLimited, with the quota reset Retry-After names", async (t) => {
+  const rows: [string, Record<string, string>, RateLimitedInfo[]][] = [
+    ["seconds", { "retry-after": "7" }, [{ quotaReset: START + 7_000, delayMs: 7_000 }]],
+    ["fractional seconds", { "retry-after": "0.25" }, [{ quotaReset: START + 250, delayMs: 250 }]],
+    [
+      "HTTP date",
+      { "retry-after": new Date(START + 9_000).toUTCString() },
+      [{ quotaReset: START + 9_000, delayMs: 9_000 }],
+    ],
+    ["zero: no wait, nothing reported", { "retry-after": "0" }, []],
+    ["no header: the backoff, no quota reset", {}, [{ delayMs: 500 }]],
+    ["garbage: the backoff, no quota reset", { "retry-after": "soon" }, [{ delayMs: 500 }]],
+  ];
+  for (const [name, headers, expected] of rows) {
+    await t.step(name, async () => {
+      const { client: humaans, clock } = client([status(429, {}, headers), json({ ok: true })]);
+      const reported: RateLimitedInfo[] = [];
+      const sleepsWhenReported: number[] = [];
+      const body = await humaans.get("/people", {}, {
+        onRateLimited: (info) => {
+          reported.push(info);
+          sleepsWhenReported.push(clock.sleeps.length);
+        },
+      });
+      assert.deepEqual(body, { ok: true });
+      assert.deepEqual(reported, expected);
+      assert.deepEqual(sleepsWhenReported, expected.map(() => 0), "reported before the wait");
+    });
+  }
+});
+
+Deno.test("onRateLimited: not called for other retries, once per wait, and a rejection fails the request", async () => {
+  const reported: RateLimitedInfo[] = [];
+  const onRateLimited = (info: RateLimitedInfo) => {
+    reported.push(info);
+  };
+  const { client: humaans } = client([
+    status(503, {}, { "retry-after": "2" }),
+    status(500),
+    status(429, {}, { "retry-after": "3" }),
+    json({ ok: true }),
+  ]);
+  assert.deepEqual(await humaans.get("/people", {}, { onRateLimited }), { ok: true });
+  // The 503's Retry-After pauses the client too, but that is no rate limit; then 1 s of backoff.
+  assert.deepEqual(reported, [{ quotaReset: START + 2_000 + 1_000 + 3_000, delayMs: 3_000 }]);
+  const failing = client([status(429, {}, { "retry-after": "1" }), json({ ok: true })]);
+  await assert.rejects(
+    failing.client.get("/people", {}, {
+      onRateLimited: () => Promise.reject(new Error("stopping")),
+    }),
+    /stopping/,
+  );
+  assert.equal(failing.fetch.calls.length, 1, "not retried after the callback failed");
+});
+
+Deno.test("a request held back by another request's 429 pause reports it too, once", async () => {
+  let now = START;
+  const sleeps: number[] = [];
+  const wakers: (() => void)[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep(ms) {
+      sleeps.push(ms);
+      return new Promise((resolve) => wakers.push(() => resolve()));
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  const { client: humaans } = client([
+    status(429, { message: "Too many requests" }, { "retry-after": "10" }),
+    json({ ok: 1 }),
+  ], { clock, maxConcurrency: 2 });
+  const seen: Record<string, RateLimitedInfo[]> = { companies: [], documents: [] };
+  const first = humaans.get("/companies", {}, {
+    onRateLimited: (i) => void seen.companies.push(i),
+  });
+  await until(() => sleeps.length >= 1, { what: "1 sleep" });
+  const second = humaans.get("/documents", {}, {
+    onRateLimited: (i) => void seen.documents.push(i),
+  });
+  await until(() => sleeps.length >= 2, { what: "2 sleeps" });
+  now += 10_000;
+  for (const wake of wakers) wake();
+  await Promise.all([first, second]);
+  const reset = { quotaReset: START + 10_000, delayMs: 10_000 };
+  assert.deepEqual(seen, { companies: [reset], documents: [reset] });
 });
 
 Deno.test("client errors are not retried", async (t) => {

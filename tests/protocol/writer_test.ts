@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { AirbyteLogLevel } from "../../src/protocol/messages.ts";
-import { type ByteSink, MessageWriter, OutputGate } from "../../src/protocol/writer.ts";
+import {
+  type ByteSink,
+  MessageWriter,
+  OutputGate,
+  rateLimitedReason,
+} from "../../src/protocol/writer.ts";
+import { StrictAirbyteMessage } from "../support/protocol.ts";
 import { until } from "../support/wait.ts";
 
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
@@ -87,6 +93,30 @@ Deno.test("every message is one JSON line", async () => {
       emitted_at: NOW,
     },
   });
+});
+
+Deno.test("a stream status carries its reasons: RUNNING, RATE_LIMITED, quota_reset", async () => {
+  const { stdout, writer } = setup();
+  await writer.streamStatus("people", "RUNNING", {
+    reasons: [rateLimitedReason(NOW + 7_000.4)],
+  });
+  await writer.streamStatus("people", "RUNNING", { reasons: [rateLimitedReason()] });
+  await writer.streamStatus("people", "RUNNING", { reasons: [] });
+  const messages = stdout.messages();
+  assert.deepEqual(messages.map((m) => m.trace.stream_status), [
+    {
+      stream_descriptor: { name: "people" },
+      status: "RUNNING",
+      reasons: [{ type: "RATE_LIMITED", rate_limited: { quota_reset: NOW + 7_001 } }],
+    },
+    {
+      stream_descriptor: { name: "people" },
+      status: "RUNNING",
+      reasons: [{ type: "RATE_LIMITED" }],
+    },
+    { stream_descriptor: { name: "people" }, status: "RUNNING" },
+  ]);
+  for (const message of messages) StrictAirbyteMessage.parse(message);
 });
 
 Deno.test("records are buffered until a flush", async () => {
