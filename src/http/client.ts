@@ -4,7 +4,6 @@ import { ERROR_POLICY, type FailureKind, kindOfStatus, streamHint } from "./erro
 import type { AirbyteFailureType } from "../protocol/messages.ts";
 import { SecretMask } from "../protocol/mask.ts";
 import { AdaptiveLimit } from "./limit.ts";
-import { type PaceTicket, RatePacer, type RatePacerOptions } from "./pacer.ts";
 import { type BackoffOptions, parseRetryAfter, retryDelay } from "./retry.ts";
 
 /** Largest response body read, in bytes (64 MiB; a 250-row page is well under 1 MiB). */
@@ -31,8 +30,6 @@ export interface RetryInfo {
   delayMs: number;
   /** Why the attempt failed, e.g. "429 Too Many Requests" or "timed out after 30 s". */
   reason: string;
-  /** After a 429: the pace request starts now keep, in requests a second (undefined: unpaced). */
-  paceRps?: number;
 }
 
 /** What the client reports when a request is held back by a rate limit (a 429), before it waits. */
@@ -64,8 +61,6 @@ export interface HumaansClientOptions {
   backoff?: BackoffOptions;
   /** Most requests in flight at once (adapted down on 429s); default 1. */
   maxConcurrency?: number;
-  /** How request starts are paced once a 429 arrives (see {@linkcode RatePacer}). */
-  pacing?: RatePacerOptions;
   /** Called before each retry wait. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
   /** Largest response body read, in bytes; default {@linkcode MAX_BODY_BYTES}. */
@@ -252,8 +247,9 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Humaans REST client: bearer auth, timeouts, retries with backoff, shared Retry-After pauses, an
- * adaptive cap on requests in flight and, once the API throttles, paced request starts.
+ * Humaans REST client: bearer auth, timeouts, retries by the error policy with backoff, shared
+ * Retry-After pauses, and one adaptive cap on requests in flight (halved by a 429, grown back by
+ * successes): one ticket per attempt.
  */
 export class HumaansClient {
   #options: HumaansClientOptions;
@@ -264,8 +260,6 @@ export class HumaansClient {
   #quotaReset = 0;
   /** The adaptive cap on requests in flight, shared by every stream. */
   readonly limit: AdaptiveLimit;
-  /** Spaces request starts once a 429 arrives, shared by every stream (retries included). */
-  readonly pacer: RatePacer;
   /** Requests sent and 429s received, for progress reports and benchmarks. */
   readonly stats = { requests: 0, throttled: 0, retries: 0 };
   #mask = new SecretMask();
@@ -279,7 +273,6 @@ export class HumaansClient {
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
     this.limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
-    this.pacer = new RatePacer(this.#clock, options.pacing);
   }
 
   /** The API host, for messages. */
@@ -300,22 +293,21 @@ export class HumaansClient {
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
-      const { ticket, pace } = await this.#slot(options);
+      const ticket = await this.#slot(options);
       let failure: { value: T } | Failure;
       try {
         this.stats.requests++;
         failure = await this.#attempt(url, options);
       } catch (error) {
         this.limit.release(ticket, "failed");
-        this.pacer.finish(pace, "failed");
         throw error;
       }
       const throttled = "reason" in failure && ERROR_POLICY[failure.kind].action === "rate_limited";
       if (throttled) this.stats.throttled++;
-      const outcome = !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed";
-      // A 429 the pacer finds is not about rate (they come whatever the pace) cuts nothing.
-      const aboutRate = this.pacer.finish(pace, outcome);
-      this.limit.release(ticket, outcome === "throttled" && !aboutRate ? "failed" : outcome);
+      this.limit.release(
+        ticket,
+        !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed",
+      );
       if (!("reason" in failure)) return failure.value;
       if (ERROR_POLICY[failure.kind].action === "fail" || attempt >= max) {
         throw this.#error("GET", path, failure, attempt);
@@ -339,14 +331,13 @@ export class HumaansClient {
         attempt,
         delayMs,
         reason: capMessage(this.#redact(failure.reason)),
-        paceRps: throttled ? this.pacer.rate : undefined,
       });
       if (failure.retryAfterMs === undefined) await this.#clock.sleep(delayMs, options.signal);
     }
   }
 
-  /** A free request slot at the request's paced start, outside any shared Retry-After pause. */
-  async #slot<T>(options: GetOptions<T>): Promise<{ ticket: number; pace: PaceTicket }> {
+  /** A free request slot outside any shared Retry-After pause: its ticket for the limit. */
+  async #slot<T>(options: GetOptions<T>): Promise<number> {
     const { signal } = options;
     for (let reported = 0;;) {
       const now = this.#clock.now();
@@ -358,15 +349,8 @@ export class HumaansClient {
       const wait = this.#pausedUntil - this.#clock.now();
       if (wait > 0) await this.#clock.sleep(wait, signal);
       const ticket = await this.limit.acquire(signal);
-      let pace: PaceTicket;
-      try {
-        pace = await this.pacer.start(signal);
-      } catch (error) {
-        this.limit.release(ticket, "unused");
-        throw error;
-      }
-      if (this.#pausedUntil <= this.#clock.now()) return { ticket, pace };
-      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot or start
+      if (this.#pausedUntil <= this.#clock.now()) return ticket;
+      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot
     }
   }
 
