@@ -260,8 +260,6 @@ export class HumaansClient {
   #quotaReset = 0;
   /** The adaptive cap on requests in flight, shared by every stream. */
   readonly limit: AdaptiveLimit;
-  /** Requests sent and 429s received, for progress reports and benchmarks. */
-  readonly stats = { requests: 0, throttled: 0, retries: 0 };
   #mask = new SecretMask();
   #maxBodyBytes: number;
 
@@ -296,14 +294,12 @@ export class HumaansClient {
       const ticket = await this.#slot(options);
       let failure: { value: T } | Failure;
       try {
-        this.stats.requests++;
         failure = await this.#attempt(url, options);
       } catch (error) {
         this.limit.release(ticket, "failed");
         throw error;
       }
       const throttled = "reason" in failure && ERROR_POLICY[failure.kind].action === "rate_limited";
-      if (throttled) this.stats.throttled++;
       this.limit.release(
         ticket,
         !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed",
@@ -320,7 +316,6 @@ export class HumaansClient {
         this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delayMs);
         if (throttled) this.#quotaReset = Math.max(this.#quotaReset, this.#clock.now() + delayMs);
       }
-      this.stats.retries++;
       // A 429 with Retry-After pauses every request; the wait is reported where it is waited.
       if (throttled && failure.retryAfterMs === undefined) {
         await options.onRateLimited?.({ delayMs });
