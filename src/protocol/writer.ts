@@ -113,7 +113,7 @@ export class MessageWriter {
   }
 
   /** Whether a LOG message at `level` would be written. */
-  enabled(level: AirbyteLogLevel): boolean {
+  #enabled(level: AirbyteLogLevel): boolean {
     return LEVEL_RANK[level] >= this.#minLevel;
   }
 
@@ -156,7 +156,7 @@ export class MessageWriter {
   /** Writes a LOG message if `level` is enabled; WARN and above also go to stderr. */
   async log(level: AirbyteLogLevel, message: string): Promise<void> {
     if (LEVEL_RANK[level] >= LEVEL_RANK.WARN) this.diagnostic(`${level}: ${message}`);
-    if (!this.enabled(level)) return;
+    if (!this.#enabled(level)) return;
     this.#push(JSON.stringify({ type: "LOG", log: { level, message } } satisfies AirbyteMessage));
     await this.flush();
   }
@@ -260,12 +260,6 @@ export class MessageWriter {
       const smallest = this.#spares[0].length <= this.#spares[1].length ? 0 : 1;
       if (buffer.length > this.#spares[smallest].length) this.#spares[smallest] = buffer;
     }
-  }
-
-  /** Queues a LOG message without flushing (for hot paths); written with the next flush. */
-  queueLog(level: AirbyteLogLevel, message: string): void {
-    if (!this.enabled(level)) return;
-    this.#push(JSON.stringify({ type: "LOG", log: { level, message } } satisfies AirbyteMessage));
   }
 
   async #trace(trace: TraceBody): Promise<void> {
