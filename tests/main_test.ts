@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { startSandbox } from "../sandbox/mod.ts";
-import { catalogOf, parseRun, type RunResult, TempFiles } from "./support/connector.ts";
+import {
+  catalogOf,
+  parseRun,
+  type RunResult,
+  stateFileOf,
+  TempFiles,
+} from "./support/connector.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -62,7 +68,7 @@ Deno.test("main.ts runs every command as a subprocess, stdout holding only messa
       const first = await runMain(["read", "--config", config, "--catalog", catalog], secrets);
       assert.equal(first.code, 0, first.stderr);
       assert.ok(first.records("job_roles").length > 10, "more than one page");
-      const state = await files.write("state.json", first.states().slice(-1));
+      const state = await files.write("state.json", stateFileOf(first));
       const second = await runMain(
         ["read", "--config", config, "--catalog", catalog, "--state", state],
         secrets,
