@@ -255,11 +255,17 @@ export class HumaansClient {
   #options: HumaansClientOptions;
   #clock: Clock;
   #fetch: typeof fetch;
-  #pausedUntil = 0;
-  /** When the last 429's Retry-After pause ends (a pause may also come from a 503's). */
-  #quotaReset = 0;
-  /** The adaptive cap on requests in flight, shared by every stream. */
-  readonly limit: AdaptiveLimit;
+  /** What every view of this client shares (see {@linkcode withDefaults}). */
+  #shared: {
+    /** The adaptive cap on requests in flight. */
+    limit: AdaptiveLimit;
+    /** When the shared Retry-After pause ends, in ms since the epoch. */
+    pausedUntil: number;
+    /** When the last 429's Retry-After pause ends (a pause may also come from a 503's). */
+    quotaReset: number;
+  };
+  /** Options every request of this view gets, unless the call gives its own. */
+  #defaults: Pick<GetOptions<unknown>, "onRateLimited"> = {};
   #mask = new SecretMask();
   #maxBodyBytes: number;
 
@@ -270,7 +276,25 @@ export class HumaansClient {
     this.#maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
-    this.limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
+    const limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
+    this.#shared = { limit, pausedUntil: 0, quotaReset: 0 };
+  }
+
+  /** The adaptive cap on requests in flight, shared by every stream (and every view). */
+  get limit(): AdaptiveLimit {
+    return this.#shared.limit;
+  }
+
+  /**
+   * A view of this client whose every request gets `defaults` (a call's own options win): one
+   * stream's `onRateLimited`, so that everything reading the stream reports its rate limits
+   * without passing the callback along. It shares this client's limit and Retry-After pauses.
+   */
+  withDefaults(defaults: Pick<GetOptions<unknown>, "onRateLimited">): HumaansClient {
+    const view = new HumaansClient(this.#options);
+    view.#shared = this.#shared;
+    view.#defaults = { ...this.#defaults, ...defaults };
+    return view;
   }
 
   /** The API host, for messages. */
@@ -288,6 +312,9 @@ export class HumaansClient {
     query: Query = {},
     options: GetOptions<T> = {},
   ): Promise<T> {
+    if (!options.onRateLimited && this.#defaults.onRateLimited) {
+      options = { ...options, onRateLimited: this.#defaults.onRateLimited };
+    }
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
@@ -296,11 +323,11 @@ export class HumaansClient {
       try {
         failure = await this.#attempt(url, options);
       } catch (error) {
-        this.limit.release(ticket, "failed");
+        this.#shared.limit.release(ticket, "failed");
         throw error;
       }
       const throttled = "reason" in failure && ERROR_POLICY[failure.kind].action === "rate_limited";
-      this.limit.release(
+      this.#shared.limit.release(
         ticket,
         !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed",
       );
@@ -313,8 +340,10 @@ export class HumaansClient {
         ...this.#options.backoff,
       });
       if (failure.retryAfterMs !== undefined) {
-        this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delayMs);
-        if (throttled) this.#quotaReset = Math.max(this.#quotaReset, this.#clock.now() + delayMs);
+        this.#shared.pausedUntil = Math.max(this.#shared.pausedUntil, this.#clock.now() + delayMs);
+        if (throttled) {
+          this.#shared.quotaReset = Math.max(this.#shared.quotaReset, this.#clock.now() + delayMs);
+        }
       }
       // A 429 with Retry-After pauses every request; the wait is reported where it is waited.
       if (throttled && failure.retryAfterMs === undefined) {
@@ -336,16 +365,19 @@ export class HumaansClient {
     const { signal } = options;
     for (let reported = 0;;) {
       const now = this.#clock.now();
-      if (this.#pausedUntil > now && this.#quotaReset > now && this.#quotaReset !== reported) {
-        reported = this.#quotaReset;
-        const delayMs = this.#pausedUntil - now;
+      if (
+        this.#shared.pausedUntil > now && this.#shared.quotaReset > now &&
+        this.#shared.quotaReset !== reported
+      ) {
+        reported = this.#shared.quotaReset;
+        const delayMs = this.#shared.pausedUntil - now;
         await options.onRateLimited?.({ quotaReset: Math.ceil(reported), delayMs });
       }
-      const wait = this.#pausedUntil - this.#clock.now();
+      const wait = this.#shared.pausedUntil - this.#clock.now();
       if (wait > 0) await this.#clock.sleep(wait, signal);
-      const ticket = await this.limit.acquire(signal);
-      if (this.#pausedUntil <= this.#clock.now()) return ticket;
-      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot
+      const ticket = await this.#shared.limit.acquire(signal);
+      if (this.#shared.pausedUntil <= this.#clock.now()) return ticket;
+      this.#shared.limit.release(ticket, "unused"); // a pause began while waiting for the slot
     }
   }
 

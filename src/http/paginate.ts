@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GetOptions, HumaansClient, Query } from "./client.ts";
+import type { HumaansClient, Query } from "./client.ts";
 import { defaultOverlap, Joiner, type RowKeys } from "./joiner.ts";
 
 export { defaultOverlap } from "./joiner.ts";
@@ -71,8 +71,6 @@ export interface PaginateOptions {
   versionOf?: (row: unknown) => unknown;
   /** Aborts the paging (the sync is stopping). */
   signal?: AbortSignal;
-  /** Told before any page's request waits out a rate limit (see {@linkcode GetOptions}). */
-  onRateLimited?: GetOptions<unknown>["onRateLimited"];
 }
 
 /** Options of {@linkcode getPage}. */
@@ -81,8 +79,6 @@ export interface GetPageOptions {
   query?: Query;
   /** Aborts the request. */
   signal?: AbortSignal;
-  /** Told before the request waits out a rate limit. */
-  onRateLimited?: GetOptions<unknown>["onRateLimited"];
 }
 
 function parseEnvelope(body: unknown): ListEnvelope {
@@ -99,8 +95,7 @@ export function getPage(
   path: string,
   options: GetPageOptions = {},
 ): Promise<ListEnvelope> {
-  const { signal, onRateLimited } = options;
-  return client.get(path, options.query ?? {}, { parse: parseEnvelope, signal, onRateLimited });
+  return client.get(path, options.query ?? {}, { parse: parseEnvelope, signal: options.signal });
 }
 
 function defaultIdOf(row: unknown): string | undefined {
@@ -127,7 +122,7 @@ class PageReader {
   constructor(
     readonly client: HumaansClient,
     readonly path: string,
-    readonly options: Pick<PaginateOptions, "query" | "pageSize" | "signal" | "onRateLimited">,
+    readonly options: { query?: Query; pageSize: number; signal?: AbortSignal },
   ) {
     this.#signal = options.signal
       ? AbortSignal.any([this.#controller.signal, options.signal])
@@ -140,12 +135,7 @@ class PageReader {
 
   /** Reads the page at `skip` now (not from what was asked ahead). */
   fetch(skip: number): Promise<ListEnvelope> {
-    const { onRateLimited } = this.options;
-    return getPage(this.client, this.path, {
-      query: this.#queryAt(skip),
-      signal: this.#signal,
-      onRateLimited,
-    });
+    return getPage(this.client, this.path, { query: this.#queryAt(skip), signal: this.#signal });
   }
 
   /** Asks for the page at `skip` ahead of its turn (once). */
@@ -153,12 +143,7 @@ class PageReader {
     if (this.#ahead.has(skip)) return;
     const abort = new AbortController();
     const signal = AbortSignal.any([this.#signal, abort.signal]);
-    const { onRateLimited } = this.options;
-    const text = this.client.get<string>(this.path, this.#queryAt(skip), {
-      text: true,
-      signal,
-      onRateLimited,
-    });
+    const text = this.client.get<string>(this.path, this.#queryAt(skip), { text: true, signal });
     text.catch(() => {}); // awaited in turn; a failure surfaces there
     this.#ahead.set(skip, { text, abort });
   }

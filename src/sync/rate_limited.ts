@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RateLimitedInfo } from "../http/client.ts";
+import type { HumaansClient, RateLimitedInfo } from "../http/client.ts";
 import { type MessageWriter, rateLimitedReason } from "../protocol/writer.ts";
 
 /**
@@ -29,4 +29,15 @@ export function rateLimitedStatus(
       reasons: [rateLimitedReason(info.quotaReset)],
     });
   };
+}
+
+/**
+ * `options` with its client a view that reports each rate limit of `stream` (see
+ * {@linkcode rateLimitedStatus}): every request made for the stream through it says so.
+ */
+export function reportingRateLimits<
+  T extends { client: HumaansClient; writer: MessageWriter; now?: () => number },
+>(options: T, stream: string): T {
+  const onRateLimited = rateLimitedStatus(options.writer, stream, { now: options.now });
+  return { ...options, client: options.client.withDefaults({ onRateLimited }) };
 }

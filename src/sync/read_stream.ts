@@ -9,7 +9,7 @@ import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.t
 import type { AirbyteSyncMode } from "../protocol/messages.ts";
 import { Checkpoint, type CursorState } from "./checkpoint.ts";
 import { DeleteTracker } from "./deletes.ts";
-import { rateLimitedStatus } from "./rate_limited.ts";
+import { reportingRateLimits } from "./rate_limited.ts";
 import { serverTotal } from "./server_total.ts";
 import { warnWindowCut } from "./window.ts";
 
@@ -251,7 +251,6 @@ async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void>
     pageSize: options.config.max_records_per_page,
     concurrency: options.config.concurrency,
     signal: options.signal,
-    onRateLimited: rateLimitedStatus(writer, stream.name, { now: options.now }),
   });
   for await (const page of pages) {
     if (progress.pages === 0) {
@@ -299,6 +298,7 @@ export async function readStream(
   stream: StreamDefinition,
   options: ReadStreamOptions,
 ): Promise<StreamResult> {
+  options = reportingRateLimits(options, stream.name);
   const { writer } = options;
   const name = stream.name;
   const progress = new Progress();

@@ -312,6 +312,46 @@ Deno.test("a request held back by another request's 429 pause reports it too, on
   assert.deepEqual(seen, { companies: [reset], documents: [reset] });
 });
 
+Deno.test("withDefaults: a view's requests report to its onRateLimited, share the pause and the limit", async () => {
+  let now = START;
+  const sleeps: number[] = [];
+  const wakers: (() => void)[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep(ms) {
+      sleeps.push(ms);
+      return new Promise((resolve) => wakers.push(() => resolve()));
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  const { client: humaans, fetch } = client([
+    status(429, {}, { "retry-after": "10" }),
+    json({ ok: 1 }),
+  ], { clock, maxConcurrency: 3 });
+  const seen: Record<string, number[]> = { people: [], documents: [], own: [] };
+  const people = humaans.withDefaults({ onRateLimited: (i) => void seen.people.push(i.delayMs) });
+  const documents = humaans.withDefaults({
+    onRateLimited: (i) => void seen.documents.push(i.delayMs),
+  });
+  assert.equal(people.limit, humaans.limit, "one limit for every view");
+  const first = people.get("/people");
+  await until(() => sleeps.length >= 1, { what: "1 sleep" });
+  const second = documents.get("/documents");
+  const third = humaans.get("/companies"); // the client itself reports nothing
+  const fourth = documents.get("/documents", {}, {
+    onRateLimited: (i) => void seen.own.push(i.delayMs), // the call's own wins
+  });
+  await until(() => sleeps.length >= 4, { what: "4 sleeps" });
+  assert.deepEqual(sleeps, [10_000, 10_000, 10_000, 10_000], "every view waits out the pause");
+  assert.equal(fetch.calls.length, 1);
+  now += 10_000;
+  for (const wake of wakers) wake();
+  await Promise.all([first, second, third, fourth]);
+  assert.deepEqual(seen, { people: [10_000], documents: [10_000], own: [10_000] });
+});
+
 Deno.test("client errors are not retried", async (t) => {
   const rows: [number, string][] = [
     [400, "system_error"],

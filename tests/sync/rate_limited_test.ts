@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { HumaansClient } from "../../src/http/client.ts";
 import { MessageWriter } from "../../src/protocol/writer.ts";
-import { rateLimitedStatus } from "../../src/sync/rate_limited.ts";
+import { rateLimitedStatus, reportingRateLimits } from "../../src/sync/rate_limited.ts";
 import { Capture } from "../support/capture.ts";
 import { testClock } from "../support/clock.ts";
 import { StrictAirbyteMessage } from "../support/protocol.ts";
@@ -61,4 +61,30 @@ Deno.test("rateLimitedStatus: once per wait; a later wait, or one without a rese
   ]);
   assert.ok(statuses().every((status) => status.status === "RUNNING"));
   assert.ok(statuses().every((status) => status.stream_descriptor.name === "people"));
+});
+
+Deno.test("reportingRateLimits: the options with a client whose every request reports for the stream", async () => {
+  const { clock, writer, statuses } = setup();
+  const replies = [
+    new Response("{}", { status: 429, headers: { "retry-after": "5" } }),
+    Response.json({ ok: true }),
+  ];
+  const client = new HumaansClient({
+    baseUrl: "https://app.humaans.io/api",
+    token: "hms_live_token_for_tests_only",
+    timeoutMs: 30_000,
+    retryAttempts: 3,
+    clock,
+    fetch: () => Promise.resolve(replies.shift()!),
+  });
+  const options = { client, writer, now: clock.now, other: 1 };
+  const reporting = reportingRateLimits(options, "documents");
+  assert.equal(reporting.other, 1);
+  assert.equal(reporting.writer, writer);
+  assert.notEqual(reporting.client, client);
+  assert.equal(reporting.client.limit, client.limit);
+  await reporting.client.get("/documents");
+  assert.deepEqual(statuses().map((s) => [s.stream_descriptor.name, s.reasons]), [
+    ["documents", [{ type: "RATE_LIMITED", rate_limited: { quota_reset: START + 5_000 } }]],
+  ]);
 });
