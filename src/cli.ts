@@ -35,9 +35,13 @@ export const EXIT_CODES = {
   usage: 2,
   /** Stdout closed by its reader (a broken pipe, e.g. `read ... | head`): 128 + SIGPIPE. */
   outputClosed: 141,
-  /** Stopped by SIGINT: 128 + 2. */
+  /**
+   * Stopped by SIGINT: 128 + 2, what a shell reports. main.ts ends the process by the signal
+   * itself (a parent sees death by SIGINT); it exits with this code only where the signal cannot
+   * end it (PID 1 of a container).
+   */
   sigint: 130,
-  /** Stopped by SIGTERM: 128 + 15. */
+  /** Stopped by SIGTERM: 128 + 15, what a shell reports (as for {@linkcode EXIT_CODES.sigint}). */
   sigterm: 143,
 } as const;
 

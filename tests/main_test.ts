@@ -174,7 +174,7 @@ Deno.test("read | head -n 5: a closed stdout ends the run with one stderr line a
   }
 });
 
-Deno.test("SIGTERM and SIGINT mid-read: whole lines only, exit 143 and 130 promptly", async (t) => {
+Deno.test("SIGTERM and SIGINT mid-read: whole lines only, then death by that signal promptly", async (t) => {
   const sandbox = await startSandbox({ people: 20_000, latencyMs: 2 });
   await using files = await TempFiles.create();
   const args = [...await connectorCommand(), ...await bigRead(files, sandbox)];
@@ -214,13 +214,117 @@ Deno.test("SIGTERM and SIGINT mid-read: whole lines only, exit 143 and 130 promp
         );
         const stoppedMs = performance.now() - signalledAt;
         assert.ok(signalledAt > 0, "the signal was sent mid-read");
-        assert.equal(status.code, code, err);
+        // Killed by the signal itself (Python's subprocess sees -15 or -2), not an exit code: a
+        // parent other than a shell reads exit code 143 as a failure.
+        assert.equal(status.signal, signal, `exit ${status.code}, signal ${status.signal}: ${err}`);
+        assert.equal(status.code, code, err); // 128 + n, as Deno and shells report it
         assert.ok(stoppedMs < 5_000, `stopped ${stoppedMs} ms after the signal`);
         // Every line whole and a protocol message; the last STATE one of them.
         const result = parseRun(status.code, out, err, [sandbox.token]);
         assert.ok(result.records().length < 20_000, "stopped before the end");
         assert.ok(result.states().length >= 1, "a STATE was written before the signal");
-        assert.match(err, new RegExp(`${signal}: finishing the line being written`));
+        assert.match(err, new RegExp(`${signal}: finishing the line being written, then stopping`));
+        assert.doesNotMatch(err, /Uncaught|\bat /);
+      });
+    }
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("a second SIGTERM while the last line waits for a stalled reader: death by SIGTERM at once", async () => {
+  const sandbox = await startSandbox({ people: 20_000, latencyMs: 2 });
+  await using files = await TempFiles.create();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [...await connectorCommand(), ...await bigRead(files, sandbox)],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    // Read 300 lines, then stop reading without closing: the pipe fills and a write stalls.
+    const reader = child.stdout.getReader();
+    let lines = 0;
+    while (lines < 300) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const byte of value) if (byte === 10) lines++;
+    }
+    const signalledAt = performance.now();
+    child.kill("SIGTERM");
+    // The second signal once the first is being handled (two at once could merge into one).
+    const readErr = async () => {
+      let text = "";
+      let sent = false;
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        text += chunk;
+        if (!sent && text.includes("finishing the line being written")) {
+          sent = true;
+          child.kill("SIGTERM");
+        }
+      }
+      return text;
+    };
+    const [err, status] = await within(
+      Promise.all([readErr(), child.status]),
+      30_000,
+      "the run after two SIGTERMs",
+      () => child.kill("SIGKILL"),
+    );
+    const stoppedMs = performance.now() - signalledAt;
+    await reader.cancel();
+    assert.equal(status.signal, "SIGTERM", `exit ${status.code}, signal ${status.signal}: ${err}`);
+    // Well before the 5 s the first signal would wait for the stalled line.
+    assert.ok(stoppedMs < 4_000, `stopped ${stoppedMs} ms after the signals`);
+    assert.doesNotMatch(err, /Uncaught|\bat /);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+Deno.test("spec and discover stopped by SIGTERM after their message (as PyAirbyte does): exit 0 or death by SIGTERM, never exit 143", async (t) => {
+  const sandbox = await startSandbox({ people: 5 });
+  await using files = await TempFiles.create();
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+  });
+  try {
+    for (const args of [["spec"], ["discover", "--config", config]]) {
+      await t.step(args[0], async () => {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: [...await connectorCommand(), ...args],
+          cwd: ROOT,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+          env: { NO_COLOR: "1" },
+        }).spawn();
+        const [out, err, status] = await within(
+          Promise.all([
+            // PyAirbyte stops reading at the message it needs and terminates the process if it
+            // is still running: here at once, while the connector is still exiting.
+            readOutput(child.stdout, (lines) => {
+              if (lines < 1) return;
+              try {
+                child.kill("SIGTERM");
+              } catch { /* it has exited already */ }
+              return true;
+            }),
+            new Response(child.stderr).text(),
+            child.status,
+          ]),
+          30_000,
+          `${args[0]} after SIGTERM`,
+          () => child.kill("SIGKILL"),
+        );
+        assert.match(out, /^\{"type":"(SPEC|CATALOG)"/);
+        assert.ok(
+          status.success || status.signal === "SIGTERM",
+          `exit ${status.code}, signal ${status.signal}: ${err}`,
+        );
         assert.doesNotMatch(err, /Uncaught|\bat /);
       });
     }

@@ -102,6 +102,7 @@ class SandboxHelper:
         self.url: str = hello["url"]
         self.token: str = hello["token"]
         self.totals: dict[str, int] = hello["totals"]
+        self.last_deleted: dict[str, list[str]] = {}
 
     def _answer(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -120,6 +121,7 @@ class SandboxHelper:
         self.process.stdin.flush()
         answer = self._answer()
         self.totals = answer["totals"]
+        self.last_deleted = answer.get("deleted", {})  # stream -> ids of the rows deleted
         return answer["changed"]
 
     def close(self) -> None:

@@ -3,8 +3,9 @@
  * and every stream's row count) on stdout, then answers one JSON line per command read on stdin:
  *
  * - `{"change": {"job_roles": {"updates": 12}, "people": {"inserts": 3}}}`: changes rows; answers
- *   `{"changed": {"job_roles": {"<id>": "<new updatedAt>", ...}, ...}, "totals": {...}}`: the
- *   rows whose `updatedAt` moved or that are new.
+ *   `{"changed": {"job_roles": {"<id>": "<new updatedAt>", ...}, ...}, "deleted": {"<stream>":
+ *   ["<id>", ...]}, "totals": {...}}`: the rows whose `updatedAt` moved or that are new, and the
+ *   ids of the rows deleted (`{"deletes": N}`).
  * - `{"totals": true}`: answers `{"totals": {...}}`.
  *
  * It stops when stdin closes.
@@ -21,6 +22,27 @@ export function totalsOf(sandbox: Sandbox): Record<string, number> {
 
 function updatedAtById(rows: Row[]): Map<string, unknown> {
   return new Map(rows.map((row) => [row.id as string, row.updatedAt]));
+}
+
+/** Every stream's ids, as the sandbox serves them now. */
+export function idsOf(sandbox: Sandbox): Record<string, string[]> {
+  return Object.fromEntries(
+    STREAMS.map((s) => [s.name, sandbox.snapshot(s.path).map((row) => row.id as string)]),
+  );
+}
+
+/** The ids in `before` (from {@linkcode idsOf}) that the sandbox no longer serves, by stream. */
+export function deletedSince(
+  sandbox: Sandbox,
+  before: Record<string, string[]>,
+): Record<string, string[]> {
+  const now = idsOf(sandbox);
+  return Object.fromEntries(
+    Object.entries(before).map(([name, ids]) => {
+      const served = new Set(now[name]);
+      return [name, ids.filter((id) => !served.has(id))];
+    }).filter(([, ids]) => ids.length > 0),
+  );
 }
 
 /** Applies `changes` (by stream name); returns each stream's changed or new rows' `updatedAt`. */
@@ -65,8 +87,13 @@ async function main(): Promise<void> {
         if (!line) continue;
         try {
           const command = JSON.parse(line);
+          const before = idsOf(sandbox);
           const changed = command.change ? applyChanges(sandbox, command.change) : undefined;
-          await send({ changed, totals: totalsOf(sandbox) });
+          await send({
+            changed,
+            deleted: deletedSince(sandbox, before),
+            totals: totalsOf(sandbox),
+          });
         } catch (error) {
           await send({ error: error instanceof Error ? error.message : String(error) });
         }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startSandbox } from "../../sandbox/mod.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
-import { applyChanges, totalsOf } from "./sandbox_helper.ts";
+import { applyChanges, deletedSince, idsOf, totalsOf } from "./sandbox_helper.ts";
 
 Deno.test("the interop helper counts every stream and names the rows it changes", async () => {
   await using sandbox = await startSandbox({ people: 20 }).then((s) => ({
@@ -28,4 +28,13 @@ Deno.test("the interop helper counts every stream and names the rows it changes"
     }
   }
   assert.throws(() => applyChanges(sandbox, { employees: { updates: 1 } }), /Unknown stream/);
+  const ids = idsOf(sandbox);
+  assert.deepEqual(deletedSince(sandbox, ids), {}, "nothing deleted yet");
+  applyChanges(sandbox, { time_away: { deletes: 3 } });
+  const deleted = deletedSince(sandbox, ids);
+  assert.deepEqual(Object.keys(deleted), ["time_away"]);
+  assert.equal(deleted.time_away.length, 3);
+  const served = new Set(sandbox.snapshot("/time-away").map((r) => r.id));
+  assert.ok(deleted.time_away.every((id) => ids.time_away.includes(id) && !served.has(id)));
+  assert.equal(totalsOf(sandbox).time_away, before.time_away - 3);
 });
