@@ -21,7 +21,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { STREAMS } from "../src/streams/mod.ts";
 import { deletesBench } from "./bench_deletes.ts";
-import { type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
+import { type LoggedRequest, type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 import { dataOptions, rowCount } from "./data.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -401,12 +401,27 @@ interface Measured extends Run {
   requests: number;
   answered: number;
   throttled: number;
+  /**
+   * Bounded time slices the read asked for: distinct `updatedAt[$lt]` bounds per list (the
+   * keyset read path's slices; the offset path sends none).
+   */
+  slices: number;
   /** Seconds the bare loop took over the same URLs, when the case runs it. */
   bare?: number;
   /** Bytes of bodies the bare loop read. */
   bareBytes?: number;
   /** CPU seconds the bare loop took. */
   bareCpu?: number;
+}
+
+/** Distinct `updatedAt[$lt]` bounds per list among `requests`: the bounded slices read. */
+function slicesOf(requests: LoggedRequest[]): number {
+  const bounds = new Set<string>();
+  for (const request of requests) {
+    const bound = new URLSearchParams(request.query).get("updatedAt[$lt]");
+    if (bound !== null) bounds.add(`${request.path} ${bound}`);
+  }
+  return bounds.size;
 }
 
 /** Runs the connector once against `sandbox` (and the bare loop after it, if `bare`). */
@@ -424,6 +439,7 @@ async function measure(
     requests: sent.length,
     answered: answered.length,
     throttled: sent.filter((r) => r.status === 429).length,
+    slices: slicesOf(sent),
   };
   if (options.bare) {
     const result = await runBareLoop({
@@ -513,14 +529,13 @@ async function runRequestsCase(
     for (const name of streams) {
       pages += Math.max(1, Math.ceil((firstOutput.records.get(name) ?? 0) / PAGE_SIZE));
     }
-    // Slices (issue 23's concurrency inside a big stream) are not counted yet: none on this path.
-    const slices = 0;
+    const slices = first.slices;
     const firstBound = pages + bound.extraPerStream * streams.length + slices;
     const nextBound = bound.perStream * streams.length;
     const common = `${streams.length} streams, ${people} people, seed 1`;
     const firstNotes = [
       `${common}: ${first.records} records; bound = ${pages} pages (each stream's records / ${PAGE_SIZE}, ` +
-      `at least 1) + ${bound.extraPerStream} x ${streams.length} streams + ${slices} slices`,
+      `at least 1) + ${bound.extraPerStream} x ${streams.length} streams + ${slices} slices (distinct \`updatedAt[$lt]\` bounds asked)`,
       cpuNote(first),
     ];
     const nextNotes = [
