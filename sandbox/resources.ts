@@ -161,7 +161,9 @@ function jobRole(c: RowContext): Record<string, unknown> {
     personId: ownerId(c),
     jobTitle: pick(c.random, JOB_TITLES),
     // Most rows carry the department as a string, some as an object (sources disagree).
-    department: c.index % 7 === 3 ? { name: department } : department,
+    department: c.index % 7 === 3
+      ? { id: `De${DEPARTMENTS.indexOf(department)}`.padEnd(24, "0"), name: department }
+      : department,
     reportingTo: colleagueId(c),
     effectiveDate: date(effective(c.nth)),
     endDate: current ? null : date(effective(c.nth + 1) - DAY),

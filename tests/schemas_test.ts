@@ -75,7 +75,7 @@ Deno.test("mapped records validate against the JSON Schema files", async (t) => 
       const schema = JSON.parse(
         await Deno.readTextFile(new URL(`schemas/${stream.name}.json`, ROOT)),
       );
-      const record = stream.map(raw, context);
+      const { record } = stream.map(raw, context);
       assert.ok(ajv.validate(schema, record), ajv.errorsText());
       assert.deepEqual(Object.keys(record), Object.keys(schema.properties), "exactly the columns");
       stream.record.parse(record);

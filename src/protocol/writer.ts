@@ -3,6 +3,7 @@ import type {
   AirbyteFailureType,
   AirbyteLogLevel,
   AirbyteMessage,
+  AirbyteRecordMessageMetaChange,
   AirbyteStreamStatus,
   AirbyteStreamStatusReason,
   AirbyteStreamStatusTraceMessage,
@@ -51,6 +52,12 @@ export interface StreamStatusOptions {
 export function rateLimitedReason(quotaReset?: number): AirbyteStreamStatusReason {
   if (quotaReset === undefined) return { type: "RATE_LIMITED" };
   return { type: "RATE_LIMITED", rate_limited: { quota_reset: Math.ceil(quotaReset) } };
+}
+
+/** Options of {@linkcode MessageWriter.record}. */
+export interface RecordOptions {
+  /** Values nulled in the record (they did not fit their column): `meta.changes` when any. */
+  changes?: readonly Pick<AirbyteRecordMessageMetaChange, "field" | "change" | "reason">[];
 }
 
 /** Options of a {@linkcode MessageWriter}. */
@@ -117,8 +124,11 @@ export class MessageWriter {
     return LEVEL_RANK[level] >= this.#minLevel;
   }
 
-  /** Queues one RECORD; call {@linkcode flush} after a page. */
-  record(stream: string, data: Record<string, unknown>): void {
+  /**
+   * Queues one RECORD, with `meta.changes` when `options.changes` has any; call
+   * {@linkcode flush} after a page.
+   */
+  record(stream: string, data: Record<string, unknown>, options: RecordOptions = {}): void {
     // The envelope around the data as text: what JSON.stringify would write, without two more
     // objects per record for it to walk.
     let head = this.#recordHeads.get(stream);
@@ -126,7 +136,11 @@ export class MessageWriter {
       head = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
       this.#recordHeads.set(stream, head);
     }
-    this.#push(`${head}${JSON.stringify(data)},"emitted_at":${this.#emittedAt()}}}`);
+    const changes = options.changes;
+    const meta = changes !== undefined && changes.length > 0
+      ? `,"meta":${JSON.stringify({ changes })}`
+      : "";
+    this.#push(`${head}${JSON.stringify(data)},"emitted_at":${this.#emittedAt()}${meta}}}`);
   }
 
   /** Writes a per-stream STATE checkpoint (with the records queued before it). */

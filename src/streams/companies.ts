@@ -10,6 +10,7 @@ export const companies: StreamDefinition = defineStream({
   name: "companies",
   description: "The company (tenant) the token belongs to: one row.",
   evidence: sharedEvidence("docs_elixir"),
+  noCompanyId: true,
   // A `companies` record: the seed's columns, then the API's.
   record: z.object({
     name: col.string(),
@@ -25,7 +26,7 @@ export const companies: StreamDefinition = defineStream({
     created_at: col.timestamp(),
     updated_at: col.timestamp(),
     timestamp: col.timestamp(),
-    domains: col.string(),
+    domains: col.array(),
     trial_end_date: col.date(),
     status: col.string(),
     payment_status: col.string(),
@@ -34,8 +35,8 @@ export const companies: StreamDefinition = defineStream({
     autogenerate_employee_id: col.boolean(),
     autogenerate_employee_id_for_new_hires: col.boolean(),
     next_employee_id: col.integer(),
-    require_time_away_approval_for: col.string(
-      "Which time away needs approval, as the API sends it (JSON text for a list); its shape is not public.",
+    require_time_away_approval_for: col.array(
+      "Which time away needs approval, as the API sends it; its shape is not public.",
     ),
   }),
   example: {

@@ -10,11 +10,11 @@ export const compensations: StreamDefinition = defineStream({
   scopes: ["compensations:read"],
   evidence: sharedEvidence("docs_elixir"),
   sensitive: true,
-  // A `compensations` record; `amount` stays a string, as Humaans sends it, to keep its precision.
+  // A `compensations` record; `amount` is a number (Humaans sends it as text: "70000.50").
   record: z.object({
     person_id: col.string(),
     compensation_type_id: col.string(),
-    amount: col.string(),
+    amount: col.number(),
     currency: col.string(),
     period: col.string(),
     note: col.string(),

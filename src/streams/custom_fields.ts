@@ -15,8 +15,8 @@ export const customFields: StreamDefinition = defineStream({
     section: col.string(),
     type: col.string(),
     resource_id: col.string(),
-    /** Type-specific settings (e.g. a select's options), as JSON text. */
-    config: col.json(),
+    /** Type-specific settings (e.g. a select's options). */
+    config: col.object(),
   }),
   example: {
     id: "Cf1Ie2Ld3Ab4Cd5Ef6Gh7Ij8",

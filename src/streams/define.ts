@@ -4,22 +4,29 @@ import {
   col,
   type ColumnKind,
   columnKinds,
-  type ExtraFieldHandler,
   GUESSED,
-  type InvalidValueHandler,
-  Projection,
   type RecordSchema,
 } from "./fields.ts";
+import {
+  type ExtraFieldHandler,
+  type InvalidValueHandler,
+  type MappedRow,
+  mapRow,
+  type RawObject,
+  rowMapping,
+} from "./mapping.ts";
 import { z } from "zod";
 
-/** A raw API object. */
-export type RawObject = Record<string, unknown>;
+export type { MappedRow, RawObject, ValueChange } from "./mapping.ts";
 
 /** What a mapping may know besides the raw object. */
 export interface MapContext {
   /** Sync start, UTC ISO 8601: the `timestamp` column. */
   syncedAt: string;
-  /** Sync date, YYYY-MM-DD (UTC), for effective-dated rows. */
+  /**
+   * Sync date, YYYY-MM-DD (UTC). No column may be derived from it: a row that incremental syncs
+   * do not read again would keep the answer of the day it was read.
+   */
   today: string;
   /** Told of each value that does not fit its column's type (the value becomes null). */
   onInvalid?: InvalidValueHandler;
@@ -116,6 +123,11 @@ export interface StreamSpec {
   omit?: readonly string[];
   /** Seed columns and other computed values; flattened API fields fill the rest. */
   derive?: Derive;
+  /**
+   * The rows are no company's (the companies list itself): no `company_id` column. Every other
+   * stream has one, where it declares it or before the trailing common columns.
+   */
+  noCompanyId?: true;
 }
 
 /** A stream: its declaration, with its defaults filled in, plus the mapping built from it. */
@@ -128,8 +140,11 @@ export interface StreamDefinition extends StreamSpec {
   incremental: boolean;
   /** Column kinds, in schema order. */
   columns: Map<string, ColumnKind>;
-  /** Raw API object to record with exactly the schema's columns. */
-  map(raw: RawObject, context: MapContext): Record<string, unknown>;
+  /**
+   * Raw API object to record with exactly the schema's columns, and the values nulled in it
+   * because they did not fit their column (for the RECORD's `meta.changes`).
+   */
+  map(raw: RawObject, context: MapContext): MappedRow;
 }
 
 /** The API field and record column that incremental streams use as cursor. */
@@ -162,6 +177,7 @@ function withCommonColumns(spec: StreamSpec): RecordSchema {
   const shape: Record<string, z.ZodType> = declared.has("id")
     ? { ...spec.record.shape }
     : { id: col.id(), ...spec.record.shape };
+  if (!spec.noCompanyId) shape.company_id ??= col.string();
   for (const name of trailing) shape[name] ??= col.timestamp();
   return z.object(shape);
 }
@@ -200,7 +216,7 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
   }
   const record = withEvidence(withCommonColumns(spec), spec.evidence).extend({
     [DELETED_AT]: col.timestamp(DELETED_AT_DESCRIPTION),
-    [ADDITIONAL_FIELDS]: col.string(ADDITIONAL_FIELDS_DESCRIPTION),
+    [ADDITIONAL_FIELDS]: col.object(ADDITIONAL_FIELDS_DESCRIPTION),
   }) as RecordSchema;
   const columns = columnKinds(record);
   const incremental = columns.has(CURSOR.column);
@@ -208,9 +224,7 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
     throw new Error(`Stream "${spec.name}" has an initial window but no cursor`);
   }
   const derive = spec.derive;
-  // project(columns, flatten(raw) + derived + timestamp), in one pass (the read path's hot spot).
-  const projection = new Projection(columns, { omit: spec.omit });
-  const timestampSlot = projection.slotOf("timestamp");
+  const mapping = rowMapping(columns, { omit: spec.omit });
   return {
     ...spec,
     path: spec.path ?? `/${spec.name.replaceAll("_", "-")}`,
@@ -219,10 +233,12 @@ export function defineStream(spec: StreamSpec): StreamDefinition {
     incremental,
     columns,
     map(raw, context) {
-      const values = projection.flatten(raw, context.onExtra);
-      if (derive) projection.assign(values, derive(raw, context));
-      if (timestampSlot !== undefined) values[timestampSlot] = context.syncedAt;
-      return projection.record(values, { onInvalid: context.onInvalid });
+      return mapRow(mapping, raw, {
+        derived: derive?.(raw, context),
+        syncedAt: context.syncedAt,
+        onInvalid: context.onInvalid,
+        onExtra: context.onExtra,
+      });
     },
   };
 }

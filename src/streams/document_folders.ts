@@ -11,8 +11,8 @@ export const documentFolders: StreamDefinition = defineStream({
   record: z.object({
     company_id: col.string(),
     name: col.string(),
-    /** Who may see the folder: an object of undocumented shape, as JSON text. */
-    audience: col.json(),
+    /** Who may see the folder: an object of undocumented shape. */
+    audience: col.object(),
     created_by: col.string(),
     created_at: col.timestamp(),
     updated_at: col.timestamp(),

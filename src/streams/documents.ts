@@ -40,7 +40,7 @@ export const documents: StreamDefinition = defineStream({
     mime_type: col.string(SEED_COLUMN),
     url: col.string(),
     expiry_date: col.date(SEED_COLUMN),
-    tags: col.string(SEED_COLUMN),
+    tags: col.json(SEED_COLUMN),
     created_at: col.timestamp(),
     updated_at: col.timestamp(),
     timestamp: col.timestamp(),

@@ -4,6 +4,8 @@ import { z } from "zod";
 export type ColumnKind =
   | "id"
   | "string"
+  | "object"
+  | "array"
   | "json"
   | "timestamp"
   | "date"
@@ -54,12 +56,17 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const col = {
   /** The primary key: a non-empty string. */
   id: (description?: string) => column("id", z.string().min(1), description),
+  /** Text; a number or boolean as text (an object or array does not fit). */
   string: (description?: string) => column("string", z.string().nullable(), description),
+  /** An object kept whole, as native JSON (a warehouse's JSON type): `{"id": "U01"}`. */
+  object: (description?: string) =>
+    column("object", z.record(z.string(), z.unknown()).nullable(), description),
+  /** An array kept whole, as native JSON: `["GB", "IE"]`. */
+  array: (description?: string) => column("array", z.array(z.unknown()).nullable(), description),
   /**
-   * An API field kept whole as text, for a structure whose keys are undocumented or vary: a
-   * string as sent, a number or boolean as text, an object or array as JSON text. Typed like a
-   * `string` column (any column keeps a whole object that has no `name_...` columns); the kind
-   * says the value is meant whole, so no `derive` is needed to keep it.
+   * JSON text, as the seed defines its `tags`, `requirements`, `responsibilities` and `benefits`
+   * columns: a string as sent, a number or boolean as text, an object or array as JSON text.
+   * Every other nested value is native JSON (`object`, `array`).
    */
   json: (description?: string) => column("json", z.string().nullable(), description),
   /** A UTC ISO 8601 timestamp with milliseconds. */
@@ -81,7 +88,7 @@ export const ADDITIONAL_FIELDS = "additional_fields";
 
 /** The description of {@linkcode ADDITIONAL_FIELDS} in every schema. */
 export const ADDITIONAL_FIELDS_DESCRIPTION =
-  "API fields this stream has no column for, as JSON object text with the API's own keys (an object whose other fields have columns keeps only its unmapped fields), plus any value that did not fit its column's type, under the column's snake_case name; null when there are none.";
+  'The API fields this stream has no column for, and the values that did not fit their column (those columns are null and the record\'s meta.changes lists them), as one JSON object. One rule for its keys: each value sits under its API key as sent (camelCase), nested as in the API object ({"slack":{"id":"U01"}}; of an object whose other fields have columns, only the rest). Null when there are none.';
 
 /** The description of a column the seed schema has and Humaans does not: always null. */
 export const SEED_COLUMN =
@@ -194,30 +201,6 @@ export function snakeCase(name: string): string {
   return snake;
 }
 
-/**
- * Flattens an API object: keys to snake_case, nested objects to `parent_child` keys, arrays to
- * JSON strings. Null stays null.
- */
-export function flatten(raw: Record<string, unknown>, prefix = ""): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  flattenInto(out, raw, prefix);
-  return out;
-}
-
-/** {@linkcode flatten} writing into `out` (one object per row, not one per nested object). */
-function flattenInto(out: Record<string, unknown>, raw: Record<string, unknown>, prefix: string) {
-  for (const key in raw) {
-    const value = raw[key];
-    const name = prefix === "" ? snakeCase(key) : prefix + snakeCase(key);
-    if (value !== null && typeof value === "object") {
-      if (Array.isArray(value)) out[name] = JSON.stringify(value);
-      else flattenInto(out, value as Record<string, unknown>, name + "_");
-    } else {
-      out[name] = value;
-    }
-  }
-}
-
 /** A date-time without a zone designator, which Date.parse would read in local time. */
 const NAIVE_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
@@ -290,261 +273,31 @@ function toBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/** Text as it comes; a number or boolean as text. An object or array is no text. */
 function toText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (typeof value === "object") return JSON.stringify(value);
   return undefined;
 }
 
-const CONVERT: Record<ColumnKind, (value: unknown) => unknown> = {
-  id: (value) => {
-    const id = typeof value === "number" ? String(value) : value;
-    return typeof id === "string" && id.trim() !== "" ? id : undefined;
-  },
+function isObject(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Each column kind's converter: the value typed as the kind demands, or undefined when it does
+ * not fit (the mapping then nulls it and keeps it in `additional_fields`). An id is already one
+ * (the mapping sets it by `rowId`).
+ */
+export const CONVERTERS: Record<ColumnKind, (value: unknown) => unknown> = {
+  id: (value) => typeof value === "string" ? value : undefined,
   string: toText,
-  json: toText,
+  object: (value) => isObject(value) ? value : undefined,
+  array: (value) => Array.isArray(value) ? value : undefined,
+  json: (value) => typeof value === "object" ? JSON.stringify(value) : toText(value),
   timestamp: utcTimestamp,
   date: toDate,
   integer: (value) => toNumber(value, true),
   number: (value) => toNumber(value, false),
   boolean: toBoolean,
 };
-
-/** Called when a value cannot be typed as its column demands (it becomes null). */
-export type InvalidValueHandler = (column: string, value: unknown) => void;
-
-/** Told of each API field kept in {@linkcode ADDITIONAL_FIELDS}: its dotted path, e.g. `slack.id`. */
-export type ExtraFieldHandler = (field: string) => void;
-
-/** What a key of an API object, at one depth of nesting, maps to. */
-interface KeyPlan {
-  key: string;
-  /** The column a scalar or array under this key fills, or -1 for none. */
-  slot: number;
-  /** Whether some column flattens an object under this key (`key_...` columns exist). */
-  descend: boolean;
-  /** Left out on purpose (a secret): neither a column nor an additional field. */
-  omit: boolean;
-  /** The key's dotted API path, as reported for an additional field. */
-  path: string;
-  /** The keys of an object under this key (made when first met). */
-  nested?: Level;
-}
-
-/** The keys met at one depth of nesting under one parent key (the top level has prefix ""). */
-interface Level {
-  /** What flattened names start with here: "" or e.g. "address_". */
-  prefix: string;
-  /** What dotted API paths start with here: "" or e.g. "address.". */
-  path: string;
-  /** Every key met here, by key (bounded like the snake_case cache). */
-  byKey: Map<string, KeyPlan>;
-  /** The plan of the key last met at each position: rows of one API share an order of keys. */
-  at: KeyPlan[];
-}
-
-function level(prefix: string, path: string): Level {
-  return { prefix, path, byKey: new Map(), at: [] };
-}
-
-/** Every `a_`, `a_b_` that starts a column name `a_b_c`: the objects a schema flattens. */
-function prefixesOf(names: readonly string[]): Set<string> {
-  const prefixes = new Set<string>();
-  for (const name of names) {
-    for (let i = name.indexOf("_"); i > 0; i = name.indexOf("_", i + 1)) {
-      prefixes.add(name.slice(0, i + 1));
-    }
-  }
-  return prefixes;
-}
-
-/** Options of {@linkcode Projection}. */
-export interface ProjectionOptions {
-  /** Top-level API fields never synced (secrets): kept neither as a column nor as extra. */
-  omit?: readonly string[];
-}
-
-/**
- * Maps API objects to records of one schema, row after row, without building a flattened
- * object: keys to snake_case, values straight to their column's slot. An object is flattened
- * into `parent_child` columns when the schema has such columns, else kept whole in its column
- * (as JSON text); arrays become JSON text. Every field that fills no column is kept, with its
- * API key, in the {@linkcode ADDITIONAL_FIELDS} column when the schema has it. The walk goes only
- * as deep as the schema's columns do, so a row nested thousands of levels deep costs no stack:
- * its deep part is one value, kept whole.
- *
- * Two things make it fast. Each key's column is remembered by its position in the row, so a row
- * shaped like the one before (the usual case) finds every column by comparing its keys with the
- * last row's, with no lookup or string building. And records are made by a function built once
- * per schema that returns an object literal of the columns: V8 gives every record the same
- * compact layout, which `JSON.stringify` walks fastest (an object given dozens of properties by
- * computed name instead falls back to a slow dictionary layout).
- */
-export class Projection {
-  #names: string[];
-  #convert: ((value: unknown) => unknown)[];
-  /** Whether each column is a `string` one. */
-  #text: boolean[];
-  /** Every column's slot, by name (for derived values). */
-  #index: Map<string, number>;
-  /** The slots API fields fill, by flattened name: all but {@linkcode ADDITIONAL_FIELDS}. */
-  #fields: Map<string, number>;
-  #prefixes: Set<string>;
-  #omit: Set<string>;
-  /** The slot of {@linkcode ADDITIONAL_FIELDS}, or -1. */
-  #extra: number;
-  #top = level("", "");
-  /** What `values[name]` reads for a column no field set (undefined but for `toString` & co). */
-  #unset: unknown[];
-  /** The record of column values in schema order. */
-  #build: (values: unknown[]) => Record<string, unknown>;
-
-  /** A projection onto the columns `kinds` names, in their order. */
-  constructor(kinds: Map<string, ColumnKind>, options: ProjectionOptions = {}) {
-    this.#names = [...kinds.keys()];
-    this.#convert = [...kinds.values()].map((kind) => CONVERT[kind]);
-    this.#text = [...kinds.values()].map((kind) => kind === "string" || kind === "json");
-    this.#index = new Map(this.#names.map((name, i) => [name, i]));
-    this.#fields = new Map([...this.#index].filter(([name]) => name !== ADDITIONAL_FIELDS));
-    this.#prefixes = prefixesOf([...this.#fields.keys()]);
-    this.#omit = new Set(options.omit ?? []);
-    this.#extra = this.#index.get(ADDITIONAL_FIELDS) ?? -1;
-    // `{}[name]`, as `project` reads a flattened object: Object.prototype's members show through.
-    const empty: Record<string, unknown> = {};
-    this.#unset = this.#names.map((name) => empty[name]);
-    // Column names are the schema's (never API data), quoted as JSON; a computed `__proto__` key
-    // is an own property where a plain one would set the prototype.
-    const properties = this.#names.map((name, i) =>
-      `${name === "__proto__" ? '["__proto__"]' : JSON.stringify(name)}: v[${i}]`
-    );
-    this.#build = new Function("v", `return { ${properties.join(", ")} };`) as (
-      values: unknown[],
-    ) => Record<string, unknown>;
-  }
-
-  /**
-   * The column values of `raw`, by column; the fields no column takes go, as one object, to the
-   * {@linkcode ADDITIONAL_FIELDS} slot (each told to `onExtra`).
-   */
-  flatten(raw: Record<string, unknown>, onExtra?: ExtraFieldHandler): unknown[] {
-    const slots = this.#unset.slice();
-    const extra = this.#walk(slots, raw, this.#top, onExtra);
-    if (extra !== undefined && this.#extra >= 0) slots[this.#extra] = extra;
-    return slots;
-  }
-
-  /** Fills `slots` from the keys of `raw`; returns the fields no column takes, if any. */
-  #walk(
-    slots: unknown[],
-    raw: Record<string, unknown>,
-    here: Level,
-    onExtra: ExtraFieldHandler | undefined,
-  ): Record<string, unknown> | undefined {
-    let extra: Record<string, unknown> | undefined;
-    let position = 0;
-    for (const key in raw) {
-      const value = raw[key];
-      let plan = here.at[position];
-      if (plan === undefined || plan.key !== key) plan = here.at[position] = this.#plan(here, key);
-      position++;
-      if (plan.descend && value !== null && typeof value === "object" && !Array.isArray(value)) {
-        plan.nested ??= level(here.prefix + snakeCase(key) + "_", plan.path + ".");
-        const object = value as Record<string, unknown>;
-        if (plan.slot >= 0) {
-          // An object with a column of its own is kept whole there: none of it is extra.
-          slots[plan.slot] = value;
-          this.#walk(slots, object, plan.nested, undefined);
-        } else {
-          const inner = this.#walk(slots, object, plan.nested, onExtra);
-          // A null-prototype object: an API key `__proto__` is a field like any other.
-          if (inner !== undefined) {
-            (extra ??= Object.create(null) as Record<string, unknown>)[key] = inner;
-          }
-        }
-      } else if (plan.slot >= 0) {
-        slots[plan.slot] = Array.isArray(value) ? JSON.stringify(value) : value;
-      } else if (!plan.omit && !(value === null && plan.descend)) {
-        (extra ??= Object.create(null) as Record<string, unknown>)[key] = value;
-        onExtra?.(plan.path);
-      }
-    }
-    return extra;
-  }
-
-  #plan(here: Level, key: string): KeyPlan {
-    let plan = here.byKey.get(key);
-    if (plan === undefined) {
-      const name = here.prefix + snakeCase(key);
-      plan = {
-        key,
-        slot: this.#fields.get(name) ?? -1,
-        descend: this.#prefixes.has(name + "_"),
-        omit: here === this.#top && this.#omit.has(key),
-        path: here.path + key,
-      };
-      if (here.byKey.size >= SNAKE_CACHE_MAX) here.byKey.clear();
-      here.byKey.set(key, plan);
-    }
-    return plan;
-  }
-
-  /** Sets the columns `values` names, as `Object.assign(flattened, values)` would. */
-  assign(slots: unknown[], values: Record<string, unknown>): void {
-    for (const name of Object.keys(values)) {
-      const i = this.#index.get(name);
-      if (i !== undefined) slots[i] = values[name];
-    }
-  }
-
-  /** The slot of column `name` (undefined when it is no column), for setting it directly. */
-  slotOf(name: string): number | undefined {
-    return this.#index.get(name);
-  }
-
-  /** The record of `slots` (which it overwrites with the typed values): see {@linkcode project}. */
-  record(slots: unknown[], options: { onInvalid?: InvalidValueHandler } = {}): Record<
-    string,
-    unknown
-  > {
-    const names = this.#names;
-    const extra = this.#extra >= 0 ? slots[this.#extra] : undefined;
-    let invalid: Record<string, unknown> | undefined;
-    for (let i = 0; i < names.length; i++) {
-      const value = slots[i];
-      if (value === undefined || value === null) {
-        slots[i] = null;
-        continue;
-      }
-      // Text in a string column is kept as it is: the commonest case, without a call.
-      if (typeof value === "string" && this.#text[i]) continue;
-      const converted = this.#convert[i](value);
-      if (converted === undefined) {
-        options.onInvalid?.(names[i], value);
-        slots[i] = null;
-        // Not lost either: kept in additional_fields under the column's (snake_case) name.
-        if (this.#extra >= 0) {
-          (invalid ??= Object.create(null) as Record<string, unknown>)[names[i]] = value;
-        }
-      } else {
-        slots[i] = converted;
-      }
-    }
-    if (invalid !== undefined && (extra === undefined || typeof extra === "object")) {
-      slots[this.#extra] = JSON.stringify(Object.assign(Object.create(null), extra, invalid));
-    }
-    return this.#build(slots);
-  }
-}
-
-/**
- * Builds a record with exactly the schema's columns from flattened values: each value typed as
- * its column demands, missing or mistyped values null (reported through `onInvalid`).
- */
-export function project(
-  kinds: Map<string, ColumnKind>,
-  values: Record<string, unknown>,
-  options: { onInvalid?: InvalidValueHandler } = {},
-): Record<string, unknown> {
-  return new Projection(kinds).record([...kinds.keys()].map((name) => values[name]), options);
-}

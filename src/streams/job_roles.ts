@@ -2,43 +2,33 @@ import { z } from "zod";
 import { col, SEED_COLUMN } from "./fields.ts";
 import { defineStream, type MapContext, type RawObject, type StreamDefinition } from "./define.ts";
 
-const DATE = /^\d{4}-\d{2}-\d{2}/;
-
-function dateOf(value: unknown): string | undefined {
-  return typeof value === "string" && DATE.test(value) ? value.slice(0, 10) : undefined;
-}
-
-function departmentName(value: unknown): string | null {
-  if (typeof value === "string") return value === "" ? null : value;
-  if (value && typeof value === "object") {
+function departmentName(value: unknown): unknown {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
     const object = value as RawObject;
     for (const key of ["name", "label", "title"]) {
       if (typeof object[key] === "string" && object[key] !== "") return object[key] as string;
     }
+    return null;
   }
-  return null;
+  // Text as sent; anything else goes to the column, which keeps what does not fit.
+  return value === "" || value === undefined ? null : value;
 }
 
 /**
- * Whether the role is in effect on the sync date: started (effectiveDate not in the future) and
- * not ended (no endDate before today). Null when the dates cannot tell.
+ * Seed columns of a job role: `name` from `jobTitle`, `department` as text (an object's `id`
+ * fills `department_id`). `is_active` is not derived: whether a role is in effect depends on the
+ * day it is asked, and a row that incremental syncs do not read again would keep a stale answer.
  */
-export function isRoleActive(raw: RawObject, today: string): boolean | null {
-  const start = dateOf(raw.effectiveDate);
-  const end = dateOf(raw.endDate);
-  if (end !== undefined && end < today) return false;
-  if (start === undefined) return null;
-  return start <= today;
-}
-
-/** Seed columns of a job role: `name` from `jobTitle`, `department` as text, `is_active`. */
-export function deriveJobRole(raw: RawObject, context: MapContext): RawObject {
+export function deriveJobRole(raw: RawObject, _context: MapContext): RawObject {
   return {
     name: typeof raw.jobTitle === "string" ? raw.jobTitle : null,
     department: departmentName(raw.department),
-    is_active: isRoleActive(raw, context.today),
   };
 }
+
+/** The description of `job_roles.is_active`. */
+export const IS_ACTIVE_DESCRIPTION =
+  "Seed column: an isActive field of the API row if it sends one, else null; never computed from the sync date, which a row not read again would keep stale. A role is in effect on day D when effective_date <= D and (end_date is null or end_date >= D)";
 
 /** The `job_roles` stream: its `description` says what it holds. */
 export const jobRoles: StreamDefinition = defineStream({
@@ -62,10 +52,10 @@ export const jobRoles: StreamDefinition = defineStream({
     salary_range_min: col.number(SEED_COLUMN),
     salary_range_max: col.number(SEED_COLUMN),
     salary_currency: col.string(SEED_COLUMN),
-    requirements: col.string(SEED_COLUMN),
-    responsibilities: col.string(SEED_COLUMN),
-    benefits: col.string(SEED_COLUMN),
-    is_active: col.boolean(),
+    requirements: col.json(SEED_COLUMN),
+    responsibilities: col.json(SEED_COLUMN),
+    benefits: col.json(SEED_COLUMN),
+    is_active: col.boolean(IS_ACTIVE_DESCRIPTION),
     created_at: col.timestamp(),
     updated_at: col.timestamp(),
     timestamp: col.timestamp(),
@@ -77,6 +67,9 @@ export const jobRoles: StreamDefinition = defineStream({
     end_date: col.date(),
     end_reason: col.string(),
     note: col.string(),
+    department_id: col.string(
+      "The department's id, when the API sends the department as an object {id, name}.",
+    ),
   }),
   example: {
     id: "Jr3Ol8Ea2Ng5Ix9Ne4Er7Qa1",

@@ -35,15 +35,15 @@ export const people: StreamDefinition = defineStream({
     birthday: col.date(),
     is_birthday_hidden: col.boolean(),
     profile_photo_id: col.string(),
-    /** The `profilePhoto` object (ids and image variants) as JSON text. */
-    profile_photo: col.json(),
+    /** The `profilePhoto` object (ids and image variants). */
+    profile_photo: col.object(),
     nationality: col.string(),
-    nationalities: col.string(),
-    spoken_languages: col.string(),
+    nationalities: col.array(),
+    spoken_languages: col.array(),
     dietary_preference: col.string(),
-    food_allergies: col.string(),
-    /** A street line; JSON text if the API sends an object. */
-    address: col.json(),
+    food_allergies: col.array(),
+    /** The address object (line1, line2, city, postcode, countryCode), as the API sends it. */
+    address: col.object(),
     city: col.string(),
     state: col.string(),
     postcode: col.string(),
@@ -76,8 +76,8 @@ export const people: StreamDefinition = defineStream({
     tax_id: col.string(),
     tax_code: col.string(),
     payroll_provider: col.string(),
-    teams: col.string(),
-    working_days: col.string(),
+    teams: col.array(),
+    working_days: col.array(),
     public_holiday_calendar_id: col.string(),
     status: col.string(),
     role: col.string(),
@@ -87,12 +87,12 @@ export const people: StreamDefinition = defineStream({
     source: col.string(),
     source_id: col.string(),
     demo: col.boolean(),
-    direct_reports: col.string(
-      "The people who report to this person, as the API sends them (JSON text); the items' shape is not public.",
+    direct_reports: col.array(
+      "The people who report to this person, as the API sends them; the items' shape is not public.",
     ),
     pronouns: col.string(),
-    slack: col.string(
-      "The person's Slack account as the API sends it (JSON text for an object); its shape is not public.",
+    slack: col.object(
+      "The person's Slack account as the API sends it; its shape is not public.",
     ),
     short_birthday: col.string(
       "The birthday without its year, as the API sends it; its format is not public.",
@@ -134,7 +134,13 @@ export const people: StreamDefinition = defineStream({
     spokenLanguages: ["en", "fr"],
     dietaryPreference: "vegetarian",
     foodAllergies: ["peanuts"],
-    address: "12 St James's Square",
+    address: {
+      line1: "12 St James's Square",
+      line2: null,
+      city: "London",
+      postcode: "SW1Y 4LB",
+      countryCode: "GB",
+    },
     city: "London",
     state: "Greater London",
     postcode: "SW1Y 4LB",

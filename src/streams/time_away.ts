@@ -15,7 +15,7 @@ export const timeAway: StreamDefinition = defineStream({
   initialWindow: true,
   sensitive: true,
   // A `time_away` record; `breakdown` (one entry a day: `{date, period: full|am|pm, weekend?,
-  // holiday?}`) and `working_days` are JSON text.
+  // holiday?}`) and `working_days` are arrays.
   record: z.object({
     person_id: col.string(),
     time_away_type_id: col.string(),
@@ -28,8 +28,8 @@ export const timeAway: StreamDefinition = defineStream({
     end_date: col.date(),
     end_period: col.string(),
     days: col.number(),
-    breakdown: col.string(
-      "One entry a day, JSON text: {date, period: full|am|pm, weekend?, holiday?}.",
+    breakdown: col.array(
+      "One entry a day: {date, period: full|am|pm, weekend?, holiday?}.",
     ),
     note: col.string(),
     request_status: col.string(),
@@ -38,7 +38,7 @@ export const timeAway: StreamDefinition = defineStream({
     review_note: col.string(),
     working_from_location_id: col.string(),
     public_holiday_calendar_id: col.string(),
-    working_days: col.string(),
+    working_days: col.array(),
   }),
   example: {
     id: "Tw1Aw2Ay3Ab4Cd5Ef6Gh7Ij8",

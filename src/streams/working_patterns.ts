@@ -10,7 +10,7 @@ export const workingPatterns: StreamDefinition = defineStream({
   record: z.object({
     company_id: col.string(),
     name: col.string(),
-    days: col.string(), // guess: the working days, JSON text
+    days: col.array(), // guess: the working days
   }),
   example: {
     id: "Wp1At2Te3Rn4Ab5Cd6Ef7Gh8",

@@ -464,7 +464,7 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
       progress.skipped++;
       continue;
     }
-    const record = stream.map(raw as Record<string, unknown>, page.context);
+    const { record, changes } = stream.map(raw as Record<string, unknown>, page.context);
     const id = record.id;
     if (typeof id !== "string") {
       progress.skipped++;
@@ -477,7 +477,7 @@ function writePage(stream: StreamDefinition, data: unknown[], page: PageContext)
         progress.undated++;
       } else if (!checkpoint.admit(cursor, id)) continue;
     }
-    writer.record(stream.name, record);
+    writer.record(stream.name, record, { changes });
     progress.records++;
     progress.sinceState++;
   }

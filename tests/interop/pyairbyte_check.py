@@ -92,10 +92,10 @@ def write_executable() -> Path:
 class SandboxHelper:
     """The Deno process that serves the sandbox and changes its rows on request."""
 
-    def __init__(self) -> None:
+    def __init__(self, script: str = "sandbox_helper.ts") -> None:
         self.process = subprocess.Popen(
             ["deno", "run", "--frozen", "--cached-only", "--allow-read", "--allow-net",
-             str(ROOT / "tests/interop/sandbox_helper.ts"), str(PEOPLE)],
+             str(ROOT / "tests/interop" / script), str(PEOPLE)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         hello = self._answer()
@@ -192,6 +192,32 @@ def as_datetime(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def check_meta_changes(checks: Checks, files: Path) -> None:
+    """A value that does not fit its column: the RECORD's meta.changes validates and names it."""
+    misfit = SandboxHelper("misfit_sandbox.ts")
+    try:
+        config_path = files / "misfit_config.json"
+        config_path.write_text(json.dumps({"api_token": misfit.token, "base_url": misfit.url}))
+        catalog_path = files / "misfit_catalog.json"
+        catalog_path.write_text(json.dumps({"streams": [
+            {"stream": {"name": "compensations"}, "sync_mode": "full_refresh"},
+        ]}))
+        code, lines = run_connector(
+            ["read", "--config", str(config_path), "--catalog", str(catalog_path)],
+        )
+        messages = validate_lines(checks, "read (a value that does not fit)", code, lines)
+        changes = [
+            [(c.field, c.change.value, c.reason.value) for c in m.record.meta.changes or []]
+            for m in messages if m.record is not None and m.record.meta is not None
+        ]
+        checks.check(
+            "read: meta.changes names the nulled amount",
+            changes == [[("amount", "NULLED", "SOURCE_SERIALIZATION_ERROR")]], str(changes),
+        )
+    finally:
+        misfit.close()
 
 
 def main() -> int:
@@ -298,6 +324,7 @@ def main() -> int:
         messages = validate_lines(checks, "read (with state)", code, lines)
         records = sum(1 for m in messages if m.record is not None)
         print(f"     read with state: {records} records", flush=True)
+        check_meta_changes(checks, files)
     except Exception as error:  # noqa: BLE001
         traceback.print_exc(file=sys.stderr)
         checks.check("interop run", False, f"{type(error).__name__}: {error}")

@@ -36,6 +36,36 @@ function setup(options: { logLevel?: AirbyteLogLevel } = {}) {
   return { stdout, stderr, writer };
 }
 
+Deno.test("record: meta.changes lists nulled values, only when there are any", async () => {
+  const { stdout, writer } = setup();
+  const changes = [
+    { field: "amount", change: "NULLED" as const, reason: "SOURCE_SERIALIZATION_ERROR" as const },
+  ];
+  writer.record("compensations", { id: "c1", amount: null }, { changes });
+  writer.record("compensations", { id: "c2", amount: 1 }, { changes: [] });
+  writer.record("compensations", { id: "c3", amount: 2 });
+  await writer.flush();
+  const messages = stdout.messages();
+  assert.deepEqual(messages[0], {
+    type: "RECORD",
+    record: {
+      stream: "compensations",
+      data: { id: "c1", amount: null },
+      emitted_at: NOW,
+      meta: { changes },
+    },
+  });
+  assert.ok(!("meta" in messages[1].record), "no meta when no change");
+  assert.ok(!("meta" in messages[2].record), "no meta when none given");
+  for (const message of messages) {
+    assert.ok(StrictAirbyteMessage.safeParse(message).success, JSON.stringify(message));
+  }
+  // A change the protocol does not know fails the schema: the check above can fail.
+  const bad = JSON.parse(stdout.text.split("\n")[0]);
+  bad.record.meta.changes[0].change = "DROPPED";
+  assert.ok(!StrictAirbyteMessage.safeParse(bad).success);
+});
+
 Deno.test("every message is one JSON line", async () => {
   const { stdout, writer } = setup();
   writer.record("companies", { id: "c1", name: "Line\nbreak" });

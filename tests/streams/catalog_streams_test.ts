@@ -66,7 +66,7 @@ function isPlainObject(value: unknown): value is RawObject {
 /** What a column holds for a raw value, by the rules every stream follows. */
 function expectedValue(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (typeof value === "object") return JSON.stringify(value); // arrays, objects kept whole
+  if (typeof value === "object") return value; // arrays, objects kept whole, as native JSON
   switch (kind) {
     case "timestamp":
       return new Date(value as string).toISOString();
@@ -81,7 +81,7 @@ function expectedValue(kind: ColumnKind, value: unknown): unknown {
   }
 }
 
-/** Checks each raw field against its column: values typed, arrays JSON, objects flattened. */
+/** Checks each raw field against its column: values typed, objects flattened or kept whole. */
 function checkFields(stream: StreamDefinition, record: Record<string, unknown>, raw: RawObject) {
   const walk = (object: RawObject, prefix: string) => {
     for (const [key, value] of Object.entries(object)) {
@@ -100,7 +100,8 @@ function checkFields(stream: StreamDefinition, record: Record<string, unknown>, 
 function checkShape(stream: StreamDefinition, record: Record<string, unknown>): void {
   assert.deepEqual(Object.keys(record), Object.keys(stream.record.shape), "exactly the columns");
   assert.equal(Object.keys(record).at(-1), "additional_fields", "additional_fields comes last");
-  assert.deepEqual(stream.record.parse(record), record, "validates against the record schema");
+  const json = (value: unknown) => JSON.parse(JSON.stringify(value));
+  assert.deepEqual(json(stream.record.parse(record)), json(record), "validates as the schema says");
   for (const [name, kind] of stream.columns) {
     assert.notEqual(record[name], "", `${name} is "" (missing data must be null)`);
     if (kind === "timestamp" && record[name] !== null) {
@@ -164,6 +165,26 @@ Deno.test("catalog: stream declarations", async (t) => {
     }
     assert.equal(STREAMS.find((s) => s.name === "public_holiday_calendars")?.incremental, false);
   });
+  await t.step("JSON text only in the seed's four columns; nested values are native JSON", () => {
+    const text = STREAMS.flatMap((stream) =>
+      [...stream.columns].filter(([, kind]) => kind === "json").map(([name]) =>
+        `${stream.name}.${name}`
+      )
+    );
+    assert.deepEqual(text.sort(), [
+      "documents.tags",
+      "job_roles.benefits",
+      "job_roles.requirements",
+      "job_roles.responsibilities",
+    ]);
+    for (const stream of STREAMS) {
+      for (const [name, value] of Object.entries(stream.example)) {
+        const kind = stream.columns.get(snakeCase(name));
+        if (Array.isArray(value)) assert.equal(kind, "array", `${stream.name}.${name}`);
+      }
+      assert.equal(stream.columns.get("additional_fields"), "object", stream.name);
+    }
+  });
   await t.step("descriptions are one sentence that fits a table cell", () => {
     for (const stream of STREAMS) {
       assert.match(stream.description, /^[A-Z][^|\n]*\.$/, stream.name);
@@ -184,12 +205,20 @@ Deno.test("catalog: a full row maps to every column", async (t) => {
   for (const stream of STREAMS) {
     await t.step(stream.name, () => {
       const raw = FIXTURES[stream.name];
-      const record = stream.map(raw, CONTEXT);
+      const { record, changes } = stream.map(raw, CONTEXT);
       checkShape(stream, record);
+      assert.deepEqual(changes, [], "every fixture value fits its column");
       const nulls = Object.keys(record).filter((name) => record[name] === null);
+      // A fixture without companyId leaves the company_id column every stream has null.
+      const noCompany = raw.companyId === undefined && stream.columns.has("company_id");
       assert.deepEqual(
         nulls.sort(),
-        [...(UNFILLED[stream.name] ?? []), "additional_fields", DELETED_AT].sort(),
+        [
+          ...(UNFILLED[stream.name] ?? []),
+          ...(noCompany ? ["company_id"] : []),
+          "additional_fields",
+          DELETED_AT,
+        ].sort(),
         "null columns (every fixture field has a column, so none is additional)",
       );
       assert.deepEqual(droppedFields(stream, raw), [], "API fields without a column");
@@ -215,7 +244,7 @@ Deno.test("catalog: missing and null fields become null", async (t) => {
       expected.id = raw.id;
       expected.timestamp = CONTEXT.syncedAt;
       for (const input of [{ id: raw.id }, allNull]) {
-        const record = stream.map(input, CONTEXT);
+        const { record } = stream.map(input, CONTEXT);
         assert.deepEqual(record, expected);
         checkShape(stream, record);
       }
@@ -232,13 +261,28 @@ Deno.test("catalog: an API field a stream has no column for arrives in additiona
         brandNewObject: { a: [1, 2], b: null },
       };
       const kept: string[] = [];
-      const record = stream.map(raw, { ...CONTEXT, onExtra: (field) => kept.push(field) });
-      assert.deepEqual(JSON.parse(record.additional_fields as string), {
+      const { record } = stream.map(raw, { ...CONTEXT, onExtra: (field) => kept.push(field) });
+      assert.deepEqual(JSON.parse(JSON.stringify(record.additional_fields)), {
         brandNewField: "kept",
         brandNewObject: { a: [1, 2], b: null },
       });
       assert.deepEqual(kept, ["brandNewField", "brandNewObject"]);
       checkShape(stream, record);
+    });
+  }
+});
+
+Deno.test("catalog: companyId lands in company_id in every stream but companies", async (t) => {
+  for (const stream of STREAMS) {
+    await t.step(stream.name, () => {
+      const { record } = stream.map({ ...FIXTURES[stream.name], companyId: "Co1" }, CONTEXT);
+      if (stream.name === "companies") {
+        // A company's own id is its id; a companyId there would be kept, not dropped.
+        assert.deepEqual(record.additional_fields, { companyId: "Co1" });
+      } else {
+        assert.equal(record.company_id, "Co1");
+        assert.equal(record.additional_fields, null);
+      }
     });
   }
 });
@@ -272,7 +316,7 @@ Deno.test("catalog: evidence is declared, and columns with none say so", () => {
 Deno.test("catalog: timestamps with an offset or none are normalised to UTC", async (t) => {
   for (const stream of STREAMS.filter((s) => s.columns.has("created_at"))) {
     await t.step(stream.name, () => {
-      const record = stream.map({
+      const { record } = stream.map({
         ...FIXTURES[stream.name],
         createdAt: "2026-03-01T10:00:00+01:00",
         updatedAt: "2026-03-01 10:00:00.5",
@@ -284,8 +328,11 @@ Deno.test("catalog: timestamps with an offset or none are normalised to UTC", as
   }
 });
 
-Deno.test("catalog: nested objects are flattened and arrays become JSON text", () => {
-  const find = (name: string) => STREAMS.find((s) => s.name === name)!;
+Deno.test("catalog: nested objects are flattened, arrays and other objects kept as native JSON", () => {
+  const stream = (name: string) => STREAMS.find((s) => s.name === name)!;
+  const find = (name: string) => ({
+    map: (raw: RawObject, context: MapContext) => stream(name).map(raw, context).record,
+  });
   const entry = find("timesheet_entries").map(FIXTURES.timesheet_entries, CONTEXT);
   assert.equal(entry.duration_hours, 8);
   assert.equal(entry.duration_minutes, 30);
@@ -293,23 +340,37 @@ Deno.test("catalog: nested objects are flattened and arrays become JSON text", (
   assert.equal(submission.duration_as_time_hours, 37);
   assert.equal(submission.duration_as_time_minutes, 30);
   const person = find("people").map(FIXTURES.people, CONTEXT);
-  assert.equal(person.teams, '[{"name":"Platform"},{"name":"Guild: Security"}]');
-  assert.equal(person.working_days, '[{"day":"monday"},{"day":"tuesday"},{"day":"thursday"}]');
-  assert.equal(person.nationalities, '["GB","IE"]');
+  assert.deepEqual(person.teams, [{ name: "Platform" }, { name: "Guild: Security" }]);
+  assert.deepEqual(person.working_days, [{ day: "monday" }, { day: "tuesday" }, {
+    day: "thursday",
+  }]);
+  assert.deepEqual(person.nationalities, ["GB", "IE"]);
+  assert.deepEqual(person.direct_reports, FIXTURES.people.directReports);
+  assert.deepEqual(person.address, FIXTURES.people.address);
+  assert.deepEqual(person.slack, FIXTURES.people.slack);
+  const company = find("companies").map(FIXTURES.companies, CONTEXT);
+  assert.deepEqual(company.domains, ["northwind.example"]);
   const away = find("time_away").map(FIXTURES.time_away, CONTEXT);
-  assert.deepEqual(JSON.parse(away.breakdown as string), FIXTURES.time_away.breakdown);
+  assert.deepEqual(away.breakdown, FIXTURES.time_away.breakdown);
   const identity = find("identity_documents").map(FIXTURES.identity_documents, CONTEXT);
   assert.equal(identity.file_filename, "passport.pdf");
   assert.equal(identity.file_url, "https://files.example/passport.pdf");
   const empty = find("people").map({ ...FIXTURES.people, teams: [] }, CONTEXT);
-  assert.equal(empty.teams, "[]");
+  assert.deepEqual(empty.teams, []);
 });
 
 Deno.test("catalog: values the API types loosely", async (t) => {
   const find = (name: string) => STREAMS.find((s) => s.name === name)!;
   const rows: [string, string, RawObject, string, unknown][] = [
-    ["amounts keep their precision", "compensations", { amount: "70000.50" }, "amount", "70000.50"],
-    ["a numeric amount becomes text", "compensations", { amount: 70000.5 }, "amount", "70000.5"],
+    [
+      "an amount sent as text is a number",
+      "compensations",
+      { amount: "70000.50" },
+      "amount",
+      70000.5,
+    ],
+    ["a numeric amount", "compensations", { amount: 70000.5 }, "amount", 70000.5],
+    ["an amount that is no number", "compensations", { amount: "70k" }, "amount", null],
     ["half days stay fractional", "time_away", { days: 4.5 }, "days", 4.5],
     ["days sent as text become a number", "time_away", { days: "2.5" }, "days", 2.5],
     ["a negative adjustment", "time_away_adjustments", { amount: "-1.5" }, "amount", -1.5],
@@ -325,7 +386,7 @@ Deno.test("catalog: values the API types loosely", async (t) => {
   ];
   for (const [name, stream, overrides, column, expected] of rows) {
     await t.step(name, () => {
-      const record = find(stream).map({ ...FIXTURES[stream], ...overrides }, CONTEXT);
+      const { record } = find(stream).map({ ...FIXTURES[stream], ...overrides }, CONTEXT);
       assert.deepEqual(record[column], expected);
       checkShape(find(stream), record);
     });
@@ -339,44 +400,85 @@ Deno.test("catalog: derived columns", async (t) => {
     variants: { "64": "https://img.example/64.jpg" },
   };
   const address = { line1: "1 High Street", line2: null, city: "London", countryCode: "GB" };
-  const rows: [string, string, RawObject, Record<string, unknown>][] = [
-    ["people: an address line stays text", "people", { address: "1 High St" }, {
-      address: "1 High St",
-    }],
-    ["people: an address object is kept whole as JSON", "people", { address }, {
-      address: JSON.stringify(address),
+  const rows: [string, string, RawObject, Record<string, unknown>, RawObject | null][] = [
+    ["people: an address object is kept whole, native", "people", { address }, {
+      address,
       city: "London", // the fixture's own city column is not overwritten
-    }],
-    ["people: no address", "people", { address: null }, { address: null }],
-    ["people: the profile photo object as JSON", "people", { profilePhoto: photo }, {
-      profile_photo: JSON.stringify(photo),
+    }, null],
+    [
+      "people: an address line does not fit the object: kept, listed",
+      "people",
+      {
+        address: "1 High St",
+      },
+      { address: null },
+      { address: "1 High St" },
+    ],
+    ["people: no address", "people", { address: null }, { address: null }, null],
+    ["people: the profile photo object, native", "people", { profilePhoto: photo }, {
+      profile_photo: photo,
       profile_photo_id: "Ph1Ot2Oi3Dx4Yz5Ab6Cd7Ef8",
-    }],
-    ["people: no profile photo", "people", { profilePhoto: null }, { profile_photo: null }],
-    ["custom_fields: config as JSON", "custom_fields", { config: { options: [] } }, {
-      config: '{"options":[]}',
-    }],
-    ["custom_fields: no config", "custom_fields", { config: null }, { config: null }],
-    ["custom_values: a list (multi-select)", "custom_values", { value: ["R&D", "Ops"] }, {
-      value: '["R&D","Ops"]',
-    }],
-    ["custom_values: a number", "custom_values", { value: 3 }, { value: "3" }],
-    ["custom_values: a boolean", "custom_values", { value: false }, { value: "false" }],
-    ["custom_values: an object", "custom_values", { value: { amount: "10", currency: "EUR" } }, {
-      value: '{"amount":"10","currency":"EUR"}',
-    }],
-    ["custom_values: no value", "custom_values", { value: null }, { value: null }],
-    ["document_folders: the audience as JSON", "document_folders", { audience: { all: true } }, {
-      audience: '{"all":true}',
-    }],
-    ["document_folders: no audience", "document_folders", { audience: null }, { audience: null }],
+    }, null],
+    ["people: no profile photo", "people", { profilePhoto: null }, { profile_photo: null }, null],
+    ["custom_fields: config, native", "custom_fields", { config: { options: [] } }, {
+      config: { options: [] },
+    }, null],
+    ["custom_fields: no config", "custom_fields", { config: null }, { config: null }, null],
+    ["custom_values: a list (multi-select), native", "custom_values", { value: ["R&D", "Ops"] }, {
+      value: null,
+      value_list: ["R&D", "Ops"],
+    }, null],
+    [
+      "custom_values: text",
+      "custom_values",
+      { value: "M" },
+      { value: "M", value_list: null },
+      null,
+    ],
+    ["custom_values: a number", "custom_values", { value: 3 }, { value: "3" }, null],
+    ["custom_values: a boolean", "custom_values", { value: false }, { value: "false" }, null],
+    [
+      "custom_values: an object is kept, listed",
+      "custom_values",
+      {
+        value: { amount: "10", currency: "EUR" },
+      },
+      { value: null },
+      { value: { amount: "10", currency: "EUR" } },
+    ],
+    ["custom_values: no value", "custom_values", { value: null }, { value: null }, null],
+    ["document_folders: the audience, native", "document_folders", { audience: { all: true } }, {
+      audience: { all: true },
+    }, null],
+    ["document_folders: no audience", "document_folders", { audience: null }, {
+      audience: null,
+    }, null],
+    [
+      "job_roles: a department object: the name, and the id not lost",
+      "job_roles",
+      {
+        department: { id: "De1", name: "Engineering" },
+      },
+      { department: "Engineering", department_id: "De1" },
+      null,
+    ],
+    ["job_roles: a department as text", "job_roles", { department: "Sales" }, {
+      department: "Sales",
+      department_id: null,
+    }, null],
   ];
-  for (const [name, stream, overrides, expected] of rows) {
+  for (const [name, stream, overrides, expected, extra] of rows) {
     await t.step(name, () => {
-      const record = find(stream).map({ ...FIXTURES[stream], ...overrides }, CONTEXT);
+      const { record, changes } = find(stream).map({ ...FIXTURES[stream], ...overrides }, CONTEXT);
       for (const [column, value] of Object.entries(expected)) {
         assert.deepEqual(record[column], value, column);
       }
+      assert.deepEqual(JSON.parse(JSON.stringify(record.additional_fields)), extra);
+      assert.deepEqual(
+        changes.map((change) => change.field),
+        Object.keys(extra ?? {}).map(snakeCase),
+        "what did not fit is listed in meta.changes",
+      );
       checkShape(find(stream), record);
     });
   }

@@ -37,7 +37,7 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
       return { label: `${raw.name}!` };
     },
   });
-  const record = widgets.map({
+  const mapped = widgets.map({
     id: "w1",
     name: "Gear",
     owner: { name: "Ada" },
@@ -46,22 +46,25 @@ Deno.test("defineStream: map flattens, derives, stamps the sync time and project
     timestamp: "1999-01-01T00:00:00.000Z",
     unknownField: true,
   }, CONTEXT);
-  assert.deepEqual(record, {
+  assert.deepEqual(JSON.parse(JSON.stringify(mapped.record)), {
     id: "w1",
     label: "Gear!",
     owner_name: "Ada",
     size: 3,
+    company_id: null,
     created_at: null,
     updated_at: "2024-03-01T09:00:00.000Z",
     timestamp: CONTEXT.syncedAt,
     _ab_cdc_deleted_at: null,
-    // `name` only fed a derived column: it has none of its own, so it is kept too.
-    additional_fields: '{"name":"Gear","unknownField":true}',
+    // `name` only fed a derived column: it has none of its own, so it is kept too; so is the
+    // API's `timestamp`, as the column of that name is the sync time.
+    additional_fields: { name: "Gear", timestamp: "1999-01-01T00:00:00.000Z", unknownField: true },
   });
   assert.deepEqual(seen, [["w1", "2026-11-28"]]);
   assert.deepEqual([...widgets.columns.keys()], [
     "id",
     ...Object.keys(Widget.shape),
+    "company_id",
     "created_at",
     "updated_at",
     "timestamp",
@@ -83,7 +86,7 @@ Deno.test("defineStream: derived values win over flattened ones", () => {
     record: Widget,
     derive: () => ({ owner_name: null, size: 9 }),
   });
-  const record = widgets.map({ id: "w1", owner: { name: "Ada" }, size: 3 }, CONTEXT);
+  const { record } = widgets.map({ id: "w1", owner: { name: "Ada" }, size: 3 }, CONTEXT);
   assert.equal(record.owner_name, null);
   assert.equal(record.size, 9);
 });
@@ -99,17 +102,36 @@ Deno.test("defineStream: invalid values go to context.onInvalid and become null"
     record: Widget,
   });
   const reported: [string, unknown][] = [];
-  const record = widgets.map({ id: "w1", size: "big", updatedAt: "later" }, {
+  const { record, changes } = widgets.map({ id: "w1", size: "big", updatedAt: "later" }, {
     ...CONTEXT,
     onInvalid: (column, value) => reported.push([column, value]),
   });
   assert.equal(record.size, null);
   assert.equal(record.updated_at, null);
   assert.deepEqual(reported, [["size", "big"], ["updated_at", "later"]]);
-  // Not lost: kept under the column's name, beside the fields that have no column.
-  assert.equal(record.additional_fields, '{"size":"big","updated_at":"later"}');
-  const both = widgets.map({ id: "w1", size: [1], extra: true }, CONTEXT);
-  assert.equal(both.additional_fields, '{"extra":true,"size":"[1]"}');
+  // Listed for the RECORD's meta.changes, by column.
+  assert.deepEqual(changes, [
+    { field: "size", change: "NULLED", reason: "SOURCE_SERIALIZATION_ERROR" },
+    { field: "updated_at", change: "NULLED", reason: "SOURCE_SERIALIZATION_ERROR" },
+  ]);
+  // Not lost: kept under its API key (one rule for every key), beside the fields that have no
+  // column, as native JSON.
+  assert.deepEqual({ ...record.additional_fields as object }, { size: "big", updatedAt: "later" });
+  const both = widgets.map({ id: "w1", size: [1], extra: true, owner: { name: 7 } }, CONTEXT);
+  assert.deepEqual(JSON.parse(JSON.stringify(both.record.additional_fields)), {
+    extra: true,
+    size: [1],
+  });
+  assert.equal(both.record.owner_name, "7", "a number is text for a string column");
+  const nested = widgets.map(
+    { id: "w1", owner: { name: { first: "Ada" }, email: "a@x" } },
+    CONTEXT,
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(nested.record.additional_fields)), {
+    owner: { email: "a@x", name: { first: "Ada" } },
+  });
+  assert.deepEqual(nested.changes.map((change) => change.field), ["owner_name"]);
+  assert.deepEqual(widgets.map({ id: "w1", size: 2 }, CONTEXT).changes, [], "none: empty");
 });
 
 Deno.test("defineStream supplies the common columns and derives incremental", async (t) => {
@@ -127,6 +149,7 @@ Deno.test("defineStream supplies the common columns and derives incremental", as
     assert.deepEqual(names(z.object({ name: col.string() })), [
       "id",
       "name",
+      "company_id",
       "created_at",
       "updated_at",
       "timestamp",
@@ -140,6 +163,7 @@ Deno.test("defineStream supplies the common columns and derives incremental", as
       "id",
       "updated_at",
       "name",
+      "company_id",
       "created_at",
       "timestamp",
       DELETED_AT,
@@ -149,12 +173,26 @@ Deno.test("defineStream supplies the common columns and derives incremental", as
   await t.step("untimed rows: no created_at or updated_at, full refresh only", () => {
     const stream = defineStream({ ...spec, untimed: true, record: z.object({}) });
     assert.equal(stream.incremental, false);
-    assert.deepEqual(stream.map({ id: "x", more: 1 }, CONTEXT), {
-      id: "x",
-      timestamp: CONTEXT.syncedAt,
-      [DELETED_AT]: null,
-      additional_fields: '{"more":1}',
+    assert.deepEqual(JSON.parse(JSON.stringify(stream.map({ id: "x", more: 1 }, CONTEXT))), {
+      record: {
+        id: "x",
+        company_id: null,
+        timestamp: CONTEXT.syncedAt,
+        [DELETED_AT]: null,
+        additional_fields: { more: 1 },
+      },
+      changes: [],
     });
+  });
+  await t.step("company_id: a column of every stream but those of no company", () => {
+    const declared = z.object({ name: col.string(), company_id: col.string() });
+    assert.deepEqual(names(declared).slice(0, 3), ["id", "name", "company_id"]);
+    const companies = defineStream({ ...spec, noCompanyId: true, record: z.object({}) });
+    assert.ok(!companies.columns.has("company_id"));
+    const stream = defineStream({ ...spec, record: z.object({}) });
+    const { record } = stream.map({ id: "x", companyId: "c1" }, CONTEXT);
+    assert.equal(record.company_id, "c1");
+    assert.equal(record.additional_fields, null, "companyId is a column, not an extra field");
   });
   await t.step("a common column of another kind is refused", () => {
     assert.throws(
@@ -196,42 +234,38 @@ function widgets(evidence = EVIDENCE, omit?: string[]) {
 
 Deno.test("defineStream: every API field without a column is kept in additional_fields", async (t) => {
   const stream = widgets();
-  const rows: [string, Record<string, unknown>, string | null][] = [
+  const rows: [string, Record<string, unknown>, unknown][] = [
     ["none: null", { id: "w1", label: "a", owner: { name: "Ada" } }, null],
-    ["a scalar", { id: "w1", pronouns: "she/her" }, '{"pronouns":"she/her"}'],
-    ["a null field is kept as null", { id: "w1", offboardedAt: null }, '{"offboardedAt":null}'],
-    [
-      "an array, as JSON",
-      { id: "w1", directReports: ["p1", "p2"] },
-      '{"directReports":["p1","p2"]}',
-    ],
+    ["a scalar", { id: "w1", pronouns: "she/her" }, { pronouns: "she/her" }],
+    ["a null field is kept as null", { id: "w1", offboardedAt: null }, { offboardedAt: null }],
+    ["an array, as is", { id: "w1", directReports: ["p1", "p2"] }, {
+      directReports: ["p1", "p2"],
+    }],
     [
       "an object no column flattens, whole",
       { id: "w1", slack: { id: "U1", team: { x: 1 } } },
-      '{"slack":{"id":"U1","team":{"x":1}}}',
+      { slack: { id: "U1", team: { x: 1 } } },
     ],
     ["the unmapped fields of a flattened object", {
       id: "w1",
       owner: { name: "Ada", email: "a@x" },
-    }, '{"owner":{"email":"a@x"}}'],
-    ["a scalar where an object is flattened", { id: "w1", owner: "Ada" }, '{"owner":"Ada"}'],
+    }, { owner: { email: "a@x" } }],
+    ["a scalar where an object is flattened", { id: "w1", owner: "Ada" }, { owner: "Ada" }],
     ["a null object whose columns exist maps (to nulls)", { id: "w1", owner: null }, null],
-    [
-      "an API field named like the column",
-      { id: "w1", additionalFields: 1 },
-      '{"additionalFields":1}',
-    ],
+    ["an API field named like the column", { id: "w1", additionalFields: 1 }, {
+      additionalFields: 1,
+    }],
     [
       "a __proto__ key is a field like any other",
       JSON.parse('{"id":"w1","__proto__":{"a":1}}'),
-      '{"__proto__":{"a":1}}',
+      JSON.parse('{"__proto__":{"a":1}}'),
     ],
   ];
   for (const [name, raw, expected] of rows) {
     await t.step(name, () => {
       const seen: string[] = [];
-      const record = stream.map(raw, { ...CONTEXT, onExtra: (field) => seen.push(field) });
-      assert.equal(record.additional_fields, expected);
+      const { record } = stream.map(raw, { ...CONTEXT, onExtra: (field) => seen.push(field) });
+      assert.deepEqual(JSON.parse(JSON.stringify(record.additional_fields)), expected);
       assert.equal(seen.length > 0, expected !== null, "onExtra is told of each kept field");
       stream.record.parse(record);
     });
@@ -245,19 +279,18 @@ Deno.test("defineStream: every API field without a column is kept in additional_
     assert.deepEqual(seen, ["owner.email", "x"]);
   });
   await t.step("rows of the same shape, then of another: each row's own fields", () => {
-    const first = stream.map({ id: "w1", a: 1, b: 2 }, CONTEXT);
-    const second = stream.map({ id: "w2", a: 3, b: 4 }, CONTEXT);
-    const third = stream.map({ id: "w3", label: "x", b: 5 }, CONTEXT);
-    assert.equal(first.additional_fields, '{"a":1,"b":2}');
-    assert.equal(second.additional_fields, '{"a":3,"b":4}');
-    assert.equal(third.additional_fields, '{"b":5}');
+    const extra = (raw: Record<string, unknown>) =>
+      JSON.stringify(stream.map(raw, CONTEXT).record.additional_fields);
+    assert.equal(extra({ id: "w1", a: 1, b: 2 }), '{"a":1,"b":2}');
+    assert.equal(extra({ id: "w2", a: 3, b: 4 }), '{"a":3,"b":4}');
+    assert.equal(extra({ id: "w3", label: "x", b: 5 }), '{"b":5}');
   });
   await t.step("fields left out on purpose are not kept anywhere", () => {
-    const record = widgets(EVIDENCE, ["calendarFeedToken"]).map(
+    const { record } = widgets(EVIDENCE, ["calendarFeedToken"]).map(
       { id: "w1", calendarFeedToken: "secret-token", other: 1 },
       CONTEXT,
     );
-    assert.equal(record.additional_fields, '{"other":1}');
+    assert.equal(JSON.stringify(record.additional_fields), '{"other":1}');
     assert.ok(!JSON.stringify(record).includes("secret-token"));
   });
 });
@@ -266,10 +299,14 @@ Deno.test("defineStream: a row nested 5000 levels deep maps without a stack over
   let deep: unknown = { leaf: true };
   for (let i = 0; i < 5000; i++) deep = { next: deep };
   const stream = widgets();
-  const record = stream.map({ id: "w1", deep, owner: deep, label: deep }, CONTEXT);
+  const { record, changes } = stream.map({ id: "w1", deep, owner: deep, label: deep }, CONTEXT);
   const text = JSON.stringify(deep);
-  assert.equal(record.additional_fields, `{"deep":${text},"owner":{"next":${text.slice(8, -1)}}}`);
-  assert.equal(record.label, text, "an object in a string column is kept whole as JSON text");
+  assert.equal(
+    JSON.stringify(record.additional_fields),
+    `{"deep":${text},"owner":{"next":${text.slice(8, -1)}},"label":${text}}`,
+  );
+  assert.equal(record.label, null, "an object does not fit a string column: kept whole instead");
+  assert.deepEqual(changes.map((change) => change.field), ["label"]);
 });
 
 Deno.test("defineStream: additional_fields is described, and guessed fields say so", () => {
@@ -282,6 +319,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
     label: undefined,
     owner_name: undefined,
     size: undefined,
+    company_id: undefined,
     created_at: undefined,
     updated_at: undefined,
     timestamp: undefined,
@@ -293,6 +331,7 @@ Deno.test("defineStream: additional_fields is described, and guessed fields say 
     label: GUESSED,
     owner_name: GUESSED,
     size: GUESSED,
+    company_id: GUESSED,
     created_at: undefined,
     updated_at: undefined,
     timestamp: undefined,

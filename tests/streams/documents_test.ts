@@ -90,7 +90,8 @@ const LINK_RECORD = {
 
 function checkShape(record: Record<string, unknown>, raw: RawObject): void {
   assert.deepEqual(Object.keys(record), Object.keys(documents.record.shape), "exactly the columns");
-  assert.deepEqual(documents.record.parse(record), record, "validates against the schema");
+  const json = (value: unknown) => JSON.parse(JSON.stringify(value));
+  assert.deepEqual(json(documents.record.parse(record)), json(record), "validates");
   for (const column of SEED_COLUMNS) assert.ok(column in record, `seed column ${column}`);
   const sentEmpty = new Set(Object.entries(raw).filter(([, v]) => v === "").map(([k]) => k));
   for (const [key, value] of Object.entries(record)) {
@@ -171,15 +172,18 @@ Deno.test("documents: mapping table", async (t) => {
       {
         ...FILE_RECORD,
         file_size: 48213,
-        additional_fields:
-          '{"file":{"contentType":"application/pdf"},"tagsV2":["hr"],"visibility":{"owner":true,"managers":false}}',
+        additional_fields: {
+          file: { contentType: "application/pdf" },
+          tagsV2: ["hr"],
+          visibility: { owner: true, managers: false },
+        },
       },
     ],
   ];
   for (const [name, raw, expected] of rows) {
     await t.step(name, () => {
-      const record = documents.map(raw, CONTEXT);
-      assert.deepEqual(record, expected);
+      const { record } = documents.map(raw, CONTEXT);
+      assert.deepEqual(JSON.parse(JSON.stringify(record)), expected);
       checkShape(record, raw);
     });
   }

@@ -37,7 +37,10 @@ export const UNFILLED: Record<string, string[]> = {
     "requirements",
     "responsibilities",
     "benefits",
+    "is_active",
+    "department_id",
   ],
+  custom_values: ["value_list"],
 };
 
 /** API fields a stream leaves out on purpose. */

@@ -23,7 +23,7 @@ Deno.test("every stream's sandbox rows map with no API field dropped", async (t)
       const invalid: string[] = [];
       for (const row of rows) {
         for (const field of droppedFields(stream, row)) dropped.add(field);
-        const record = stream.map(row, {
+        const { record } = stream.map(row, {
           ...CONTEXT,
           onInvalid: (column, value) => invalid.push(`${column}: ${JSON.stringify(value)}`),
         });
