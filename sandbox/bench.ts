@@ -3,7 +3,8 @@
  * and prints one markdown table: per target the figure, its bound, whether it is met, and the
  * command that produced it (`deno task bench --only NAME`, NAME a case's name; `--only` runs the
  * cases whose name holds NAME). Notes on each case follow the table, then a `machine:` line and
- * the delete-detection table (`bench_deletes.ts`). Progress goes to stderr.
+ * the delete-detection table (`bench_deletes.ts`) and the people_custom_fields one
+ * (`bench_custom_fields.ts`). Progress goes to stderr.
  *
  * The connector runs as a subprocess (the `connector` task's command line) against the sandbox,
  * served from this process, with `max_records_per_page` 250 and `concurrency` 4. Requests are
@@ -20,6 +21,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { STREAMS } from "../src/streams/mod.ts";
+import { customFieldsBench } from "./bench_custom_fields.ts";
 import { deletesBench } from "./bench_deletes.ts";
 import { type LoggedRequest, type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 import { dataOptions, rowCount } from "./data.ts";
@@ -901,11 +903,15 @@ if (import.meta.main) {
       rows.push(row);
     }
   }
-  console.log(table(rows, smoke));
-  console.log("\n" + await machine());
+  if (rows.length > 0) console.log(table(rows, smoke) + "\n");
+  console.log(await machine());
   // What detect_deletes adds to incremental syncs (see bench_deletes.ts).
   if ("deletes".includes(values.only ?? "")) {
     console.log("\n" + await deletesBench(smoke ? 10_000 : 100_000));
+  }
+  // What people_custom_fields costs, full and incremental (see bench_custom_fields.ts).
+  if ("custom".includes(values.only ?? "")) {
+    console.log("\n" + await customFieldsBench(smoke ? 1_000 : 10_000));
   }
   if (rows.some((row) => row.failed)) {
     console.error("bench FAILED: a read exited non-zero or wrote another number of records");

@@ -90,6 +90,15 @@ function readReport(
   say(`  messages: ${new URL(log, OUT).pathname}`);
 }
 
+/** Prints up to two `people_custom_fields` rows of a read, and how many it wrote. */
+function customFieldRows(label: string, result: { messages: Message[] }): void {
+  const rows = result.messages
+    .filter((m) => m.type === "RECORD" && m.record.stream === "people_custom_fields")
+    .map((m) => m.record.data);
+  say(`  ${label} (${rows.length} rows written):`);
+  for (const row of rows.slice(0, 2)) say(`    ${JSON.stringify(row)}`);
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -146,7 +155,7 @@ if (import.meta.main) {
               sync_mode: incremental ? "incremental" : "full_refresh",
               destination_sync_mode: incremental ? "append_dedup" : "overwrite",
               ...(incremental ? { cursor_field: ["updated_at"] } : {}),
-              primary_key: [["id"]],
+              primary_key: stream.source_defined_primary_key,
             };
           }),
         },
@@ -183,15 +192,17 @@ if (import.meta.main) {
     }
     await Deno.writeTextFile(statePath, JSON.stringify([...lastStates.values()], null, 2));
     say(`  state: ${statePath} (${lastStates.size} streams)`);
+    customFieldRows("people_custom_fields (custom fields as columns), two rows of read #1", first);
 
     const touched = sandbox.touch("/job-roles", 12) + sandbox.touch("/documents", 5);
+    const customValues = sandbox.touch("/custom-values", 6);
     const timeAway = new Set(sandbox.snapshot("/time-away").map((row) => row.id));
     sandbox.change("/time-away", { deletes: 2 });
     const kept = new Set(sandbox.snapshot("/time-away").map((row) => row.id));
     const removed = [...timeAway].filter((id) => !kept.has(id));
     say();
     say(
-      `changed ${touched} rows in the sandbox (12 job roles, 5 documents) and deleted ${removed.length} time-away rows (${
+      `changed ${touched} rows in the sandbox (12 job roles, 5 documents) and ${customValues} custom values, and deleted ${removed.length} time-away rows (${
         removed.join(", ")
       })`,
     );
@@ -201,6 +212,7 @@ if (import.meta.main) {
       "read-2.jsonl",
     );
     readReport("read #2 (incremental, from the state)", second, pagesSince(mark), "read-2.jsonl");
+    customFieldRows("people_custom_fields rows of read #2 (people whose values changed)", second);
     const deleted = second.messages.filter((m) =>
       m.type === "RECORD" && m.record.data._ab_cdc_deleted_at !== null
     );

@@ -6,6 +6,12 @@
  * @module
  */
 import { type StreamDefinition, STREAMS } from "../src/streams/mod.ts";
+import {
+  definitionFields,
+  fieldOfValue,
+  SANDBOX_FIELDS,
+  VALUES_PER_PERSON,
+} from "./custom_fields.ts";
 
 /** How many rows a resource has: a fixed number, or a repeating count per person. */
 export type Shape = { fixed: number } | { perPerson: readonly number[] };
@@ -476,23 +482,20 @@ const HAND_MADE: Record<string, Resource> = {
     }),
   },
   "/custom-fields": {
-    shape: { fixed: 4 },
-    fields: (c) => ({
-      companyId: companyId(c),
-      name: ["T-shirt size", "Laptop", "Dietary needs", "Start bonus"][c.index],
-      section: "personal",
-      type: ["select", "text", "text", "number"][c.index],
-      config: { options: c.index === 0 ? ["S", "M", "L"] : [] },
-    }),
+    shape: { fixed: SANDBOX_FIELDS.length },
+    fields: (c) => definitionFields(SANDBOX_FIELDS[c.index], companyId(c)),
   },
   "/custom-values": {
-    shape: { perPerson: [1, 2] },
-    fields: (c) => ({
-      personId: ownerId(c),
-      customFieldId: c.ref("/custom-fields", c.nth),
-      resourceId: ownerId(c),
-      value: c.nth === 0 ? pick(c.random, ["S", "M", "L"]) : "MacBook Pro",
-    }),
+    shape: { perPerson: VALUES_PER_PERSON },
+    fields: (c) => {
+      const field = fieldOfValue(c.person, c.nth);
+      return {
+        personId: ownerId(c),
+        customFieldId: c.ref("/custom-fields", field),
+        resourceId: ownerId(c),
+        value: SANDBOX_FIELDS[field].value(c.random, c.person),
+      };
+    },
   },
   "/equipment": {
     shape: { perPerson: [1, 0] },

@@ -24,6 +24,7 @@ import {
   rowCount,
   updatedAtMs,
 } from "./data.ts";
+import { byPerson } from "./by_person.ts";
 import { ChurnOverlay } from "./churn.ts";
 import { changesDates, checkDating, datedRow, ignoringSort } from "./dating.ts";
 import { errorResponse } from "./errors.ts";
@@ -386,7 +387,12 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
         : undefined,
       churn: churns.get(path),
     };
-    const page = deviations.active
+    const people = generated && !deviations.active
+      ? byPerson(path, { query, data, count: source.count, churn: source.churn, row: source.row })
+      : undefined;
+    const page = people
+      ? listPage(people.source, people.query)
+      : deviations.active
       ? deviations.page(listPage(source, deviations.query(query)), query)
       : listPage(source, query);
     if (select) page.data = page.data.map((r) => selectFields(r, select));

@@ -17,19 +17,29 @@ Deno.test("spec prints one SPEC with the connection specification", async () => 
 });
 
 Deno.test("discover lists every stream with its schema, cursor and key", async () => {
+  // discover reads the custom field definitions (people_custom_fields): from a sandbox.
+  const sandbox = await startSandbox({
+    people: 3,
+    tokens: { "discover-token-1": ["public:read"] },
+  });
   await using files = await TempFiles.create();
-  const config = await files.write("config.json", { api_token: "discover-token-1" });
+  const config = await files.write("config.json", {
+    api_token: "discover-token-1",
+    base_url: sandbox.url,
+  });
   const result = await runConnector(["discover", "--config", config], {
     secrets: ["discover-token-1"],
   });
+  await sandbox.close();
   assert.equal(result.code, 0);
   const [message] = result.ofType("CATALOG");
   const streams = message.catalog.streams;
   assert.deepEqual(streams.map((s: { name: string }) => s.name), STREAMS.map((s) => s.name));
   for (const stream of streams) {
-    assert.deepEqual(stream.source_defined_primary_key, [["id"]]);
+    const key = STREAMS.find((s) => s.name === stream.name)!.primaryKey ?? "id";
+    assert.deepEqual(stream.source_defined_primary_key, [[key]]);
     assert.equal(stream.is_resumable, stream.supported_sync_modes.includes("incremental"));
-    assert.ok(jsonSchema(stream.json_schema).properties.id);
+    assert.ok(jsonSchema(stream.json_schema).properties[key]);
     if (stream.supported_sync_modes.includes("incremental")) {
       assert.deepEqual(stream.default_cursor_field, ["updated_at"]);
       assert.equal(stream.source_defined_cursor, true);

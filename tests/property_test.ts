@@ -123,7 +123,8 @@ Deno.test("every stream's mapping turns any object into a schema-valid record, n
     fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     fc.constantFrom("2026-01-01", "not a date", "70000"),
   );
-  for (const stream of STREAMS) {
+  // A pivoted stream's rows are built by its own read (tests/sync/people_custom_fields_read_test.ts).
+  for (const stream of STREAMS.filter((s) => !s.pivoted)) {
     await t.step(stream.name, () => {
       const apiFields = [...stream.columns.keys()].map((c) =>
         c.replace(/_([a-z])/g, (_, l: string) => l.toUpperCase())
@@ -153,7 +154,7 @@ Deno.test("every stream's fast mapping equals the reference mapping, row after r
     fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     fc.constantFrom("2026-01-01", "not a date", "70000", null),
   );
-  for (const stream of STREAMS) {
+  for (const stream of STREAMS.filter((s) => !s.pivoted)) {
     await t.step(stream.name, () => {
       const columns = [...stream.columns.keys()];
       const camel = columns.map((c) => c.replace(/_([a-z])/g, (_, l: string) => l.toUpperCase()));

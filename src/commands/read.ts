@@ -6,6 +6,8 @@ import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
 import { initialSyncDaysOf } from "../sync/window.ts";
 import { findStream } from "../streams/mod.ts";
+import { PEOPLE_CUSTOM_FIELDS } from "../streams/people_custom_fields.ts";
+import { readPeopleCustomFields } from "../sync/people_custom_fields_read.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
 /** What the final log line says of a stream's fields kept in `additional_fields`. */
@@ -88,8 +90,12 @@ async function readAll(
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { stream, syncMode } = next;
+      // people_custom_fields pivots values by person: a read of its own.
+      const reader = stream.name === PEOPLE_CUSTOM_FIELDS ? readPeopleCustomFields : readStream;
       results.push(
-        await readStream(stream, {
+        await reader(stream, {
+          configuredSchema: next.jsonSchema,
+          streamState: state.raw.get(stream.name),
           client,
           writer: context.writer,
           config,

@@ -128,6 +128,14 @@ export interface StreamSpec {
    * stream has one, where it declares it or before the trailing common columns.
    */
   noCompanyId?: true;
+  /** The primary key column, when it is not `id` (a stream whose rows are pivoted). */
+  primaryKey?: string;
+  /**
+   * Rows are built by the stream's own read from the rows of `path` (one row per person from
+   * their values, say), not mapped one API row each: `map` and `example` describe one API row
+   * only, and the record schema holds the fixed columns (discover adds the rest).
+   */
+  pivoted?: true;
 }
 
 /** A stream: its declaration, with its defaults filled in, plus the mapping built from it. */

@@ -22,6 +22,7 @@ import { identityDocuments } from "./identity_documents.ts";
 import { jobRoles } from "./job_roles.ts";
 import { locations } from "./locations.ts";
 import { people } from "./people.ts";
+import { peopleCustomFields } from "./people_custom_fields.ts";
 import { publicHolidayCalendars } from "./public_holiday_calendars.ts";
 import { publicHolidays } from "./public_holidays.ts";
 import { spaces } from "./spaces.ts";
@@ -70,6 +71,7 @@ export const STREAMS: readonly StreamDefinition[] = [
   emergencyContacts,
   customFields,
   customValues,
+  peopleCustomFields,
   equipment,
   equipmentTypes,
   equipmentNames,

@@ -16,6 +16,8 @@ export interface SelectedStream {
   syncMode: AirbyteSyncMode;
   /** Set when the mode differs from the catalog's: an INFO line saying why. */
   notice?: string;
+  /** The stream's `json_schema` in the catalog, if given (a stream with discovered columns reads it). */
+  jsonSchema?: unknown;
 }
 
 /**
@@ -129,6 +131,7 @@ function selectStream(
     return {
       stream,
       syncMode: "full_refresh",
+      jsonSchema: entry.stream.json_schema,
       notice:
         `Stream "${name}" has no cursor: reading it in full (full_refresh), although the catalog asks for incremental`,
     };
@@ -140,7 +143,7 @@ function selectStream(
   ) {
     options.fail(`${at}.cursor_field`, CURSOR_PROBLEM);
   }
-  return { stream, syncMode: entry.sync_mode };
+  return { stream, syncMode: entry.sync_mode, jsonSchema: entry.stream.json_schema };
 }
 
 /**

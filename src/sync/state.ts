@@ -15,6 +15,8 @@ export interface InputState {
   warnings: string[];
   /** Per-stream committed id sets for delete detection, unchecked (see `deletes.ts`). */
   idSets: Map<string, unknown>;
+  /** Each stream's state object as given, unchecked (a stream may keep more than its cursor). */
+  raw: Map<string, Record<string, unknown>>;
 }
 
 type Json = Record<string, unknown>;
@@ -33,6 +35,7 @@ class StateReader {
     empty: new Set(),
     warnings: [],
     idSets: new Map(),
+    raw: new Map(),
   };
   constructor(readonly source: string) {}
 
@@ -55,6 +58,7 @@ class StateReader {
     if (typeof name !== "string" || name === "") this.fail(nameField, "is not a stream name");
     if (streamState === undefined || streamState === null) return;
     if (!isObject(streamState)) this.fail(field, "is not an object");
+    this.state.raw.set(name, streamState);
     if (!("updated_at" in streamState) && !("last_sync_time" in streamState)) {
       const keys = Object.keys(streamState);
       if (keys.length === 0) this.state.empty.add(name);

@@ -169,19 +169,27 @@ def last_states(messages: list[AirbyteMessage]) -> list[dict[str, Any]]:
     return list(by_stream.values())
 
 
+# Each stream's primary key column, from the catalog ("id" but for people_custom_fields).
+KEYS: dict[str, str] = {}
+
+
 def table_rows(cache: Any, stream: str) -> list[tuple[str, Any]]:
-    """(id, _airbyte_extracted_at) of every row of a stream's cache table."""
+    """(key, _airbyte_extracted_at) of every row of a stream's cache table."""
     table = cache.processor.get_sql_table_name(stream)
+    key = KEYS.get(stream, "id")
     result = cache.run_sql_query(
-        f'SELECT id, _airbyte_extracted_at AS at FROM "{cache.schema_name}"."{table}"'
+        f'SELECT "{key}" AS id, _airbyte_extracted_at AS at FROM "{cache.schema_name}"."{table}"'
     )
     return [(row["id"], row["at"]) for row in result]
 
 
 def cached_updated_at(cache: Any, stream: str) -> dict[str, datetime | None]:
-    """id -> updated_at (as an aware datetime) of a stream's cache table."""
+    """key -> updated_at (as an aware datetime) of a stream's cache table."""
     table = cache.processor.get_sql_table_name(stream)
-    result = cache.run_sql_query(f'SELECT id, updated_at FROM "{cache.schema_name}"."{table}"')
+    key = KEYS.get(stream, "id")
+    result = cache.run_sql_query(
+        f'SELECT "{key}" AS id, updated_at FROM "{cache.schema_name}"."{table}"'
+    )
     return {row["id"]: as_datetime(row["updated_at"]) for row in result}
 
 
@@ -260,6 +268,9 @@ def main() -> int:
             sorted(streams) == sorted(sandbox.totals), str(sorted(streams)),
         )
         catalog = source.get_configured_catalog()
+        for configured in catalog.streams:
+            key = configured.stream.source_defined_primary_key
+            KEYS[configured.stream.name] = key[0][0] if key else "id"
         catalog_path = files / "catalog.json"
         catalog_path.write_text(catalog.model_dump_json(exclude_none=True))
         modes = {s.sync_mode.value for s in catalog.streams}

@@ -15,7 +15,7 @@ const SANDBOX_ONLY: Record<string, string[]> = {
 };
 
 Deno.test("every stream's sandbox rows map with no API field dropped", async (t) => {
-  for (const stream of STREAMS) {
+  for (const stream of STREAMS.filter((s) => !s.pivoted)) {
     await t.step(stream.name, () => {
       const rows = [...sandboxRows(stream.path, { people: 20, now: () => NOW })];
       assert.ok(rows.length > 0, `the sandbox serves no rows at ${stream.path}`);

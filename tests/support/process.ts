@@ -54,7 +54,12 @@ export async function runConnectorProcess(
       lines.push(line);
       messages.push(message);
       if (message.type === "STATE" && ++states === options.killAfterStates) {
-        child.kill("SIGKILL");
+        // After the last STATE the process may have ended on its own: the same cut.
+        try {
+          child.kill("SIGKILL");
+        } catch (error) {
+          if (!(error instanceof TypeError)) throw error;
+        }
         killed = true;
       }
     }
