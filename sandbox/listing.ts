@@ -43,8 +43,35 @@ export function listPage(source: ListSource, query: ListQuery): Page {
     filters.every((f) =>
       f.field === FIELD && f.op !== "$ne" && f.op !== "$in" && f.op !== "$nin"
     ) &&
-    (sort.length === 0 || (sort.length === 1 && sort[0][0] === FIELD));
-  return fast ? updatedAtPage(source, query) : scannedPage(source, query);
+    (sort.length === 0 || (sort[0][0] === FIELD &&
+      (sort.length === 1 || (sort.length === 2 && sort[1][0] === "id"))));
+  if (!fast) return scannedPage(source, query);
+  if (sort.length < 2) return updatedAtPage(source, query);
+  return tiesById(source, query);
+}
+
+/**
+ * A page sorted by `updatedAt` then `id`: the page in `updatedAt` order, widened to whole runs
+ * of rows tied on `updatedAt` at its ends, each run sorted by id, then cut to the page again.
+ */
+function tiesById(source: ListSource, query: ListQuery): Page {
+  const at = (n: number) => updatedAtPage(source, { ...query, skip: n, limit: 1 }).data[0];
+  const first = updatedAtPage(source, query);
+  if (first.data.length === 0) return first;
+  let start = query.skip;
+  const head = first.data[0][FIELD];
+  while (start > 0 && at(start - 1)?.[FIELD] === head) start--;
+  let end = query.skip + first.data.length;
+  const tail = first.data.at(-1)![FIELD];
+  while (end < first.total && at(end)?.[FIELD] === tail) end++;
+  if (start === query.skip && end === query.skip + first.data.length) {
+    // No run of ties crosses the page's ends: its own rows, sorted, are the page.
+    return { total: first.total, data: sortRows(first.data, query.sort) };
+  }
+  const wide = updatedAtPage(source, { ...query, skip: start, limit: end - start }).data;
+  sortRows(wide, query.sort);
+  const from = query.skip - start;
+  return { total: first.total, data: wide.slice(from, from + query.limit) };
 }
 
 /** Reads every row, then filters, sorts and slices. */

@@ -10,7 +10,9 @@ import type { ListQuery } from "./query.ts";
 
 /**
  * Pages after the first serve fewer rows than `$limit`: a fraction of it (0 to 1, at least one
- * row), or a seeded random number of rows from one to `$limit`.
+ * row), or a seeded random number of rows from one to `$limit`. A page is "after the first" when
+ * its query has `$skip` above 0 (offset paging) or a lower bound on a field (`[$gte]`/`[$gt]`,
+ * keyset paging).
  */
 export type ShortPages = number | "random";
 
@@ -65,7 +67,9 @@ export class PagingDeviations {
   page(page: { total: number; data: Row[] }, query: ListQuery): { total: number; data: Row[] } {
     let data = page.data;
     const short = this.options.shortPages;
-    if (short !== undefined && query.skip > 0 && query.limit > 0) {
+    const later = query.skip > 0 ||
+      query.filters.some((f) => f.op === "$gte" || f.op === "$gt");
+    if (short !== undefined && later && query.limit > 0) {
       const fraction = short === "random" ? this.random() : short;
       data = data.slice(0, Math.max(1, Math.floor(query.limit * fraction)));
     }

@@ -30,7 +30,13 @@ import { changesDates, checkDating, datedRow, ignoringSort } from "./dating.ts";
 import { errorResponse } from "./errors.ts";
 import { echoAuthorizationResponse, type Fault, FaultQueue, faultResponse } from "./faults.ts";
 import { listPage, type ListSource } from "./listing.ts";
-import { type ListQuery, parseListQuery, QueryError, selectFields } from "./query.ts";
+import {
+  type ListQuery,
+  type Operator,
+  parseListQuery,
+  QueryError,
+  selectFields,
+} from "./query.ts";
 import {
   checkPagingDeviations,
   type LyingTotal,
@@ -127,6 +133,11 @@ export interface SandboxOptions {
   lyingTotal?: LyingTotal;
   /** Lists serve their first page whatever `$skip` says. Default off. */
   skipIgnored?: boolean;
+  /**
+   * Range operators the server ignores (the filter is dropped, every other one honoured), e.g.
+   * `["$gt"]`: a server that knows `$gte` and `$lte` but not `$gt`. Default none.
+   */
+  ignoredOperators?: readonly Operator[];
 }
 
 /** Rows to change at once: updated (their `updatedAt` moves to now), inserted, deleted. */
@@ -375,6 +386,10 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       query = { ...query, sort: [], filters: query.filters.filter((f) => f.op === "$eq") };
     }
     if (options.sortIgnored) query = ignoringSort(query);
+    const ignored = options.ignoredOperators;
+    if (ignored?.length) {
+      query = { ...query, filters: query.filters.filter((f) => !ignored.includes(f.op)) };
+    }
     const generated = !(path in overrides) && isTimed(path) && !redated;
     const select = options.select === "ignore" ? undefined : query.select;
     const source: ListSource = {

@@ -1014,3 +1014,55 @@ Deno.test("GET by id: a deleted row is 404, an inserted one is found", async () 
     assert.equal((found.body as Row).id, added);
   });
 });
+
+Deno.test("shortPages also shortens keyset pages: any page of a query with a lower bound", async () => {
+  await withSandbox({ people: 150, shortPages: 0.3 }, async (sandbox) => {
+    const query = { "updatedAt[$gte]": "0001-01-01T00:00:00.000Z", $limit: 100 };
+    const { body } = await get(sandbox, "/people", { query });
+    assert.equal(body.data.length, 30);
+    assert.equal(body.total, 150, "the envelope still counts every row");
+  });
+});
+
+Deno.test("ignoredOperators: the named range operators are dropped, the others honoured", async () => {
+  await withSandbox({ people: 150, ignoredOperators: ["$gt"] }, async (sandbox) => {
+    const rows = expected("/people", 150);
+    const at = rows[100].updatedAt as string;
+    const gt = await get(sandbox, "/people", { query: { "updatedAt[$gt]": at, $limit: 250 } });
+    assert.equal(gt.body.total, 150, "$gt ignored: every row");
+    const gte = await get(sandbox, "/people", { query: { "updatedAt[$gte]": at, $limit: 250 } });
+    assert.equal(gte.body.total, rows.filter((r) => (r.updatedAt as string) >= at).length);
+  });
+});
+
+Deno.test("$sort[updatedAt] then $sort[id]: rows tied on updatedAt come in id order, page after page", async () => {
+  const people = 40_000;
+  await withSandbox({ people }, async (sandbox) => {
+    const rows = expected("/people", people);
+    const order = (a: Row, b: Row) =>
+      a.updatedAt === b.updatedAt
+        ? (a.id as string) < (b.id as string) ? -1 : 1
+        : (a.updatedAt as string) < (b.updatedAt as string)
+        ? -1
+        : 1;
+    const sorted = rows.toSorted(order);
+    const tied = sorted.filter((r, i) => i > 0 && r.updatedAt === sorted[i - 1].updatedAt);
+    assert.ok(tied.length > 0, "the data has ties");
+    const from = sorted[sorted.length - 40].updatedAt as string;
+    const got: Row[] = [];
+    for (let skip = 0;; skip += 7) {
+      const { body } = await get(sandbox, "/people", {
+        query: {
+          "updatedAt[$gte]": from,
+          "$sort[updatedAt]": 1,
+          "$sort[id]": 1,
+          $limit: 7,
+          $skip: skip,
+        },
+      });
+      got.push(...body.data);
+      if (body.data.length < 7) break;
+    }
+    assert.deepEqual(ids(got), ids(sorted.filter((r) => (r.updatedAt as string) >= from)));
+  });
+});

@@ -34,10 +34,18 @@ Deno.test("a sync killed (SIGKILL) after its k-th STATE and restarted from it lo
     const stateCount = clean.lines.filter((line) => line.includes('"type":"STATE"')).length;
     assert.ok(stateCount >= 10, `${stateCount} checkpoints to cut at`);
     const cuts = Array.from({ length: stateCount - 1 }, (_, i) => i + 1);
+    let kills = 0;
     for (const k of cuts) {
       await t.step(`killed after STATE ${k} of ${stateCount}`, async () => {
         const first = await runConnectorProcess(read, { killAfterStates: k });
-        assert.ok(first.killed, "the sync was killed before it ended");
+        if (!first.killed) {
+          // Slices read at once make claims in the order their pages come back, so a run may
+          // print a STATE or two fewer than the clean one: it then ended whole, every row in it.
+          assert.equal(first.code, 0);
+          assert.deepEqual([...all].filter((id) => !recordIds(first.lines).includes(id)), []);
+          return;
+        }
+        kills++;
         const state = await files.write(`state-${k}.json`, lastStates(first.messages));
         const second = await runConnectorProcess([...read, "--state", state]);
         assert.equal(second.code, 0);
@@ -46,6 +54,7 @@ Deno.test("a sync killed (SIGKILL) after its k-th STATE and restarted from it lo
         assert.deepEqual(missing, [], `${missing.length} rows lost`);
       });
     }
+    assert.ok(kills >= cuts.length - 2, `${kills} of ${cuts.length} runs were killed`);
   } finally {
     await sandbox.close();
   }

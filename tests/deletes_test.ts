@@ -265,7 +265,7 @@ Deno.test("detect_deletes under churn: no row that exists is reported, none is l
   }
 });
 
-Deno.test("detect_deletes where the API ignores the cursor filter: the read's rows are the scan", async () => {
+Deno.test("detect_deletes where the API ignores the cursor filter: the deleted rows, confirmed", async () => {
   const s = await setup({}, { filters: "ignore" });
   try {
     const first = await sync(s, NOW);
@@ -279,11 +279,10 @@ Deno.test("detect_deletes where the API ignores the cursor filter: the read's ro
       deletedIds(second, "job_roles"),
       [...before].filter((id) => !after.has(id)).sort(),
     );
+    // Delete detection is its own step: its own scan, whatever the read did.
     const made = s.sandbox.requests.slice(from).map((r) => decodeURIComponent(r.query));
-    const scans = made.filter((q) => q.includes("$select") && !q.includes("id[$in]"));
-    assert.deepEqual(scans, [], "no id scan: the read listed every row");
     assert.ok(made.some((q) => q.includes("id[$in]")), "the candidates were confirmed");
-    assert.ok(logs(second, "INFO").some((m) => m.includes("the read listed every row")));
+    assert.ok(logs(second, "INFO").some((m) => m.includes("2 deleted rows found")));
   } finally {
     await teardown(s);
   }

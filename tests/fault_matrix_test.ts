@@ -32,7 +32,7 @@ export const FAULTS: [string, Fault[]][] = [
   ["envelope without data", [{ body: '{"total": 3, "limit": 10, "skip": 0}' }]],
 ];
 
-/** Good answers to the stream's path before the fault: the probe, early and later pages. */
+/** Good answers to the stream's path before the fault: the first request, early and later pages. */
 export const POSITIONS = [0, 3, 7];
 
 const MODES = {

@@ -4,7 +4,6 @@ import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
-import { initialSyncDaysOf } from "../sync/window.ts";
 import { findStream } from "../streams/mod.ts";
 import { PEOPLE_CUSTOM_FIELDS } from "../streams/people_custom_fields.ts";
 import { readPeopleCustomFields } from "../sync/people_custom_fields_read.ts";
@@ -100,10 +99,11 @@ async function readAll(
           writer: context.writer,
           config,
           syncMode: config.enable_incremental_sync ? syncMode : "full_refresh",
-          initialSyncDays: initialSyncDaysOf(stream, config),
-          cursor: cursorOf(state, stream.name),
-          idsAtCursor: idsAtCursorOf(state, stream.name),
-          idSet: state.idSets.get(stream.name),
+          state: {
+            cursor: cursorOf(state, stream.name),
+            idsAtCursor: idsAtCursorOf(state, stream.name),
+            idSet: state.idSets.get(stream.name),
+          },
           now: () => context.clock.now(),
           syncStartedAt,
           onProgress: progress && ((name, counts) => progress.update(name, counts)),

@@ -5,13 +5,14 @@
  * `_ab_cdc_deleted_at` (destinations in append-dedup mode delete those rows).
  *
  * Guarantees:
- * - No row that exists is reported deleted. Only a scan whose every page boundary was proven
- *   (see `paginate`) counts, and every id it did not find is then confirmed gone by asking the
- *   API for it by id before it is reported: a row missed by offset paging under churn, or moved
- *   by a server whose natural order is not stable, is found by that request and kept.
- * - No delete is forgotten for good. The ids kept in state (the committed set) change only in
- *   the stream's final STATE, written after the delete RECORDs; every STATE before it carries the
- *   committed set unchanged. A sync that crashes, fails or cannot prove its scan leaves the
+ * - No row that exists is reported deleted. Only a scan that saw as many ids as the server
+ *   counts counts, and every id it did not find is then confirmed gone by asking the API for it
+ *   by id before it is reported: a row missed by offset paging under churn, or moved by a server
+ *   whose natural order is not stable, is found by that request and kept.
+ * - No delete is forgotten for good. The ids kept in state (the committed set, under its own key
+ *   `id_set`) change only in the stream's final STATE, written after the delete RECORDs; every
+ *   STATE before it carries the committed set unchanged (the read's STATEs are not spaced or
+ *   held back for it). A sync that crashes, fails or cannot prove its scan leaves the
  *   committed set as it was, and the next sync compares against it again (a delete may then be
  *   written twice, which dedup absorbs). The new set holds every id known to exist: the last
  *   set, the rows this sync wrote and the rows the scan found, less the ids confirmed gone.
@@ -20,9 +21,10 @@
  */
 import type { Config } from "../config.ts";
 import { failureKindOf, type HumaansClient, type Query } from "../http/client.ts";
-import { getPage, paginate } from "../http/paginate.ts";
+import { getPage, scanPages } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import { CURSOR, DELETED_AT, type StreamDefinition } from "../streams/mod.ts";
+import { rowId } from "../streams/row.ts";
 import {
   decodeIdSet,
   type EncodedIdSet,
@@ -103,20 +105,12 @@ export async function probeSelection(
 export interface Scan {
   /** Every id the scan saw. */
   ids: Set<string>;
-  /** Whether every page boundary was proven (else ids may be missing). */
+  /** Whether the scan saw as many ids as the server counts (else ids may be missing). */
   proven: boolean;
-  /** The first page whose boundary was not proven. */
-  unprovenPage?: number;
   /** Pages read. */
   pages: number;
   /** Requests made, retries excluded. */
   requests: number;
-}
-
-/** The id of a raw row, if it has a string one. */
-function idOf(row: unknown): string | undefined {
-  const id = row !== null && typeof row === "object" ? (row as { id?: unknown }).id : undefined;
-  return typeof id === "string" && id !== "" ? id : undefined;
 }
 
 /** Lists the id of every row of `path` (no filter), `$select`ing ids when the server allows. */
@@ -128,27 +122,24 @@ export async function scanIds(
   const ids = new Set<string>();
   const query: Query = options.selection === "ids" ? { "$select[]": "id" } : {};
   const scan: Scan = { ids, proven: true, pages: 0, requests: 0 };
+  let counted = Infinity;
   for await (
-    const page of paginate(client, path, {
+    const page of scanPages(client, path, {
       query,
       pageSize: options.selection === "ids" ? ID_PAGE_SIZE : options.config.max_records_per_page,
-      concurrency: options.config.concurrency,
       signal: options.signal,
     })
   ) {
-    // A page not proven to join the one before, or a list that ended short of its own total
-    // (an empty page below `total`): ids may be missing, so nothing may be called deleted.
-    if ((!page.proven || (page.shortfall ?? 0) > 0) && scan.proven) {
-      scan.proven = false;
-      scan.unprovenPage = page.index;
-    }
     for (const row of page.data) {
-      const id = idOf(row);
+      const id = rowId(row);
       if (id !== undefined) ids.add(id);
     }
+    counted = Math.min(counted, page.total);
     scan.pages++;
-    scan.requests += page.requests;
+    scan.requests++;
   }
+  // Fewer ids than the server counts (rows deleted meanwhile shift offsets): ids may be missing.
+  scan.proven = ids.size >= (counted === Infinity ? 0 : counted);
   return scan;
 }
 
@@ -187,7 +178,7 @@ async function foundAmong(
     throw error;
   }
   const asked = new Set(options.batch);
-  const found = new Set(page.data.map(idOf));
+  const found = new Set(page.data.map(rowId));
   const honoured = page.total <= options.batch.length &&
     [...found].every((id) => id !== undefined && asked.has(id));
   return honoured ? found : undefined;
@@ -270,11 +261,6 @@ export interface DetectOptions extends DeleteOptions {
   detectedAt: string;
   /** Sync start, UTC ISO 8601: the `timestamp` column. */
   syncedAt: string;
-  /**
-   * The read itself listed every row, unfiltered, each page boundary proven (the server
-   * ignores the cursor filter): its ids are the scan, and no other scan is made.
-   */
-  listedAll?: boolean;
 }
 
 /**
@@ -288,13 +274,6 @@ export class DeleteTracker {
   readonly #committed: unknown;
   /** Ids of the rows this sync's read wrote. */
   readonly #written = new Set<string>();
-  readonly #carriedLength: number;
-  /**
-   * Set when the read lists every row unfiltered (the server ignores the cursor filter): then,
-   * if every page boundary is proven, the ids it wrote are the scan (see `detect`'s `listedAll`).
-   */
-  readsEveryRow = false;
-
   readonly #maxIds: number;
 
   /**
@@ -305,9 +284,6 @@ export class DeleteTracker {
     this.#stream = stream;
     this.#maxIds = options.maxIds ?? MAX_TRACKED_IDS;
     this.#committed = committed ?? undefined;
-    this.#carriedLength = looksLikeIdSet(committed)
-      ? (committed as { data: string }).data.length
-      : 0;
   }
 
   /** The keys every STATE before the final one adds to its cursor: the committed set. */
@@ -315,21 +291,9 @@ export class DeleteTracker {
     return looksLikeIdSet(this.#committed) ? { [ID_SET_KEY]: this.#committed } : {};
   }
 
-  /**
-   * Whether a mid-stream STATE may be written after `records` records: each one repeats the
-   * committed set, so one is written only once about as many bytes of records came before it
-   * (a set of 2 MB then adds at most about as much output as the records themselves).
-   */
-  mayCheckpoint(records: number): boolean {
-    return records * 256 >= this.#carriedLength;
-  }
-
-  /** Remembers the ids of raw rows the read wrote (called with each page's rows). */
-  wrote(rows: readonly unknown[]): void {
-    for (const row of rows) {
-      const id = idOf(row);
-      if (id !== undefined) this.#written.add(id);
-    }
+  /** Remembers the id of a row the read wrote. */
+  wrote(id: string | undefined): void {
+    if (id !== undefined) this.#written.add(id);
   }
 
   /**
@@ -378,21 +342,18 @@ export class DeleteTracker {
   ): Promise<Detection> {
     const { writer, client } = options;
     const { name, path } = this.#stream;
-    const probe = options.listedAll ? undefined : await probeSelection(client, path, options);
-    if (probe && probe.total > this.#maxIds) {
+    const probe = await probeSelection(client, path, options);
+    if (probe.total > this.#maxIds) {
       // Known before the scan: not made, and the set dropped.
       await this.#dropped(writer, this.#tooMany(probe.total));
       return { state: {}, records: 0 };
     }
-    // Without a probe, whole rows: the few confirming requests need no `$select` to work.
-    const selection = probe?.selection ?? "rows";
-    const scan: Scan = options.listedAll
-      ? { ids: this.#written, proven: true, pages: 0, requests: 0 }
-      : await scanIds(client, path, { ...options, selection });
+    const selection = probe.selection;
+    const scan = await scanIds(client, path, { ...options, selection });
     if (!scan.proven) {
       await this.#warnKept(
         writer,
-        `rows changed faster than the id scan could read them from page ${scan.unprovenPage} on, so it cannot prove which are gone`,
+        `the id scan saw fewer ids than the server counts (rows changed while it paged), so it cannot prove which are gone`,
       );
       return options.keep;
     }
@@ -406,9 +367,9 @@ export class DeleteTracker {
     }
     const encoded = await this.#encode(known, writer);
     if (encoded === undefined) return { state: {}, records: deleted.length };
-    const how = options.listedAll
-      ? "the read listed every row"
-      : `${scan.requests} scan requests, ${selection === "ids" ? "ids only" : "whole rows"}`;
+    const how = `${scan.requests} scan requests, ${
+      selection === "ids" ? "ids only" : "whole rows"
+    }`;
     await writer.log(
       "INFO",
       options.previous

@@ -22,7 +22,7 @@ import {
   isRejectedQuery,
   type Query,
 } from "../http/client.ts";
-import { paginate } from "../http/paginate.ts";
+import { scanPages } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import { CURSOR, type RawObject, type StreamDefinition } from "../streams/mod.ts";
 import {
@@ -72,13 +72,13 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-/** The pages of a list: the one call site of this stream's paging (the paginator's). */
+/** The pages of a list: the one call site of this stream's paging (the offset scan's). */
 export async function* listPages(
   client: HumaansClient,
   path: string,
   options: ListOptions,
 ): AsyncGenerator<RowsPage> {
-  for await (const page of paginate(client, path, options)) {
+  for await (const page of scanPages(client, path, options)) {
     yield { rows: page.data, proven: page.proven };
   }
 }
@@ -283,7 +283,8 @@ async function changedPeople(run: Run, cursor: string): Promise<Set<string>> {
   const people = new Set<string>();
   const filtered: Query = { [`${CURSOR.api}[$gte]`]: cursor, [`$sort[${CURSOR.api}]`]: 1 };
   // Values at the cursor that the state lists were written by the sync before: unchanged since.
-  const known = new Set(cursor === run.options.cursor ? run.options.idsAtCursor ?? [] : []);
+  const { state } = run.options;
+  const known = new Set(cursor === state?.cursor ? state?.idsAtCursor ?? [] : []);
   const collect = async (query: Query) => {
     for await (const row of rowsOf(run, query)) {
       const person = personOf(row);
@@ -386,7 +387,8 @@ async function writeChanged(run: Run, changed: Set<string>): Promise<void> {
 
 /** The cursor the sync starts from: the state's, unless it is later than the sync's start. */
 async function startCursor(run: Run): Promise<string | undefined> {
-  const { cursor, syncStartedAt, writer } = run.options;
+  const { state, syncStartedAt, writer } = run.options;
+  const cursor = state?.cursor;
   const start = new Date(syncStartedAt).toISOString();
   if (!cursor || cursor <= start) return cursor;
   const ceiling = new Date(syncStartedAt - CLOCK_SKEW_MS).toISOString();
@@ -421,8 +423,9 @@ function finalState(run: Run, cursor: string | undefined): Record<string, unknow
   let ids: string[] | undefined;
   if (claim === run.latest) {
     ids = run.atLatest.size <= IDS_AT_CURSOR_CAP ? [...run.atLatest] : undefined;
-  } else if (claim === cursor && cursor === run.options.cursor) {
-    ids = run.options.idsAtCursor ? [...run.options.idsAtCursor] : undefined;
+  } else if (claim === cursor && cursor === run.options.state?.cursor) {
+    const listed = run.options.state?.idsAtCursor;
+    ids = listed ? [...listed] : undefined;
   }
   return {
     updated_at: claim,

@@ -1,17 +1,46 @@
+/**
+ * Reads one stream, top to bottom: STARTED; on a first sync the rows no date filter can see;
+ * the dated rows by key (`keyset.ts`), or, when the server does not filter and sort as asked, by
+ * a scan filtered here; RECORDs with the STATEs their claims allow (`checkpoint.ts`); the final
+ * STATE; delete detection as a step of its own (`deletes.ts`); COMPLETE, or an ERROR trace and
+ * INCOMPLETE.
+ *
+ * @module
+ */
 import type { Config } from "../config.ts";
-import { type ConnectorError, ConnectorError as Failure, toConnectorError } from "../errors.ts";
-import { accessHint, type HumaansClient, isRejectedQuery, type Query } from "../http/client.ts";
-import { getPage, paginate } from "../http/paginate.ts";
+import { ConnectorError, toConnectorError } from "../errors.ts";
+import { accessHint, type HumaansClient, isRejectedQuery } from "../http/client.ts";
+import { scanPages } from "../http/paginate.ts";
+import type { AirbyteSyncMode } from "../protocol/messages.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import type { StreamProgress } from "../progress.ts";
-import { utcTimestamp } from "../streams/fields.ts";
-import { CURSOR, type MapContext, type StreamDefinition } from "../streams/mod.ts";
-import type { AirbyteSyncMode } from "../protocol/messages.ts";
-import { Checkpoint, type CursorState } from "./checkpoint.ts";
+import { rowCursor, rowId } from "../streams/row.ts";
+import type { MapContext, StreamDefinition } from "../streams/mod.ts";
+import {
+  ceilingOf,
+  claimOf,
+  CLOCK_SKEW_MS,
+  type CursorState,
+  type Key,
+  sameClaim,
+} from "./checkpoint.ts";
 import { DeleteTracker } from "./deletes.ts";
+import { type Covered, EVER, isCovered, keysetPages, KeysetRefused } from "./keyset.ts";
 import { reportingRateLimits } from "./rate_limited.ts";
 import { serverTotal } from "./server_total.ts";
-import { warnWindowCut } from "./window.ts";
+import { initialSyncDaysOf, warnWindowCut } from "./window.ts";
+
+export { CLOCK_SKEW_MS } from "./checkpoint.ts";
+
+/** What the input state holds for one stream. */
+export interface StreamStateIn {
+  /** The cursor (`updated_at`). */
+  cursor?: string;
+  /** The ids written at the cursor (`ids_at_cursor`). */
+  idsAtCursor?: readonly string[];
+  /** The committed id set of `detect_deletes`, unchecked. */
+  idSet?: unknown;
+}
 
 /** Options of {@linkcode readStream}. */
 export interface ReadStreamOptions {
@@ -23,23 +52,14 @@ export interface ReadStreamOptions {
   config: Config;
   /** The mode to read in (already downgraded to full_refresh where incremental is off). */
   syncMode: AirbyteSyncMode;
-  /**
-   * How many days back a first sync reads, if bounded: `initial_sync_days` for a stream of dated
-   * events (`initialSyncDaysOf` in window.ts), else undefined (all history).
-   */
-  initialSyncDays?: number;
-  /** The stream's cursor from the input state, if any. */
-  cursor?: string;
-  /** The ids the input state lists as written at `cursor` (`ids_at_cursor`), if any. */
-  idsAtCursor?: readonly string[];
+  /** What the input state holds for the stream. */
+  state?: StreamStateIn;
   /** When the sync started (ms since the epoch). */
   syncStartedAt: number;
   /** Aborts the read (the sync is stopping). */
   signal?: AbortSignal;
   /** Told of the stream's counts after every page and at the end. */
   onProgress?: (stream: string, progress: StreamProgress) => void;
-  /** The stream's committed id set from the input state, if any (`detect_deletes`). */
-  idSet?: unknown;
   /** The time now (ms since the epoch): when deletes are detected. Default `Date.now`. */
   now?: () => number;
 }
@@ -67,131 +87,26 @@ export interface StreamResult {
 }
 
 /**
- * Who filters and sorts a stream's rows: the `server` (it honours `updatedAt[$gte]` and
- * `$sort[updatedAt]`; checkpoints after every page once its sort is proven) or the `client` (the
- * server ignores or rejects them, or the stream has no updatedAt: every row is read, filtered
- * here, and the one checkpoint comes at the end).
+ * Who filtered and sorted a stream's rows: the `server` (keyset pages, proven by their rows) or
+ * the `client` (a scan of every row, filtered here: the stream has no `updatedAt`, or the server
+ * did not filter or sort as asked).
  */
 export type Paging = "server" | "client";
 
 const DAY_MS = 86_400_000;
-/**
- * How far the API's clock may lag ours. No checkpoint passes the sync's start less this: a row
- * that changes during the sync is stamped after it, so the next sync reads it again, even if
- * this one read it before the change or not at all (a guess: the real API's clock is unknown).
- */
-export const CLOCK_SKEW_MS = 60_000;
-/** A lower bound no row can reach: a server that honours filters answers it with no rows. */
-const FUTURE_PROBE = "9999-12-31T00:00:00.000Z";
-/** A lower bound every dated row passes: its count is the rows a range filter can see. */
-const EVER = "0001-01-01T00:00:00.000Z";
-
-/** Counts of what one stream has written. */
-class Progress {
-  records = 0;
-  pages = 0;
-  sinceState = 0;
-  skipped = 0;
-  /** Rows with no cursor written by the pass over undated rows. */
-  undated = 0;
-  /** The first page of the pass over undated rows that could not prove its start, if any. */
-  undatedGap?: number;
-  /** The `total` of the last page read. */
-  lastTotal?: number;
-  invalid = new Map<string, number>();
-  /** API fields kept in `additional_fields` (dotted paths; bounded, should keys be ids). */
-  extra = new Set<string>();
-  /** Whether a page could not prove its boundary with the page before. */
-  unproven = false;
-  /** Delete detection, when on for this stream; its keys go into every STATE. */
-  deletes?: DeleteTracker;
-  /** Keys every STATE adds to the cursor (the committed id set, then the new one). */
-  stateExtra: Record<string, unknown> = {};
-}
 
 /**
  * The lower bound of an incremental read: the state's cursor, else `initialSyncDays` ago (set only
  * for streams of dated events), else none: all history.
  */
 export function lowerBoundOf(
-  options: Pick<ReadStreamOptions, "initialSyncDays" | "syncMode" | "cursor" | "syncStartedAt">,
+  options: { syncMode: AirbyteSyncMode; cursor?: string; initialSyncDays?: number },
+  syncStartedAt: number,
 ): string | undefined {
   if (options.syncMode !== "incremental") return undefined;
   if (options.cursor) return options.cursor;
   if (options.initialSyncDays === undefined) return undefined;
-  return new Date(options.syncStartedAt - options.initialSyncDays * DAY_MS).toISOString();
-}
-
-/**
- * Finds out whether the server honours `updatedAt[$gte]` and `$sort`: one request for rows
- * updated in the year 9999. No rows means honoured; rows mean ignored, and a
- * 400 means rejected (both read every row and filter here; a rejection also warns).
- */
-export async function choosePaging(
-  stream: StreamDefinition,
-  options: Pick<ReadStreamOptions, "client" | "writer" | "signal">,
-): Promise<Paging> {
-  if (!stream.incremental) return "client";
-  try {
-    const probe = await getPage(options.client, stream.path, {
-      query: {
-        [`${CURSOR.api}[$gte]`]: FUTURE_PROBE,
-        [`$sort[${CURSOR.api}]`]: 1,
-        $limit: 1,
-      },
-      signal: options.signal,
-    });
-    if (probe.total === 0) return "server";
-    await options.writer.log(
-      "INFO",
-      `Stream "${stream.name}": the API ignores the ${CURSOR.api} filter; reading every row and filtering here`,
-    );
-  } catch (error) {
-    const rejected = isRejectedQuery(error);
-    if (rejected === undefined) throw error;
-    await options.writer.log(
-      "WARN",
-      `Stream "${stream.name}": the API rejected the ${CURSOR.api} filter and sort (${rejected}); reading every row and filtering here`,
-    );
-  }
-  return "client";
-}
-
-/**
- * The evidence for the server's sort: the cursor values of the two newest rows of the sync's
- * window, asked for sorted descending (`$sort[updatedAt]=-1`). A server that sorts returns them
- * newest first, and the newest is later than the first row of the ascending first page; one that
- * ignores `$sort` returns the same rows in the same order both times, which cannot be both (see
- * `checkpoint.ts`).
- */
-export async function probeSort(
-  stream: StreamDefinition,
-  options: Pick<ReadStreamOptions, "client" | "signal" | "syncStartedAt">,
-): Promise<(string | undefined)[]> {
-  const probe = await getPage(options.client, stream.path, {
-    query: {
-      [`${CURSOR.api}[$lte]`]: new Date(options.syncStartedAt).toISOString(),
-      [`$sort[${CURSOR.api}]`]: -1,
-      $limit: 2,
-    },
-    signal: options.signal,
-  });
-  return probe.data.map((row) => utcTimestamp(rawCursor(row)));
-}
-
-function rawCursor(row: unknown): unknown {
-  return row !== null && typeof row === "object"
-    ? (row as Record<string, unknown>)[CURSOR.api]
-    : undefined;
-}
-
-/** The cursor of the first row of a page that has one, as a canonical timestamp. */
-function firstCursorOf(data: unknown[]): string | undefined {
-  for (const row of data) {
-    const cursor = utcTimestamp(rawCursor(row));
-    if (cursor !== undefined) return cursor;
-  }
-  return undefined;
+  return new Date(syncStartedAt - options.initialSyncDays * DAY_MS).toISOString();
 }
 
 /**
@@ -201,9 +116,9 @@ function firstCursorOf(data: unknown[]): string | undefined {
  */
 export async function saneCursor(
   stream: StreamDefinition,
-  options: Pick<ReadStreamOptions, "cursor" | "syncMode" | "syncStartedAt" | "writer">,
+  options: Pick<ReadStreamOptions, "state" | "syncMode" | "syncStartedAt" | "writer">,
 ): Promise<string | undefined> {
-  const { cursor } = options;
+  const cursor = options.state?.cursor;
   const start = new Date(options.syncStartedAt).toISOString();
   if (!cursor || options.syncMode !== "incremental" || cursor <= start) return cursor;
   const ceiling = new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString();
@@ -214,416 +129,378 @@ export async function saneCursor(
   return ceiling;
 }
 
-/** The passes a stream reads, in order (see the README's "Sync modes and state"). */
-type Pass = "window" | "after" | "undated";
-
-function queryOf(pass: Pass, paging: Paging, lowerBound: string | undefined, start: string): Query {
-  if (paging === "client" || pass === "undated") return {};
-  const query: Query = { [`$sort[${CURSOR.api}]`]: 1 };
-  if (pass === "after") {
-    // Rows changed or inserted during the window's pass, and rows dated in the future.
-    query[`${CURSOR.api}[$gt]`] = start;
-    return query;
-  }
-  if (lowerBound) query[`${CURSOR.api}[$gte]`] = lowerBound;
-  // Rows that change during the sync leave this window instead of moving behind the pages
-  // still to read: only removals can shift offsets, and the overlap detects every one. The
-  // pass after the window reads them.
-  query[`${CURSOR.api}[$lte]`] = start;
-  return query;
-}
-
-/** One stream's read in progress: what every pass shares. */
-interface StreamRun {
-  stream: StreamDefinition;
-  options: ReadStreamOptions;
-  progress: Progress;
-  checkpoint: Checkpoint;
-  page: PageContext;
-}
-
-/** Reads one pass of a stream, writing its pages, with the claims the checkpoint allows. */
-async function readPass(run: StreamRun, pass: Pass, query: Query): Promise<void> {
-  const { stream, options, progress, checkpoint } = run;
-  const { writer } = options;
-  const pages = paginate(options.client, stream.path, {
-    query,
-    pageSize: options.config.max_records_per_page,
-    concurrency: options.config.concurrency,
-    signal: options.signal,
-  });
-  for await (const page of pages) {
-    if (progress.pages === 0) {
-      await writer.streamStatus(stream.name, "RUNNING");
-      await writer.estimate(stream.name, page.total);
-    }
-    if (!page.proven) progress.unproven = true;
-    if (pass === "undated") {
-      // Undated rows claim nothing; a page that could not prove its start may have missed some.
-      if (!page.proven) progress.undatedGap ??= page.index;
-    } else if (stream.incremental) {
-      const first = firstCursorOf(page.data);
-      const claim = checkpoint.beforePage(progress.pages, {
-        firstCursor: first,
-        proven: page.proven,
-      });
-      // With detect_deletes each STATE repeats the id set: spaced so it never outweighs records.
-      const spaced = progress.deletes?.mayCheckpoint(progress.sinceState) ?? true;
-      if (claim && spaced) queueClaim(writer, stream.name, claim, progress);
-    }
-    run.page.undatedOnly = pass === "undated";
-    writePage(stream, page.data, run.page);
-    progress.deletes?.wrote(page.data);
-    progress.pages++;
-    progress.lastTotal = page.total;
-    options.onProgress?.(stream.name, {
-      records: progress.records,
-      pages: progress.pages,
-      total: page.total,
-    });
-    // The next page is mapped while this one is written (its STATE after its records).
-    await writer.flushAhead();
-  }
+/** Where a stream's read starts. */
+interface Plan {
+  /** Rows below this are not read (undefined: all history). */
+  lower?: string;
+  /** Ids already written at `lower` (the state's `ids_at_cursor`). */
+  idsAtLower?: readonly string[];
+  /** No state: rows without a date are read too. */
+  firstSync: boolean;
+  /** The unfiltered count, asked before the read on a first sync. */
+  total?: number;
 }
 
 /**
  * Reads one stream: STARTED, RUNNING with an ESTIMATE, pages of RECORDs with STATEs between them,
- * then COMPLETE; on failure an ERROR trace and INCOMPLETE. With a server that filters, up to
- * three passes: when the server counts rows that no range filter sees and there is no state
- * yet, every row for those undated ones; the window (rows updated up to the sync's start); the
- * rows after it (changed during the sync, or dated in the future). A STATE claims only what
- * {@linkcode Checkpoint} allows.
+ * then COMPLETE; on failure an ERROR trace and INCOMPLETE.
  */
 export async function readStream(
   stream: StreamDefinition,
   options: ReadStreamOptions,
 ): Promise<StreamResult> {
   options = reportingRateLimits(options, stream.name);
-  const { writer } = options;
-  const name = stream.name;
-  const progress = new Progress();
-  let paging: Paging = "client";
-  let total: number | undefined;
-  let checkpoint: Checkpoint | undefined;
-  await writer.streamStatus(name, "STARTED");
+  const run = new StreamRun(stream, options);
+  await options.writer.streamStatus(stream.name, "STARTED");
   try {
-    const cursor = await saneCursor(stream, options);
-    const lowerBound = lowerBoundOf({ ...options, cursor });
-    paging = await choosePaging(stream, options);
-    startDeletes(stream, options, { progress, paging });
-    const idsAtCursor = cursor === options.cursor ? options.idsAtCursor : undefined;
-    const run = await startRun(stream, { ...options, cursor, idsAtCursor }, {
-      paging,
-      lowerBound,
-      progress,
-    });
-    checkpoint = run.checkpoint;
-    total = await readPasses(run, paging, lowerBound);
-    await warnWindowCut(stream, {
-      lowerBound,
-      paging,
-      inWindow: progress.records,
-      dropped: checkpoint.outside,
-      unfiltered: total,
-    }, options);
-    await finish(run, { paging, lowerBound, total });
-    await reportExtraFields(writer, name, progress.extra);
-    options.onProgress?.(name, { ...counts(progress, checkpoint), total, done: true });
-    await writer.streamStatus(name, "COMPLETE");
-    return {
-      name,
-      status: "COMPLETE",
-      ...counts(progress, checkpoint),
-      paging,
-      serverTotal: total,
-    };
+    if (!stream.incremental) {
+      run.total = await readScan(run, { keep: () => true });
+      await run.finish(undefined);
+    } else {
+      const plan = await planOf(stream, options);
+      if (plan.firstSync) await readUndated(run, plan);
+      const claim = await readDated(run, plan);
+      await warnWindowCut(stream, {
+        lowerBound: plan.lower,
+        paging: run.paging,
+        inWindow: run.records,
+        dropped: run.outside,
+        unfiltered: plan.total,
+      }, { ...options, cursor: plan.firstSync ? undefined : plan.lower });
+      await run.finish(claim);
+    }
+    options.onProgress?.(stream.name, { ...run.counts(), total: run.total, done: true });
+    await options.writer.streamStatus(stream.name, "COMPLETE");
+    return { ...run.result(), status: "COMPLETE" };
   } catch (thrown) {
     const error = toConnectorError(thrown);
-    await writer.flush();
-    await writer.error(
-      `Stream "${name}" failed: ${error.message}${accessHint(error, stream)}`,
+    await options.writer.flush();
+    await options.writer.error(
+      `Stream "${stream.name}" failed: ${error.message}${accessHint(error, stream)}`,
       {
         failureType: error.failureType,
         internalMessage: error.internalMessage,
-        stream: name,
+        stream: stream.name,
       },
     );
-    await writer.streamStatus(name, "INCOMPLETE");
-    const result = counts(progress, checkpoint);
-    return { name, status: "INCOMPLETE", ...result, paging, serverTotal: total, error };
+    await options.writer.streamStatus(stream.name, "INCOMPLETE");
+    return { ...run.result(), status: "INCOMPLETE", error };
   }
 }
 
-async function startRun(
-  stream: StreamDefinition,
-  options: ReadStreamOptions,
-  how: { paging: Paging; lowerBound?: string; progress: Progress },
-): Promise<StreamRun> {
-  const descending = how.paging === "server" ? await probeSort(stream, options) : [];
-  const checkpoint = new Checkpoint({
-    serverFilters: how.paging === "server",
-    descending,
-    lowerBound: how.lowerBound,
-    ceiling: new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString(),
-    cursor: options.cursor,
-    idsAtCursor: options.cursor === undefined ? undefined : options.idsAtCursor,
-  });
-  const syncedAt = new Date(options.syncStartedAt).toISOString();
-  const { progress } = how;
-  const context: MapContext = {
-    syncedAt,
-    today: syncedAt.slice(0, 10),
-    onInvalid: (column) => progress.invalid.set(column, (progress.invalid.get(column) ?? 0) + 1),
-    onExtra: (field) => {
-      if (progress.extra.size < MAX_EXTRA_FIELDS) progress.extra.add(field);
-    },
-  };
-  const page: PageContext = {
-    progress,
-    checkpoint,
-    context,
-    writer: options.writer,
-    undatedOnly: false,
-  };
-  return { stream, options, progress, checkpoint, page };
+async function planOf(stream: StreamDefinition, options: ReadStreamOptions): Promise<Plan> {
+  const cursor = await saneCursor(stream, options);
+  const initialSyncDays = initialSyncDaysOf(stream, options.config);
+  const lower = lowerBoundOf({ ...options, cursor, initialSyncDays }, options.syncStartedAt);
+  const sameCursor = cursor !== undefined && cursor === options.state?.cursor;
+  const idsAtLower = sameCursor && lower === cursor ? options.state?.idsAtCursor : undefined;
+  const firstSync = options.syncMode === "full_refresh" || cursor === undefined;
+  return { lower, idsAtLower, firstSync };
 }
 
 /**
- * Reads the passes of a stream; returns the server's unfiltered count of its rows (asked before
- * the passes, so that every row it counts is read by a pass that starts after it), or with
- * client paging the `total` of the last page.
+ * A sync without state reads the rows no date filter can see (`updatedAt` null, absent or not a
+ * date), before any STATE: when the unfiltered count is more than the count of dated rows, by a
+ * scan that writes only those.
  */
-async function readPasses(
-  run: StreamRun,
-  paging: Paging,
-  lowerBound: string | undefined,
-): Promise<number | undefined> {
-  const { stream, options, progress } = run;
-  const start = new Date(options.syncStartedAt).toISOString();
-  if (paging === "client") {
-    await readPass(run, "window", queryOf("window", paging, lowerBound, start));
-    return progress.lastTotal;
+async function readUndated(run: StreamRun, plan: Plan): Promise<void> {
+  const { client, signal } = run.options;
+  const path = run.stream.path;
+  plan.total = await serverTotal(client, path, { signal });
+  run.total = plan.total;
+  let dated: number;
+  try {
+    dated = await serverTotal(client, path, { signal, query: { "updatedAt[$gte]": EVER } });
+  } catch (error) {
+    // A server that rejects the filter is read by the scan that also writes undated rows.
+    if (isRejectedQuery(error) !== undefined) return;
+    throw error;
   }
-  const total = await serverTotal(options.client, stream.path, options);
-  // Undated rows (updatedAt null, absent or not a date) escape every range filter. A sync
-  // without state reads them, first (before any STATE a resumed sync would start from): when
-  // the server counts more rows than its filters can see, by reading every row.
-  const firstSync = options.syncMode === "full_refresh" || options.cursor === undefined;
-  if (firstSync) {
-    const dated = await serverTotal(options.client, stream.path, {
-      signal: options.signal,
-      query: { [`${CURSOR.api}[$gte]`]: EVER },
-    });
-    if (total > dated) await readPass(run, "undated", {});
-  }
-  await readPass(run, "window", queryOf("window", paging, lowerBound, start));
-  await readPass(run, "after", queryOf("after", paging, lowerBound, start));
-  return total;
+  if (plan.total > dated) await readScan(run, { keep: (at) => at === undefined });
 }
 
-function counts(progress: Progress, checkpoint: Checkpoint | undefined) {
-  return {
-    records: progress.records,
-    pages: progress.pages,
-    cursor: checkpoint?.lastClaim,
-    extraFields: progress.extra.size,
-  };
+/**
+ * Reads the dated rows by key, writing each page and the STATE its claim allows; falls back to a
+ * scan when the server does not do what keyset paging asks. Returns the final claim.
+ */
+async function readDated(run: StreamRun, plan: Plan): Promise<CursorState> {
+  const { options, stream } = run;
+  const ceiling = ceilingOf(options.syncStartedAt);
+  let claim: CursorState | undefined;
+  try {
+    const pages = keysetPages(options.client, stream.path, {
+      lower: plan.lower,
+      idsAtLower: plan.idsAtLower,
+      start: new Date(options.syncStartedAt).toISOString(),
+      ceiling,
+      pageSize: options.config.max_records_per_page,
+      concurrency: options.config.concurrency,
+      signal: options.signal,
+    });
+    for await (const page of pages) {
+      run.skipped += page.skipped;
+      run.known += page.known;
+      await run.write(page.rows, page.total);
+      claim = page.claim ?? claim;
+      run.checkpoint(claim);
+    }
+    await reconcile(run, plan);
+    return claim ?? { updated_at: ceiling };
+  } catch (error) {
+    const refused = error instanceof KeysetRefused ? error.message : rejection(error);
+    if (refused === undefined) throw error;
+    // Ignoring a parameter costs requests, not rows: INFO. Rejecting it (400) is a WARN.
+    await options.writer.log(
+      error instanceof KeysetRefused ? "INFO" : "WARN",
+      `Stream "${stream.name}": ${refused}; reading every row and filtering here`,
+    );
+    return await readFallback(run, plan, error instanceof KeysetRefused ? error.covered : []);
+  }
+}
+
+function rejection(error: unknown): string | undefined {
+  const rejected = isRejectedQuery(error);
+  return rejected === undefined
+    ? undefined
+    : `the API rejected the updatedAt filter and sort (${rejected})`;
+}
+
+/**
+ * The scan that replaces keyset paging: every row, written here when it is inside the read (at
+ * or after the lower bound, or undated on a first sync) and not written already. One claim, at
+ * the end: the newest row seen, or the lower bound.
+ */
+async function readFallback(run: StreamRun, plan: Plan, covered: Covered[]): Promise<CursorState> {
+  run.paging = "client";
+  const { lower } = plan;
+  let top: Key = { at: lower, ids: [...plan.idsAtLower ?? []] };
+  const written: Covered[] = [...covered, { from: lower, key: top }];
+  run.total = await readScan(run, {
+    keep: (at, id) => {
+      if (at === undefined) return plan.firstSync;
+      if (lower !== undefined && at < lower) {
+        run.outside++;
+        return false;
+      }
+      if (top.at === undefined || at > top.at) top = { at, ids: [id] };
+      else if (at === top.at) top = { at, ids: [...top.ids, id] };
+      if (isCovered(written, { at, id })) {
+        run.known++;
+        return false;
+      }
+      return true;
+    },
+  });
+  const ceiling = ceilingOf(run.options.syncStartedAt);
+  return claimOf([{ key: top, done: true, reached: true }], { ceiling, final: true })!;
+}
+
+/**
+ * Reads every row with offset pages, writing those `keep` accepts (each id once), then reconciles
+ * the distinct ids seen with the server's count: fewer fails the stream. Returns the count.
+ */
+async function readScan(
+  run: StreamRun,
+  filter: { keep: (at: string | undefined, id: string) => boolean },
+): Promise<number> {
+  const { options, stream } = run;
+  const seen = new Set<string>();
+  let first: number | undefined;
+  let last = 0;
+  const pages = scanPages(options.client, stream.path, {
+    pageSize: options.config.max_records_per_page,
+    signal: options.signal,
+  });
+  for await (const page of pages) {
+    first ??= page.total;
+    last = page.total;
+    const rows = page.data.filter((raw) => {
+      const id = rowId(raw);
+      if (id === undefined) {
+        run.skipped++;
+        return false;
+      }
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return filter.keep(rowCursor(raw), id);
+    });
+    await run.write(rows, page.total);
+  }
+  const counted = Math.min(first ?? 0, last);
+  if (seen.size + run.skipped < counted) {
+    await fail(run, { missing: counted - seen.size - run.skipped, of: counted });
+  }
+  return first ?? 0;
+}
+
+/**
+ * Compares the rows a read of all history saw with the unfiltered count asked before it: a
+ * shortfall the count asked again still shows fails the stream, naming the number.
+ */
+async function reconcile(run: StreamRun, plan: Plan): Promise<void> {
+  if (plan.total === undefined || plan.lower !== undefined) return;
+  const read = run.records + run.known + run.skipped;
+  if (read >= plan.total) return;
+  const { client, signal } = run.options;
+  const now = await serverTotal(client, run.stream.path, { signal });
+  const missing = Math.min(plan.total, now) - read;
+  if (missing > 0) await fail(run, { missing, of: plan.total });
+}
+
+async function fail(run: StreamRun, counts: { missing: number; of: number }): Promise<never> {
+  const read = run.records + run.known + run.skipped;
+  const message =
+    `Stream "${run.stream.name}": ${counts.missing} of the ${counts.of} rows the server counts were not read (read ${read})`;
+  await run.options.writer.log("WARN", message);
+  throw new ConnectorError(
+    `${message}: run the sync again; if it recurs, the API's paging is unreliable`,
+    { failureType: "transient_error" },
+  );
 }
 
 /** How many distinct additional fields a stream counts (and how many it names in its log). */
 const MAX_EXTRA_FIELDS = 1000;
 const NAMED_EXTRA_FIELDS = 20;
 
-/** One INFO line naming the API fields the stream kept in `additional_fields`, if any. */
-async function reportExtraFields(writer: MessageWriter, name: string, extra: Set<string>) {
-  if (extra.size === 0) return;
-  const named = [...extra].slice(0, NAMED_EXTRA_FIELDS).join(", ");
-  const more = extra.size > NAMED_EXTRA_FIELDS
-    ? `, and ${extra.size - NAMED_EXTRA_FIELDS} more`
-    : "";
-  await writer.log(
-    "INFO",
-    `Stream "${name}": API fields with no column, kept in additional_fields: ${named}${more}`,
-  );
-}
+/** One stream's read in progress: what it has written, and its STATEs. */
+class StreamRun {
+  records = 0;
+  pages = 0;
+  /** Rows that were not objects with an id. */
+  skipped = 0;
+  /** Rows skipped as already written (at the state's cursor, or before a fallback). */
+  known = 0;
+  /** Rows below the lower bound (sent by a server that ignores the filter). */
+  outside = 0;
+  /** The server's unfiltered count, when asked. */
+  total?: number;
+  paging: Paging = "server";
+  #sinceState = 0;
+  #claim?: CursorState;
+  readonly #invalid = new Map<string, number>();
+  readonly #extra = new Set<string>();
+  readonly #context: MapContext;
+  /** Delete detection, when on: the committed set every STATE repeats, the ids written. */
+  readonly #deletes?: DeleteTracker;
 
-interface PageContext {
-  progress: Progress;
-  checkpoint: Checkpoint;
-  context: MapContext;
-  writer: MessageWriter;
-  /** Write only rows without a cursor (the pass over undated rows). */
-  undatedOnly: boolean;
-}
-
-function writePage(stream: StreamDefinition, data: unknown[], page: PageContext): void {
-  const { progress, checkpoint, writer } = page;
-  const incremental = stream.incremental;
-  for (const raw of data) {
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      progress.skipped++;
-      continue;
+  constructor(readonly stream: StreamDefinition, readonly options: ReadStreamOptions) {
+    const syncedAt = new Date(options.syncStartedAt).toISOString();
+    this.#context = {
+      syncedAt,
+      today: syncedAt.slice(0, 10),
+      onInvalid: (column) => this.#invalid.set(column, (this.#invalid.get(column) ?? 0) + 1),
+      onExtra: (field) => {
+        if (this.#extra.size < MAX_EXTRA_FIELDS) this.#extra.add(field);
+      },
+    };
+    const { config, syncMode, state } = options;
+    if (config.detect_deletes && syncMode === "incremental" && stream.incremental) {
+      this.#deletes = new DeleteTracker(stream, state?.idSet);
     }
-    const { record, changes } = stream.map(raw as Record<string, unknown>, page.context);
-    const id = record.id;
-    if (typeof id !== "string") {
-      progress.skipped++;
-      continue;
+    if (!stream.incremental) this.paging = "client";
+  }
+
+  /** Writes a page's rows as RECORDs (RUNNING and the ESTIMATE before the first page). */
+  async write(rows: unknown[], total: number): Promise<void> {
+    const { writer } = this.options;
+    if (this.pages++ === 0) {
+      await writer.streamStatus(this.stream.name, "RUNNING");
+      await writer.estimate(this.stream.name, total);
     }
-    if (incremental) {
-      const cursor = record[CURSOR.column] as string | null;
-      if (page.undatedOnly) {
-        if (cursor !== null) continue;
-        progress.undated++;
-      } else if (!checkpoint.admit(cursor, id)) continue;
+    for (const raw of rows) {
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) continue;
+      const { record, changes } = this.stream.map(raw as Record<string, unknown>, this.#context);
+      writer.record(this.stream.name, record, { changes });
+      this.#deletes?.wrote(rowId(raw));
     }
-    writer.record(stream.name, record, { changes });
-    progress.records++;
-    progress.sinceState++;
+    this.records += rows.length;
+    this.#sinceState += rows.length;
+    this.options.onProgress?.(this.stream.name, { ...this.counts(), total });
+    // The next page is fetched while this one is written (its STATE after its records).
+    await writer.flushAhead();
   }
-}
 
-/** Queues a STATE after the records queued before it; the caller flushes. */
-function queueClaim(
-  writer: MessageWriter,
-  name: string,
-  claim: CursorState | Record<string, never>,
-  progress: Progress,
-): void {
-  writer.queueState(name, { ...claim, ...progress.stateExtra }, {
-    recordCount: progress.sinceState,
-  });
-  progress.sinceState = 0;
-}
+  /** Queues a STATE claiming `claim` after the records before it, when it says something new. */
+  checkpoint(claim: CursorState | undefined): void {
+    if (claim === undefined || sameClaim(claim, this.#claim)) return;
+    this.#queueState(claim);
+  }
 
-async function warnAboutRows(run: StreamRun): Promise<void> {
-  const { stream, progress, checkpoint } = run;
-  const { writer } = run.options;
-  const name = stream.name;
-  if (progress.skipped > 0) {
+  #queueState(claim: CursorState | Record<string, never>, extra = this.#deletes?.carried()) {
+    this.options.writer.queueState(this.stream.name, { ...claim, ...extra }, {
+      recordCount: this.#sinceState,
+    });
+    this.#sinceState = 0;
+    if ("updated_at" in claim) this.#claim = claim as CursorState;
+  }
+
+  /**
+   * The end of the read: WARNs about rows, delete detection (its RECORDs before the final
+   * STATE, which carries the new id set), then the final STATE: `claim`, or `{}` for a stream
+   * without a cursor.
+   */
+  async finish(claim: CursorState | undefined): Promise<void> {
+    await this.#warnAboutRows();
+    const { options } = this;
+    let extra = this.#deletes?.carried();
+    if (this.#deletes && claim) {
+      const detectedAt = Math.max(options.now?.() ?? Date.now(), options.syncStartedAt);
+      const found = await this.#deletes.detect({
+        ...options,
+        detectedAt: new Date(detectedAt).toISOString(),
+        syncedAt: new Date(options.syncStartedAt).toISOString(),
+      });
+      extra = found.state;
+      this.records += found.records;
+      this.#sinceState += found.records;
+    }
+    // The final STATE, unless the last one already says all of it.
+    const repeat = claim !== undefined && this.#deletes === undefined &&
+      this.#sinceState === 0 && sameClaim(claim, this.#claim);
+    if (!repeat) this.#queueState(claim ?? {}, extra);
+    await options.writer.flush();
+  }
+
+  async #warnAboutRows(): Promise<void> {
+    const { writer } = this.options;
+    const name = this.stream.name;
+    if (this.skipped > 0) {
+      await writer.log(
+        "WARN",
+        `Stream "${name}": skipped ${this.skipped} rows that were not objects with an "id"`,
+      );
+    }
+    if (this.#invalid.size > 0) {
+      const detail = [...this.#invalid].map(([column, n]) => `${column}: ${n}`).join(", ");
+      await writer.log(
+        "WARN",
+        `Stream "${name}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
+      );
+    }
+    if (this.#extra.size === 0) return;
+    const named = [...this.#extra].slice(0, NAMED_EXTRA_FIELDS).join(", ");
+    const more = this.#extra.size > NAMED_EXTRA_FIELDS
+      ? `, and ${this.#extra.size - NAMED_EXTRA_FIELDS} more`
+      : "";
     await writer.log(
-      "WARN",
-      `Stream "${name}": skipped ${progress.skipped} rows that were not objects with an "id"`,
+      "INFO",
+      `Stream "${name}": API fields with no column, kept in additional_fields: ${named}${more}`,
     );
   }
-  if (progress.invalid.size > 0) {
-    const detail = [...progress.invalid].map(([column, n]) => `${column}: ${n}`).join(", ");
-    await writer.log(
-      "WARN",
-      `Stream "${name}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
-    );
-  }
-  if (checkpoint.disorder) {
-    await writer.log(
-      "WARN",
-      `Stream "${name}": the API stopped returning rows in ${CURSOR.api} order at page ${checkpoint.disorder.page}; checkpoints stopped there (a STATE written before it may claim rows read after it: if this sync does not finish, run a full refresh)`,
-    );
-  }
-  if (progress.undatedGap !== undefined) {
-    await writer.log(
-      "WARN",
-      `Stream "${name}": rows changed faster than pages could be read while reading rows without ${CURSOR.api} (from page ${progress.undatedGap} on), so some of them may have been missed; run a full refresh again to be sure of them`,
-    );
-  }
-  const gap = checkpoint.gap;
-  if (gap) {
-    const keep = gap.cursor === null
-      ? "a full sync is needed to be sure of them"
-      : `state stays at ${gap.cursor} so the next sync reads them again`;
-    await writer.log(
-      "WARN",
-      `Stream "${name}": rows changed faster than pages could be read from page ${gap.page} on, so some may have been missed; ${
-        stream.incremental ? keep : "run the sync again to be sure of them"
-      }`,
-    );
-  }
-}
 
-/**
- * Compares the rows read with the server's count, where that means something: a read of all
- * history (full refresh, or a first sync without a window) or with client paging (every row is
- * read). A shortfall is a WARN naming the stream and the number, and fails the stream.
- */
-async function reconcile(
-  run: StreamRun,
-  how: { paging: Paging; lowerBound?: string; total?: number },
-): Promise<void> {
-  const { stream, progress, checkpoint } = run;
-  if (how.total === undefined || (how.lowerBound !== undefined && how.paging === "server")) return;
-  const read = progress.records + checkpoint.known + checkpoint.outside + progress.skipped;
-  if (how.total <= read) return;
-  // Rows deleted during the sync are counted but were not all read: the count now settles it.
-  const now = how.paging === "server"
-    ? await serverTotal(run.options.client, stream.path, run.options)
-    : how.total;
-  const missing = Math.min(how.total, now) - read;
-  if (missing <= 0) return;
-  const message =
-    `Stream "${stream.name}": ${missing} of the ${how.total} rows the server counts were not read (read ${read})`;
-  await run.options.writer.log("WARN", message);
-  throw new Failure(
-    `${message}: run the sync again; if it recurs, the API's paging is unreliable`,
-    {
-      failureType: "transient_error",
-    },
-  );
-}
-
-/** Turns delete detection on for an incremental stream of an incremental sync, if configured. */
-function startDeletes(
-  stream: StreamDefinition,
-  options: ReadStreamOptions,
-  how: { progress: Progress; paging: Paging },
-): void {
-  const { progress } = how;
-  if (!options.config.detect_deletes || options.syncMode !== "incremental") return;
-  if (!stream.incremental) return;
-  progress.deletes = new DeleteTracker(stream, options.idSet);
-  progress.stateExtra = progress.deletes.carried();
-  // A server that ignores the filter sends every row: the read itself is the scan.
-  progress.deletes.readsEveryRow = how.paging === "client";
-}
-
-/**
- * Scans for deleted rows and writes their RECORDs before the final STATE, which then carries the
- * new id set. Returns whether detection ran (the final STATE must then be written).
- */
-async function detectDeletes(run: StreamRun): Promise<boolean> {
-  const { progress, options } = run;
-  if (!progress.deletes) return false;
-  const detectedAt = new Date(Math.max(options.now?.() ?? Date.now(), options.syncStartedAt));
-  const found = await progress.deletes.detect({
-    ...options,
-    detectedAt: detectedAt.toISOString(),
-    syncedAt: new Date(options.syncStartedAt).toISOString(),
-    listedAll: progress.deletes.readsEveryRow && !progress.unproven,
-  });
-  progress.stateExtra = found.state;
-  progress.records += found.records;
-  progress.sinceState += found.records;
-  return true;
-}
-
-async function finish(
-  run: StreamRun,
-  how: { paging: Paging; lowerBound?: string; total?: number },
-): Promise<void> {
-  const { stream, progress, checkpoint } = run;
-  const { writer } = run.options;
-  await warnAboutRows(run);
-  await reconcile(run, how);
-  if (!stream.incremental) {
-    queueClaim(writer, stream.name, {}, progress);
-    await writer.flush();
-    return;
+  counts(): StreamProgress {
+    return { records: this.records, pages: this.pages };
   }
-  const { state, changed } = checkpoint.final();
-  const detected = state !== undefined && await detectDeletes(run);
-  if (
-    state &&
-    (detected || changed || progress.sinceState > 0 || checkpoint.lastClaim === undefined)
-  ) {
-    queueClaim(writer, stream.name, state, progress);
+
+  result(): Omit<StreamResult, "status"> {
+    return {
+      name: this.stream.name,
+      records: this.records,
+      pages: this.pages,
+      paging: this.paging,
+      cursor: this.#claim?.updated_at,
+      serverTotal: this.total,
+      extraFields: this.#extra.size,
+    };
   }
-  await writer.flush();
 }

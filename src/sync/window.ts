@@ -1,7 +1,9 @@
 import type { Config } from "../config.ts";
 import { toConnectorError } from "../errors.ts";
 import type { StreamDefinition } from "../streams/mod.ts";
-import type { Paging, ReadStreamOptions } from "./read_stream.ts";
+import type { HumaansClient } from "../http/client.ts";
+import type { MessageWriter } from "../protocol/writer.ts";
+import type { Paging } from "./read_stream.ts";
 import { serverTotal } from "./server_total.ts";
 
 /**
@@ -37,7 +39,14 @@ export interface WindowRead {
 export async function warnWindowCut(
   stream: StreamDefinition,
   read: WindowRead,
-  options: ReadStreamOptions,
+  options: {
+    client: HumaansClient;
+    writer: MessageWriter;
+    config: Pick<Config, "initial_sync_days">;
+    /** The stream's cursor from the input state: no window then. */
+    cursor?: string;
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   if (options.cursor || read.lowerBound === undefined) return;
   let older = read.dropped;
@@ -62,6 +71,6 @@ export async function warnWindowCut(
   const rows = older === 1 ? "1 older row is" : `${older} older rows are`;
   await options.writer.log(
     "WARN",
-    `Stream "${stream.name}": first sync reads rows updated in the last ${options.initialSyncDays} days (initial_sync_days); ${rows} not read: raise initial_sync_days or run a full refresh to get them`,
+    `Stream "${stream.name}": first sync reads rows updated in the last ${options.config.initial_sync_days} days (initial_sync_days); ${rows} not read: raise initial_sync_days or run a full refresh to get them`,
   );
 }

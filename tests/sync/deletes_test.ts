@@ -278,15 +278,3 @@ Deno.test("DeleteTracker: a damaged set warns and tracking starts again, reporti
     await sandbox.close();
   }
 });
-
-Deno.test("DeleteTracker: mid-stream STATEs repeating a big set are spaced out", () => {
-  const small = new DeleteTracker(jobRoles, undefined);
-  assert.equal(small.mayCheckpoint(1), true);
-  const big = new DeleteTracker(jobRoles, {
-    format: "sorted-prefix-deflate-base64/1",
-    count: 1,
-    data: "x".repeat(256_000),
-  });
-  assert.equal(big.mayCheckpoint(999), false);
-  assert.equal(big.mayCheckpoint(1000), true);
-});

@@ -3,13 +3,7 @@ import { parseConfig } from "../../src/config.ts";
 import { HumaansClient } from "../../src/http/client.ts";
 import { MessageWriter } from "../../src/protocol/writer.ts";
 import { findStream } from "../../src/streams/mod.ts";
-import {
-  choosePaging,
-  CLOCK_SKEW_MS,
-  probeSort,
-  readStream,
-  saneCursor,
-} from "../../src/sync/read_stream.ts";
+import { CLOCK_SKEW_MS, readStream, saneCursor } from "../../src/sync/read_stream.ts";
 import { Capture } from "../support/capture.ts";
 import { testClock } from "../support/clock.ts";
 
@@ -54,12 +48,17 @@ function honouring(rows: Row[], options: { sort?: boolean } = {}) {
         if (op === "$gte" && !(at >= value)) return false;
         if (op === "$gt" && !(at > value)) return false;
         if (op === "$lte" && !(at <= value)) return false;
+        if (op === "$lt" && !(at < value)) return false;
       }
       return true;
     });
     const direction = Number(query.get("$sort[updatedAt]") ?? 0);
     if (direction && options.sort !== false) {
-      selected = selected.toSorted((a, b) => direction * (a.updatedAt! < b.updatedAt! ? -1 : 1));
+      selected = selected.toSorted((a, b) =>
+        a.updatedAt === b.updatedAt
+          ? (a.id < b.id ? -1 : 1)
+          : direction * (a.updatedAt! < b.updatedAt! ? -1 : 1)
+      );
     }
     const skip = Number(query.get("$skip") ?? 0);
     const limit = Number(query.get("$limit") ?? 100);
@@ -89,43 +88,18 @@ const config = parseConfig({
   concurrency: 1,
 });
 
-Deno.test("choosePaging: no rows in 9999 means the server filters; rows or a 400 mean it does not", async () => {
-  const { writer } = writerOf();
-  const honour = stubServer(() => ({ total: 0, data: [] }));
-  assert.equal(await choosePaging(STREAM, { client: honour.client, writer }), "server");
-  const ignore = stubServer(() => ({ total: 3, data: [{ id: "a" }] }));
-  assert.equal(await choosePaging(STREAM, { client: ignore.client, writer }), "client");
-  const reject = new HumaansClient({
-    baseUrl: "http://127.0.0.1:1/api",
-    token: "read-stream-test-token",
-    timeoutMs: 1_000,
-    retryAttempts: 0,
-    clock: testClock(NOW),
-    fetch: () =>
-      Promise.resolve(Response.json({ name: "BadRequest", message: "no $sort" }, { status: 400 })),
-  });
-  assert.equal(await choosePaging(STREAM, { client: reject, writer }), "client");
-});
-
-Deno.test("probeSort asks for the window's two newest rows, descending", async () => {
-  const rows = rowsAt([1, 5, 3]);
-  const { client, queries } = stubServer(honouring(rows));
-  const values = await probeSort(STREAM, { client, syncStartedAt: START });
-  assert.deepEqual(values, [rows[1].updatedAt, rows[2].updatedAt]);
-  assert.equal(queries[0].get("$sort[updatedAt]"), "-1");
-  assert.equal(queries[0].get("$limit"), "2");
-  assert.equal(queries[0].get("updatedAt[$lte]"), NOW);
-});
-
 Deno.test("saneCursor: a cursor after the sync's start becomes the start less the skew, with a WARN", async () => {
   const { writer, messages } = writerOf();
   const base = { syncMode: "incremental" as const, syncStartedAt: START, writer };
   const past = "2026-11-01T00:00:00.000Z";
-  assert.equal(await saneCursor(STREAM, { ...base, cursor: past }), past);
-  assert.equal(await saneCursor(STREAM, { ...base, cursor: undefined }), undefined);
+  assert.equal(await saneCursor(STREAM, { ...base, state: { cursor: past } }), past);
+  assert.equal(await saneCursor(STREAM, { ...base, state: {} }), undefined);
   assert.equal(messages().length, 0);
   const ceiling = new Date(START - CLOCK_SKEW_MS).toISOString();
-  assert.equal(await saneCursor(STREAM, { ...base, cursor: "9999-12-31T00:00:00.000Z" }), ceiling);
+  assert.equal(
+    await saneCursor(STREAM, { ...base, state: { cursor: "9999-12-31T00:00:00.000Z" } }),
+    ceiling,
+  );
   const [warn] = messages();
   assert.equal(warn.log.level, "WARN");
   assert.match(
@@ -134,7 +108,7 @@ Deno.test("saneCursor: a cursor after the sync's start becomes the start less th
   );
 });
 
-Deno.test("readStream: a page's STATE goes out after the next page's first row was checked, before its records", async () => {
+Deno.test("readStream: a page's STATE goes out once the next page's count proves it, after its records", async () => {
   const rows = rowsAt([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   const { client, queries } = stubServer(honouring(rows));
   const { writer, messages } = writerOf();
@@ -152,28 +126,18 @@ Deno.test("readStream: a page's STATE goes out after the next page's first row w
     .map((
       m,
     ) => (m.type === "STATE" ? `S${m.state.stream.stream_state.updated_at.slice(14, 16)}` : "R"));
-  // Pages of 5 with an overlap of 1: rows 1-5, 6-9, 10-12 (the overlap row is not repeated).
-  assert.deepEqual(kinds.join(""), "RRRRRS05RRRRS09RRRS12");
+  // Keyset pages of 5 from the last key: rows 1-5, then 5 (skipped: read) and 6-9, then 9 and
+  // 10-12. Page 1's claim (05) waits for page 2's count; the last page ends the stream.
+  assert.deepEqual(kinds.join(""), "RRRRRRRRRS05RRRS12");
   const kindOf = (q: URLSearchParams) => {
-    if (q.get("$sort[updatedAt]") === "-1") return "sort";
-    if (q.get("updatedAt[$gte]")?.startsWith("9999")) return "probe";
-    if (q.get("updatedAt[$gte]")?.startsWith("0001")) return "dated";
-    if (q.has("updatedAt[$gt]")) return "after";
-    return q.has("$skip") ? "page" : "count";
+    if (q.get("$sort[id]") === "1") return "page";
+    return q.has("updatedAt[$gte]") ? "dated" : "count";
   };
-  assert.deepEqual(queries.map(kindOf), [
-    "probe",
-    "sort",
-    "count",
-    "dated",
-    "page",
-    "page",
-    "page",
-    "after",
-  ]);
+  assert.deepEqual(queries.map(kindOf), ["count", "dated", "page", "page", "page"]);
 });
 
-Deno.test("readStream: a server that ignores $sort gets one STATE, at the end", async () => {
+Deno.test("readStream: a server that ignores $sort is caught by the counts; a scan reads every row, one STATE at the end", async () => {
+  // In server order the first page looks sorted; the row at minute 0 comes later.
   const rows = rowsAt([1, 2, 3, 4, 5, 6, 7, 8, 0, 9, 10, 11]);
   const { client } = stubServer(honouring(rows, { sort: false }));
   const { writer, messages } = writerOf();
@@ -185,9 +149,15 @@ Deno.test("readStream: a server that ignores $sort gets one STATE, at the end", 
     syncStartedAt: START,
   });
   assert.equal(result.status, "COMPLETE");
+  assert.equal(result.paging, "client");
+  const records = messages().filter((m) => m.type === "RECORD");
+  assert.deepEqual(
+    new Set(records.map((m) => m.record.data.id)),
+    new Set(rows.map((row) => row.id)),
+  );
   const states = messages().filter((m) => m.type === "STATE");
   assert.equal(states.length, 1);
-  assert.equal(states[0].state.sourceStats.recordCount, 12);
+  assert.equal(states[0].state.sourceStats.recordCount, records.length);
 });
 
 Deno.test("readStream: undated rows are read by an unfiltered pass when the counts say they exist", async () => {
@@ -205,7 +175,7 @@ Deno.test("readStream: undated rows are read by an unfiltered pass when the coun
   const ids = messages().filter((m) => m.type === "RECORD").map((m) => m.record.data.id);
   assert.deepEqual(ids.sort(), ["role000", "role001", "role002", "undated1"]);
   // The undated pass comes first (before any STATE), unfiltered.
-  const pages = queries.filter((q) => q.has("$skip"));
+  const pages = queries.filter((q) => q.has("$skip") && !q.has("$sort[id]"));
   assert.ok(![...pages[0].keys()].some((k) => k.startsWith("updatedAt")), "unfiltered");
   const all = messages();
   const firstState = all.findIndex((m) => m.type === "STATE");

@@ -37,8 +37,7 @@ Deno.test("initial_sync_days bounds only the dated-event streams, and only a fir
         initialSyncDays: initialSyncDaysOf(stream, config),
         syncMode,
         cursor,
-        syncStartedAt,
-      });
+      }, syncStartedAt);
     assert.equal(bound(), stream.initialWindow ? since : undefined, stream.name);
     assert.equal(bound(unset), undefined, `${stream.name}: unset reads all history`);
     assert.equal(bound(windowed, "2026-01-01T00:00:00.000Z"), "2026-01-01T00:00:00.000Z");
@@ -145,10 +144,7 @@ Deno.test("warnWindowCut counts with one unfiltered request, and says so when it
         client,
         writer,
         config: parseConfig({ api_token: "window-test-token", initial_sync_days: 7 }),
-        initialSyncDays: 7,
-        syncMode: "incremental",
         cursor,
-        syncStartedAt: Date.parse(NOW),
       });
       await writer.flush();
       return stdout.text().split("\n").filter((l) => l).map((l) => JSON.parse(l).log);
