@@ -438,7 +438,9 @@ function streamOf(message: Message): string {
     message.state?.stream?.stream_descriptor?.name ??
     message.trace?.stream_status?.stream_descriptor?.name ??
     message.trace?.estimate?.name ??
-    message.trace?.error?.stream_descriptor?.name ?? "";
+    message.trace?.error?.stream_descriptor?.name ??
+    // A LOG about one stream names it first: streams read side by side interleave their logs.
+    message.log?.message.match(/^Stream "([^"]+)"/)?.[1] ?? "";
 }
 
 /**
