@@ -18,13 +18,13 @@
  *
  * @module
  */
-import process from "node:process";
 import { parseArgs } from "node:util";
 import { STREAMS } from "../src/streams/mod.ts";
 import { customFieldsBench } from "./bench_custom_fields.ts";
 import { deletesBench } from "./bench_deletes.ts";
 import { type LoggedRequest, type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 import { dataOptions, rowCount } from "./data.ts";
+import { connectorArgs, ownCpu, usageOf } from "./process_usage.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const WORK = new URL(".bench/", ROOT);
@@ -32,8 +32,6 @@ const PAGE_SIZE = 250;
 const CONCURRENCY = 4;
 /** How often the child's peak RSS and CPU time are read while it runs. */
 const SAMPLE_MS = 20;
-/** Clock ticks per second in `/proc/<pid>/stat` (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 const MB = 1024 * 1024;
 /** The streams of the latency and memory cases (issue 23 measured these). */
 const TWO_STREAMS = ["documents", "job_roles"];
@@ -114,38 +112,6 @@ interface Run {
 
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
-/** The connector's command line from the `connector` task in deno.json. */
-async function connectorArgs(): Promise<string[]> {
-  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
-}
-
-/** A process's peak RSS so far (bytes) and CPU time (seconds); zeros once it has exited. */
-async function sampleProcess(pid: number): Promise<{ rss: number; cpu: number }> {
-  try {
-    const [status, stat] = await Promise.all([
-      Deno.readTextFile(`/proc/${pid}/status`),
-      Deno.readTextFile(`/proc/${pid}/stat`),
-    ]);
-    const hwm = status.match(/VmHWM:\s+(\d+) kB/);
-    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return {
-      rss: hwm ? Number(hwm[1]) * 1024 : 0,
-      cpu: Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : 0,
-    };
-  } catch {
-    return { rss: 0, cpu: 0 };
-  }
-}
-
-/** This process's user + system CPU seconds so far. */
-function ownCpu(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
 /** Counts lines that start with `marker` in a byte stream, whatever the chunk boundaries. */
 class LineCounter {
   count = 0;
@@ -216,7 +182,7 @@ async function runConnector(
   const sample = async () => {
     if (sampling) return;
     sampling = true;
-    const now = await sampleProcess(child.pid);
+    const now = await usageOf(child.pid);
     rss = Math.max(rss, now.rss);
     cpu = Math.max(cpu, now.cpu);
     sampling = false;
