@@ -7,44 +7,12 @@
  *
  * @module
  */
-import process from "node:process";
 import { type Sandbox, startSandbox } from "./mod.ts";
+import { connectorArgs, ownCpu, usageOf } from "./process_usage.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const WORK = new URL(".bench/", ROOT);
 const STREAM = { name: "people", path: "/people" };
-
-async function connectorArgs(): Promise<string[]> {
-  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
-}
-
-/**
- * The CPU seconds (user + system) process `pid` has used so far and its peak RSS in bytes, or
- * zeros once it is gone.
- */
-async function usageOf(pid: number): Promise<{ cpu: number; rss: number }> {
-  try {
-    const [stat, status] = await Promise.all([
-      Deno.readTextFile(`/proc/${pid}/stat`),
-      Deno.readTextFile(`/proc/${pid}/status`),
-    ]);
-    // Fields after the parenthesised command name: utime is field 14 and stime 15 (USER_HZ 100).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const hwm = status.match(/VmHWM:\s+(\d+) kB/);
-    return {
-      cpu: (Number(fields[11]) + Number(fields[12])) / 100,
-      rss: hwm ? Number(hwm[1]) * 1024 : 0,
-    };
-  } catch {
-    return { cpu: 0, rss: 0 };
-  }
-}
-
-function ownCpu(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 interface Measured {
   seconds: number;

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { startSandbox } from "./mod.ts";
+import { connectorArgs } from "./process_usage.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const OUT = new URL(".demo/", ROOT);
@@ -16,12 +17,6 @@ interface Message {
   type: string;
   // deno-lint-ignore no-explicit-any
   [key: string]: any;
-}
-
-/** The connector's command line from the `connector` task in deno.json. */
-async function connectorArgs(): Promise<string[]> {
-  const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  return (denoJson.tasks.connector as string).split(/\s+/).slice(1);
 }
 
 async function connector(

@@ -117,7 +117,12 @@ export interface SandboxOptions {
    * about rate), e.g. 11: the 11th, 22nd, ... Default none.
    */
   every429?: number;
-  /** The Retry-After (seconds) of those 429s; default "1". */
+  /**
+   * Probability (0..1) that an authorised request gets 429 whatever its pace (seeded; a limit
+   * that is not about rate, at random). Default 0.
+   */
+  random429?: number;
+  /** The Retry-After (seconds) of the `every429` and `random429` 429s; default "1". */
   every429RetryAfter?: string;
   /**
    * List pages after the first serve fewer rows than `$limit` (its `limit` field unchanged): a
@@ -233,23 +238,33 @@ function checkOptions(options: SandboxOptions): void {
   ) {
     throw new Error(`Sandbox every429 must be a whole number of requests, got ${options.every429}`);
   }
+  const random429 = options.random429 ?? 0;
+  if (!(random429 >= 0 && random429 <= 1)) {
+    throw new Error(`Sandbox random429 must be between 0 and 1, got ${random429}`);
+  }
   if (options.tokens && Object.keys(options.tokens).length === 0) {
     throw new Error("Sandbox tokens must name at least one token");
   }
   checkPagingDeviations(options);
 }
 
-/** The `every429` switch: a function giving the 429 every `n`th call, or undefined without it. */
-function everyNth429(
-  n: number | undefined,
-  retryAfter = "1",
+/**
+ * The `every429` and `random429` switches: a function giving the 429 every `n`th call, or with
+ * probability `p` (drawn from `random`), or undefined without either.
+ */
+function unrelated429(
+  options: SandboxOptions,
+  random: () => number,
 ): (() => Response | undefined) | undefined {
-  if (!n) return undefined;
+  const { every429: n, random429: p = 0, every429RetryAfter: retryAfter = "1" } = options;
+  if (!n && !p) return undefined;
   let count = 0;
-  return () =>
-    ++count % n === 0
-      ? errorResponse(429, "Too many requests (every429)", { "retry-after": retryAfter })
-      : undefined;
+  return () => {
+    const nth = n !== undefined && ++count % n === 0;
+    if (!nth && !(p > 0 && random() < p)) return undefined;
+    const name = nth ? "every429" : "random429";
+    return errorResponse(429, `Too many requests (${name})`, { "retry-after": retryAfter });
+  };
 }
 
 /** Starts a sandbox on 127.0.0.1. */
@@ -269,7 +284,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const churnRandom = prng(data.seed * 104729 + 31);
   const deviations = new PagingDeviations(options, prng(data.seed * 15485863 + 7));
   const faults = new FaultQueue();
-  const every429 = everyNth429(options.every429, options.every429RetryAfter);
+  const every429 = unrelated429(options, prng(data.seed * 32452843 + 3));
   const churns = new Map<string, ChurnOverlay>();
   const requests: LoggedRequest[] = [];
   const closing = new AbortController();

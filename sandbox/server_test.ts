@@ -772,6 +772,26 @@ Deno.test("every429: every nth authorised request gets 429 whatever the pace", a
   assert.throws(() => startSandbox({ every429: 0 }), /every429 must be a whole number/);
 });
 
+Deno.test("random429: about that share of authorised requests gets 429, the same ones per seed", async () => {
+  const run = async (seed: number) => {
+    const statuses: number[] = [];
+    await withSandbox({ seed, people: 5, random429: 0.25 }, async (sandbox) => {
+      for (let i = 0; i < 200; i++) {
+        const response = await get(sandbox, "/companies");
+        if (response.status === 429) assert.equal(response.headers.get("retry-after"), "1");
+        statuses.push(response.status);
+      }
+    });
+    return statuses;
+  };
+  const first = await run(3);
+  const throttled = first.filter((code) => code === 429).length;
+  assert.ok(throttled >= 30 && throttled <= 70, `${throttled} of 200 got 429`);
+  assert.ok(first.every((code) => code === 200 || code === 429));
+  assert.deepEqual(await run(3), first, "same seed, same 429s");
+  assert.throws(() => startSandbox({ random429: 1.5 }), /random429 must be between 0 and 1/);
+});
+
 Deno.test("faults: an endless body and an echoed Authorization header", async () => {
   await withSandbox({}, async (sandbox) => {
     sandbox.inject("/companies", [{ endlessBody: true }, { echoAuthorization: true }]);

@@ -52,7 +52,14 @@ Deno.test("429 with Retry-After in seconds or as an HTTP date is waited out", as
       });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(sleeps, [wait]);
-      assert.deepEqual(result.statuses("documents"), ["STARTED", "RUNNING", "COMPLETE"]);
+      // The 429 hits the stream's first request, before its first page.
+      assert.deepEqual(result.statuses("documents"), [
+        "STARTED",
+        "RUNNING (RATE_LIMITED)",
+        "RUNNING",
+        "COMPLETE",
+      ]);
+      assert.deepEqual(result.quotaResets("documents"), [Date.parse(NOW) + wait]);
     });
   }
 });

@@ -2,7 +2,6 @@ import type { Clock } from "../clock.ts";
 import { type Config, parseConfig, secretValues } from "../config.ts";
 import { readJsonFile } from "../files.ts";
 import { HumaansClient } from "../http/client.ts";
-import { formatPace } from "../http/pacer.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
 import type { ProgressLine } from "../progress.ts";
 
@@ -44,7 +43,7 @@ export function clientFor(config: Config, context: CommandContext): HumaansClien
         "WARN",
         `${info.method} ${info.path} attempt ${info.attempt} failed (${info.reason}); retrying in ${
           (info.delayMs / 1000).toFixed(1)
-        } s${info.paceRps === undefined ? "" : `; pacing requests at ${formatPace(info.paceRps)}`}`,
+        } s`,
       ),
   });
 }

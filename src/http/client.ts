@@ -4,7 +4,6 @@ import { ERROR_POLICY, type FailureKind, kindOfStatus, streamHint } from "./erro
 import type { AirbyteFailureType } from "../protocol/messages.ts";
 import { SecretMask } from "../protocol/mask.ts";
 import { AdaptiveLimit } from "./limit.ts";
-import { type PaceTicket, RatePacer, type RatePacerOptions } from "./pacer.ts";
 import { type BackoffOptions, parseRetryAfter, retryDelay } from "./retry.ts";
 
 /** Largest response body read, in bytes (64 MiB; a 250-row page is well under 1 MiB). */
@@ -31,8 +30,17 @@ export interface RetryInfo {
   delayMs: number;
   /** Why the attempt failed, e.g. "429 Too Many Requests" or "timed out after 30 s". */
   reason: string;
-  /** After a 429: the pace request starts now keep, in requests a second (undefined: unpaced). */
-  paceRps?: number;
+}
+
+/** What the client reports when a request is held back by a rate limit (a 429), before it waits. */
+export interface RateLimitedInfo {
+  /**
+   * When the server's quota resets, in ms since the epoch: the time its `Retry-After` names.
+   * Undefined when the 429 came without a usable `Retry-After` (the wait is then a backoff).
+   */
+  quotaReset?: number;
+  /** How long the request will wait before it is tried again, in ms. */
+  delayMs: number;
 }
 
 /** Options of a {@linkcode HumaansClient}. */
@@ -53,8 +61,6 @@ export interface HumaansClientOptions {
   backoff?: BackoffOptions;
   /** Most requests in flight at once (adapted down on 429s); default 1. */
   maxConcurrency?: number;
-  /** How request starts are paced once a 429 arrives (see {@linkcode RatePacer}). */
-  pacing?: RatePacerOptions;
   /** Called before each retry wait. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
   /** Largest response body read, in bytes; default {@linkcode MAX_BODY_BYTES}. */
@@ -130,6 +136,11 @@ export interface GetOptions<T> {
   text?: boolean;
   /** Aborts the request (retries included). */
   signal?: AbortSignal;
+  /**
+   * Called before the request waits out a rate limit: after its own 429, or before it waits
+   * for a `Retry-After` pause another request's 429 began. A rejection fails the request.
+   */
+  onRateLimited?: (info: RateLimitedInfo) => void | Promise<void>;
 }
 
 /** Whether `text` begins with `{` and ends with `}`, blanks aside: a cheap check for truncation. */
@@ -236,20 +247,25 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Humaans REST client: bearer auth, timeouts, retries with backoff, shared Retry-After pauses, an
- * adaptive cap on requests in flight and, once the API throttles, paced request starts.
+ * Humaans REST client: bearer auth, timeouts, retries by the error policy with backoff, shared
+ * Retry-After pauses, and one adaptive cap on requests in flight (halved by a 429, grown back by
+ * successes): one ticket per attempt.
  */
 export class HumaansClient {
   #options: HumaansClientOptions;
   #clock: Clock;
   #fetch: typeof fetch;
-  #pausedUntil = 0;
-  /** The adaptive cap on requests in flight, shared by every stream. */
-  readonly limit: AdaptiveLimit;
-  /** Spaces request starts once a 429 arrives, shared by every stream (retries included). */
-  readonly pacer: RatePacer;
-  /** Requests sent and 429s received, for progress reports and benchmarks. */
-  readonly stats = { requests: 0, throttled: 0, retries: 0 };
+  /** What every view of this client shares (see {@linkcode withDefaults}). */
+  #shared: {
+    /** The adaptive cap on requests in flight. */
+    limit: AdaptiveLimit;
+    /** When the shared Retry-After pause ends, in ms since the epoch. */
+    pausedUntil: number;
+    /** When the last 429's Retry-After pause ends (a pause may also come from a 503's). */
+    quotaReset: number;
+  };
+  /** Options every request of this view gets, unless the call gives its own. */
+  #defaults: Pick<GetOptions<unknown>, "onRateLimited"> = {};
   #mask = new SecretMask();
   #maxBodyBytes: number;
 
@@ -260,8 +276,25 @@ export class HumaansClient {
     this.#maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
-    this.limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
-    this.pacer = new RatePacer(this.#clock, options.pacing);
+    const limit = new AdaptiveLimit(options.maxConcurrency ?? 1);
+    this.#shared = { limit, pausedUntil: 0, quotaReset: 0 };
+  }
+
+  /** The adaptive cap on requests in flight, shared by every stream (and every view). */
+  get limit(): AdaptiveLimit {
+    return this.#shared.limit;
+  }
+
+  /**
+   * A view of this client whose every request gets `defaults` (a call's own options win): one
+   * stream's `onRateLimited`, so that everything reading the stream reports its rate limits
+   * without passing the callback along. It shares this client's limit and Retry-After pauses.
+   */
+  withDefaults(defaults: Pick<GetOptions<unknown>, "onRateLimited">): HumaansClient {
+    const view = new HumaansClient(this.#options);
+    view.#shared = this.#shared;
+    view.#defaults = { ...this.#defaults, ...defaults };
+    return view;
   }
 
   /** The API host, for messages. */
@@ -279,25 +312,25 @@ export class HumaansClient {
     query: Query = {},
     options: GetOptions<T> = {},
   ): Promise<T> {
+    if (!options.onRateLimited && this.#defaults.onRateLimited) {
+      options = { ...options, onRateLimited: this.#defaults.onRateLimited };
+    }
     const url = this.#url(path, query);
     const max = this.#options.retryAttempts + 1;
     for (let attempt = 1;; attempt++) {
-      const { ticket, pace } = await this.#slot(options.signal);
+      const ticket = await this.#slot(options);
       let failure: { value: T } | Failure;
       try {
-        this.stats.requests++;
         failure = await this.#attempt(url, options);
       } catch (error) {
-        this.limit.release(ticket, "failed");
-        this.pacer.finish(pace, "failed");
+        this.#shared.limit.release(ticket, "failed");
         throw error;
       }
       const throttled = "reason" in failure && ERROR_POLICY[failure.kind].action === "rate_limited";
-      if (throttled) this.stats.throttled++;
-      const outcome = !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed";
-      // A 429 the pacer finds is not about rate (they come whatever the pace) cuts nothing.
-      const aboutRate = this.pacer.finish(pace, outcome);
-      this.limit.release(ticket, outcome === "throttled" && !aboutRate ? "failed" : outcome);
+      this.#shared.limit.release(
+        ticket,
+        !("reason" in failure) ? "ok" : throttled ? "throttled" : "failed",
+      );
       if (!("reason" in failure)) return failure.value;
       if (ERROR_POLICY[failure.kind].action === "fail" || attempt >= max) {
         throw this.#error("GET", path, failure, attempt);
@@ -307,36 +340,44 @@ export class HumaansClient {
         ...this.#options.backoff,
       });
       if (failure.retryAfterMs !== undefined) {
-        this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delayMs);
+        this.#shared.pausedUntil = Math.max(this.#shared.pausedUntil, this.#clock.now() + delayMs);
+        if (throttled) {
+          this.#shared.quotaReset = Math.max(this.#shared.quotaReset, this.#clock.now() + delayMs);
+        }
       }
-      this.stats.retries++;
+      // A 429 with Retry-After pauses every request; the wait is reported where it is waited.
+      if (throttled && failure.retryAfterMs === undefined) {
+        await options.onRateLimited?.({ delayMs });
+      }
       await this.#options.onRetry?.({
         method: "GET",
         path,
         attempt,
         delayMs,
         reason: capMessage(this.#redact(failure.reason)),
-        paceRps: throttled ? this.pacer.rate : undefined,
       });
       if (failure.retryAfterMs === undefined) await this.#clock.sleep(delayMs, options.signal);
     }
   }
 
-  /** A free request slot at the request's paced start, outside any shared Retry-After pause. */
-  async #slot(signal?: AbortSignal): Promise<{ ticket: number; pace: PaceTicket }> {
-    for (;;) {
-      const wait = this.#pausedUntil - this.#clock.now();
-      if (wait > 0) await this.#clock.sleep(wait, signal);
-      const ticket = await this.limit.acquire(signal);
-      let pace: PaceTicket;
-      try {
-        pace = await this.pacer.start(signal);
-      } catch (error) {
-        this.limit.release(ticket, "unused");
-        throw error;
+  /** A free request slot outside any shared Retry-After pause: its ticket for the limit. */
+  async #slot<T>(options: GetOptions<T>): Promise<number> {
+    const { signal } = options;
+    for (let reported = 0;;) {
+      const now = this.#clock.now();
+      if (
+        this.#shared.pausedUntil > now && this.#shared.quotaReset > now &&
+        this.#shared.quotaReset !== reported
+      ) {
+        reported = this.#shared.quotaReset;
+        const delayMs = this.#shared.pausedUntil - now;
+        await options.onRateLimited?.({ quotaReset: Math.ceil(reported), delayMs });
       }
-      if (this.#pausedUntil <= this.#clock.now()) return { ticket, pace };
-      this.limit.release(ticket, "unused"); // a pause began while waiting for the slot or start
+      const wait = this.#shared.pausedUntil - this.#clock.now();
+      if (wait > 0) await this.#clock.sleep(wait, signal);
+      const ticket = await this.#shared.limit.acquire(signal);
+      if (this.#shared.pausedUntil <= this.#clock.now()) return ticket;
+      this.#shared.limit.release(ticket, "unused"); // a pause began while waiting for the slot
     }
   }
 

@@ -107,16 +107,6 @@ export function kindOfStatus(status: number): FailureKind {
   return "client_error";
 }
 
-/** How a response status that is not a success is handled: its row of {@linkcode ERROR_POLICY}. */
-export function resolveStatus(status: number): Readonly<ErrorResolution> {
-  return ERROR_POLICY[kindOfStatus(status)];
-}
-
-/** Whether a failure of this resolution is worth another attempt. */
-export function isRetried(resolution: Readonly<ErrorResolution>): boolean {
-  return resolution.action !== "fail";
-}
-
 /**
  * What to do about a stream a token may not read, for a failure of `kind`: for `forbidden`, the
  * scope to grant (or the role that hides the list); for `not_found`, that the account has no

@@ -9,8 +9,6 @@ export class AdaptiveLimit {
   #inFlight = 0;
   #epoch = 0;
   #waiting: (() => void)[] = [];
-  /** How many times the limit was cut. */
-  cuts = 0;
 
   /** A limit of `max` requests in flight at most. */
   constructor(max: number) {
@@ -44,7 +42,6 @@ export class AdaptiveLimit {
     if (outcome === "throttled" && ticket === this.#epoch) {
       this.#limit = Math.max(1, this.#limit / 2);
       this.#epoch++;
-      this.cuts++;
     } else if (outcome === "ok") {
       this.#limit = Math.min(this.#max, this.#limit + 1 / this.#limit);
     }

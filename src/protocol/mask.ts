@@ -79,11 +79,6 @@ export class SecretMask {
     return this.#forms.some((form) => form.includes(text));
   }
 
-  /** Whether no secret has been added. */
-  get empty(): boolean {
-    return this.#forms.length === 0;
-  }
-
   /** `text` with every form of every secret replaced by `****`. */
   redact(text: string): string {
     let out = text;

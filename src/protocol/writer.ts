@@ -5,6 +5,8 @@ import type {
   AirbyteMessage,
   AirbyteRecordMessageMetaChange,
   AirbyteStreamStatus,
+  AirbyteStreamStatusReason,
+  AirbyteStreamStatusTraceMessage,
   AirbyteTraceMessage,
 } from "./messages.ts";
 import { SecretMask } from "./mask.ts";
@@ -35,6 +37,21 @@ type TraceBody = Pick<AirbyteTraceMessage, "type" | "error" | "estimate" | "stre
 export interface StateOptions {
   /** Records of the stream written since its previous STATE (`sourceStats.recordCount`). */
   recordCount: number;
+}
+
+/** Options of {@linkcode MessageWriter.streamStatus}. */
+export interface StreamStatusOptions {
+  /** Why the stream is in this status, e.g. {@linkcode rateLimitedReason} with `RUNNING`. */
+  reasons?: AirbyteStreamStatusReason[];
+}
+
+/**
+ * The reason a `RUNNING` stream gives while it waits out a rate limit; `quotaReset` (ms since
+ * the epoch, when the server said) becomes the reason's `rate_limited.quota_reset`.
+ */
+export function rateLimitedReason(quotaReset?: number): AirbyteStreamStatusReason {
+  if (quotaReset === undefined) return { type: "RATE_LIMITED" };
+  return { type: "RATE_LIMITED", rate_limited: { quota_reset: Math.ceil(quotaReset) } };
 }
 
 /** Options of {@linkcode MessageWriter.record}. */
@@ -103,7 +120,7 @@ export class MessageWriter {
   }
 
   /** Whether a LOG message at `level` would be written. */
-  enabled(level: AirbyteLogLevel): boolean {
+  #enabled(level: AirbyteLogLevel): boolean {
     return LEVEL_RANK[level] >= this.#minLevel;
   }
 
@@ -153,17 +170,23 @@ export class MessageWriter {
   /** Writes a LOG message if `level` is enabled; WARN and above also go to stderr. */
   async log(level: AirbyteLogLevel, message: string): Promise<void> {
     if (LEVEL_RANK[level] >= LEVEL_RANK.WARN) this.diagnostic(`${level}: ${message}`);
-    if (!this.enabled(level)) return;
+    if (!this.#enabled(level)) return;
     this.#push(JSON.stringify({ type: "LOG", log: { level, message } } satisfies AirbyteMessage));
     await this.flush();
   }
 
-  /** Writes a STREAM_STATUS trace. */
-  async streamStatus(stream: string, status: AirbyteStreamStatus): Promise<void> {
-    await this.#trace({
-      type: "STREAM_STATUS",
-      stream_status: { stream_descriptor: { name: stream }, status },
-    });
+  /** Writes a STREAM_STATUS trace, with its `reasons` when there are any. */
+  async streamStatus(
+    stream: string,
+    status: AirbyteStreamStatus,
+    options: StreamStatusOptions = {},
+  ): Promise<void> {
+    const streamStatus: AirbyteStreamStatusTraceMessage = {
+      stream_descriptor: { name: stream },
+      status,
+    };
+    if (options.reasons?.length) streamStatus.reasons = options.reasons;
+    await this.#trace({ type: "STREAM_STATUS", stream_status: streamStatus });
   }
 
   /** Writes an ESTIMATE trace of a stream's row count. */
@@ -251,12 +274,6 @@ export class MessageWriter {
       const smallest = this.#spares[0].length <= this.#spares[1].length ? 0 : 1;
       if (buffer.length > this.#spares[smallest].length) this.#spares[smallest] = buffer;
     }
-  }
-
-  /** Queues a LOG message without flushing (for hot paths); written with the next flush. */
-  queueLog(level: AirbyteLogLevel, message: string): void {
-    if (!this.enabled(level)) return;
-    this.#push(JSON.stringify({ type: "LOG", log: { level, message } } satisfies AirbyteMessage));
   }
 
   async #trace(trace: TraceBody): Promise<void> {

@@ -26,6 +26,7 @@ import {
 } from "./checkpoint.ts";
 import { DeleteTracker } from "./deletes.ts";
 import { type Covered, EVER, isCovered, keysetPages, KeysetRefused } from "./keyset.ts";
+import { reportingRateLimits } from "./rate_limited.ts";
 import { serverTotal } from "./server_total.ts";
 import { initialSyncDaysOf, warnWindowCut } from "./window.ts";
 
@@ -148,6 +149,7 @@ export async function readStream(
   stream: StreamDefinition,
   options: ReadStreamOptions,
 ): Promise<StreamResult> {
+  options = reportingRateLimits(options, stream.name);
   const run = new StreamRun(stream, options);
   await options.writer.streamStatus(stream.name, "STARTED");
   try {

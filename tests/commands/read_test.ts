@@ -273,3 +273,35 @@ Deno.test("a page's records are written before the next page is requested", asyn
     await teardown(s);
   }
 });
+
+Deno.test("a 429 with Retry-After: the stream reports RUNNING with RATE_LIMITED and its quota reset, then reads every row", async () => {
+  const s = await setup({
+    sandbox: { every429: 3, every429RetryAfter: "7" },
+    streams: ["companies"],
+  });
+  try {
+    const clock = testClock(NOW);
+    const result = await read(s, [], clock);
+    assert.equal(result.code, 0, result.stderr);
+    const statuses = result.traces("STREAM_STATUS").map((t) => t.stream_status);
+    const limited = statuses.filter((status) => status.reasons !== undefined);
+    assert.ok(limited.length >= 1, "at least one 429 was met");
+    for (const status of limited) {
+      assert.equal(status.stream_descriptor.name, "companies");
+      assert.equal(status.status, "RUNNING");
+      const [reason, ...more] = status.reasons!;
+      assert.equal(more.length, 0);
+      assert.equal(reason.type, "RATE_LIMITED");
+      assert.ok(reason.rate_limited?.quota_reset! > Date.parse(NOW), "a reset after the start");
+    }
+    assert.deepEqual(result.statuses("companies").at(-1), "COMPLETE");
+    const throttled = s.sandbox.requests.filter((r) => r.status === 429).length;
+    assert.equal(limited.length, throttled, "one status per 429 (one request at a time here)");
+    assert.equal(
+      result.records("companies").length,
+      [...sandboxRows("/companies", { people: 40, now })].length,
+    );
+  } finally {
+    await teardown(s);
+  }
+});

@@ -13,6 +13,7 @@ import {
   isRejectedQuery,
   MAX_BODY_BYTES,
   MAX_MESSAGE_CHARS,
+  type RateLimitedInfo,
   type RetryInfo,
 } from "../../src/http/client.ts";
 
@@ -220,6 +221,135 @@ Deno.test("a Retry-After pause is shared by every request of the client", async 
   for (const wake of wakers) wake();
   assert.deepEqual(await Promise.all([first, second]), [{ ok: 1 }, { ok: 1 }]);
   assert.equal(fetch.calls.length, 3);
+});
+
+Deno.test("a 429 reports the wait to the request's onRateLimited, with the quota reset Retry-After names", async (t) => {
+  const rows: [string, Record<string, string>, RateLimitedInfo[]][] = [
+    ["seconds", { "retry-after": "7" }, [{ quotaReset: START + 7_000, delayMs: 7_000 }]],
+    ["fractional seconds", { "retry-after": "0.25" }, [{ quotaReset: START + 250, delayMs: 250 }]],
+    [
+      "HTTP date",
+      { "retry-after": new Date(START + 9_000).toUTCString() },
+      [{ quotaReset: START + 9_000, delayMs: 9_000 }],
+    ],
+    ["zero: no wait, nothing reported", { "retry-after": "0" }, []],
+    ["no header: the backoff, no quota reset", {}, [{ delayMs: 500 }]],
+    ["garbage: the backoff, no quota reset", { "retry-after": "soon" }, [{ delayMs: 500 }]],
+  ];
+  for (const [name, headers, expected] of rows) {
+    await t.step(name, async () => {
+      const { client: humaans, clock } = client([status(429, {}, headers), json({ ok: true })]);
+      const reported: RateLimitedInfo[] = [];
+      const sleepsWhenReported: number[] = [];
+      const body = await humaans.get("/people", {}, {
+        onRateLimited: (info) => {
+          reported.push(info);
+          sleepsWhenReported.push(clock.sleeps.length);
+        },
+      });
+      assert.deepEqual(body, { ok: true });
+      assert.deepEqual(reported, expected);
+      assert.deepEqual(sleepsWhenReported, expected.map(() => 0), "reported before the wait");
+    });
+  }
+});
+
+Deno.test("onRateLimited: not called for other retries, once per wait, and a rejection fails the request", async () => {
+  const reported: RateLimitedInfo[] = [];
+  const onRateLimited = (info: RateLimitedInfo) => {
+    reported.push(info);
+  };
+  const { client: humaans } = client([
+    status(503, {}, { "retry-after": "2" }),
+    status(500),
+    status(429, {}, { "retry-after": "3" }),
+    json({ ok: true }),
+  ]);
+  assert.deepEqual(await humaans.get("/people", {}, { onRateLimited }), { ok: true });
+  // The 503's Retry-After pauses the client too, but that is no rate limit; then 1 s of backoff.
+  assert.deepEqual(reported, [{ quotaReset: START + 2_000 + 1_000 + 3_000, delayMs: 3_000 }]);
+  const failing = client([status(429, {}, { "retry-after": "1" }), json({ ok: true })]);
+  await assert.rejects(
+    failing.client.get("/people", {}, {
+      onRateLimited: () => Promise.reject(new Error("stopping")),
+    }),
+    /stopping/,
+  );
+  assert.equal(failing.fetch.calls.length, 1, "not retried after the callback failed");
+});
+
+Deno.test("a request held back by another request's 429 pause reports it too, once", async () => {
+  let now = START;
+  const sleeps: number[] = [];
+  const wakers: (() => void)[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep(ms) {
+      sleeps.push(ms);
+      return new Promise((resolve) => wakers.push(() => resolve()));
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  const { client: humaans } = client([
+    status(429, { message: "Too many requests" }, { "retry-after": "10" }),
+    json({ ok: 1 }),
+  ], { clock, maxConcurrency: 2 });
+  const seen: Record<string, RateLimitedInfo[]> = { companies: [], documents: [] };
+  const first = humaans.get("/companies", {}, {
+    onRateLimited: (i) => void seen.companies.push(i),
+  });
+  await until(() => sleeps.length >= 1, { what: "1 sleep" });
+  const second = humaans.get("/documents", {}, {
+    onRateLimited: (i) => void seen.documents.push(i),
+  });
+  await until(() => sleeps.length >= 2, { what: "2 sleeps" });
+  now += 10_000;
+  for (const wake of wakers) wake();
+  await Promise.all([first, second]);
+  const reset = { quotaReset: START + 10_000, delayMs: 10_000 };
+  assert.deepEqual(seen, { companies: [reset], documents: [reset] });
+});
+
+Deno.test("withDefaults: a view's requests report to its onRateLimited, share the pause and the limit", async () => {
+  let now = START;
+  const sleeps: number[] = [];
+  const wakers: (() => void)[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep(ms) {
+      sleeps.push(ms);
+      return new Promise((resolve) => wakers.push(() => resolve()));
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  const { client: humaans, fetch } = client([
+    status(429, {}, { "retry-after": "10" }),
+    json({ ok: 1 }),
+  ], { clock, maxConcurrency: 3 });
+  const seen: Record<string, number[]> = { people: [], documents: [], own: [] };
+  const people = humaans.withDefaults({ onRateLimited: (i) => void seen.people.push(i.delayMs) });
+  const documents = humaans.withDefaults({
+    onRateLimited: (i) => void seen.documents.push(i.delayMs),
+  });
+  assert.equal(people.limit, humaans.limit, "one limit for every view");
+  const first = people.get("/people");
+  await until(() => sleeps.length >= 1, { what: "1 sleep" });
+  const second = documents.get("/documents");
+  const third = humaans.get("/companies"); // the client itself reports nothing
+  const fourth = documents.get("/documents", {}, {
+    onRateLimited: (i) => void seen.own.push(i.delayMs), // the call's own wins
+  });
+  await until(() => sleeps.length >= 4, { what: "4 sleeps" });
+  assert.deepEqual(sleeps, [10_000, 10_000, 10_000, 10_000], "every view waits out the pause");
+  assert.equal(fetch.calls.length, 1);
+  now += 10_000;
+  for (const wake of wakers) wake();
+  await Promise.all([first, second, third, fourth]);
+  assert.deepEqual(seen, { people: [10_000], documents: [10_000], own: [10_000] });
 });
 
 Deno.test("client errors are not retried", async (t) => {
@@ -564,40 +694,7 @@ Deno.test("the token never appears in errors or retry reasons", async (t) => {
   });
 });
 
-Deno.test("stats count requests, 429s and retries", async () => {
-  const { client: humaans } = client([
-    status(429, {}, { "retry-after": "1" }),
-    status(500),
-    json({ ok: true }),
-  ]);
-  await humaans.get("/companies");
-  assert.deepEqual(humaans.stats, { requests: 3, throttled: 1, retries: 2 });
-});
-
-Deno.test("after a 429 every request waits for its paced start, retries included", async () => {
-  const clock = fakeClock();
-  let calls = 0;
-  const { client: humaans, retries } = client([(_url) => {
-    clock.advance!(100); // each request takes 100 ms
-    return ++calls === 5 ? status(429, {}, { "retry-after": "1" }) : json({ ok: calls });
-  }], { clock });
-  for (let i = 0; i < 4; i++) await humaans.get("/people");
-  assert.equal(clock.sleeps.length, 0, "unpaced before the first 429");
-  assert.equal(humaans.pacer.rate, undefined);
-  // The 5th request is throttled at 500 ms: 4 successes in 0.5 s, paced at 0.9 x 8 a second.
-  assert.deepEqual(await humaans.get("/people"), { ok: 6 });
-  assert.equal(retries[0].paceRps?.toFixed(3), "7.200");
-  assert.equal(humaans.pacer.cuts, 1);
-  // The retry started after the 1 s pause, at once; the next request waits out the pace.
-  await humaans.get("/people");
-  assert.equal(clock.sleeps.length, 2);
-  assert.equal(clock.sleeps[0], 1_000);
-  assert.equal(clock.sleeps[1].toFixed(3), (1000 / 7.2 - 100).toFixed(3));
-  assert.ok(humaans.pacer.rate! > 7.2, "a paced success grows the pace");
-  assert.deepEqual(humaans.stats, { requests: 7, throttled: 1, retries: 1 });
-});
-
-Deno.test("a paced wait is abortable by the caller's signal", async () => {
+Deno.test("a Retry-After pause is abortable by the caller's signal", async () => {
   // Sleeps without a signal end at once; the one with a signal lasts until it aborts.
   let now = START;
   const sleeps: number[] = [];
@@ -618,37 +715,37 @@ Deno.test("a paced wait is abortable by the caller's signal", async () => {
     timeout: () => new AbortController().signal,
     random: () => 0.5,
   };
-  let calls = 0;
-  const { client: humaans, fetch, retries } = client([() => {
-    now += 500;
-    return ++calls === 2 ? status(429, {}, { "retry-after": "0" }) : json({ ok: calls });
-  }], { clock });
-  await humaans.get("/people");
-  await humaans.get("/people"); // a 429 at 1 s after 1 success: paced at 0.9 a second
-  assert.equal(retries[0].paceRps?.toFixed(3), "0.900");
-  assert.equal(sleeps.length, 1, "the retry waited its paced start");
+  const { client: humaans, fetch } = client([
+    status(429, {}, { "retry-after": "10" }),
+    json({ ok: true }),
+  ], { clock });
   const controller = new AbortController();
   const pending = humaans.get("/people", {}, { signal: controller.signal });
-  await until(() => sleeps.length >= 2, { what: "2 sleeps" });
-  assert.ok(sleeps[1] > 0);
+  await until(() => sleeps.length >= 1, { what: "1 sleep" });
+  assert.deepEqual(sleeps, [10_000]);
   controller.abort(new Error("sync cancelled"));
   await assert.rejects(pending, /sync cancelled/);
-  assert.equal(fetch.calls.length, 3, "nothing sent for the aborted request");
+  assert.equal(fetch.calls.length, 1, "nothing sent after the abort");
   assert.equal(humaans.limit.inFlight, 0, "its slot is free again");
 });
 
-Deno.test("against a token bucket of 20 a second the pace settles below it, with few 429s", async () => {
+Deno.test("against a token bucket of 20 a second: its rate, one 429 per Retry-After", async () => {
   const clock = fakeClock();
   const bucket = new TokenBucket(20, clock.now);
-  const { client: humaans } = client([() => {
+  let throttled = 0;
+  const { client: humaans, fetch } = client([() => {
     const wait = bucket.take();
-    return wait === undefined ? json({ ok: true }) : status(429, {}, { "retry-after": `${wait}` });
+    if (wait === undefined) return json({ ok: true });
+    throttled++;
+    return status(429, {}, { "retry-after": `${wait}` });
   }], { clock, retryAttempts: 10 });
   for (let i = 0; i < 600; i++) await humaans.get("/people");
   const seconds = (clock.now() - START) / 1000;
-  assert.ok(humaans.stats.throttled <= 8, `${humaans.stats.throttled} 429s (29 unpaced)`);
-  assert.ok(seconds < (1.07 * (600 - 20)) / 20, `${seconds} s for 600 requests`); // 20 free
-  assert.ok(humaans.pacer.rate! > 16 && humaans.pacer.rate! < 24, `pace ${humaans.pacer.rate}`);
+  // Each 429 waits its Retry-After (1 s) and the bucket is full again: no request is lost and
+  // no second 429 follows the pause.
+  assert.ok(seconds <= (600 - 20) / 20 + 1, `${seconds} s for 600 requests`); // 20 free
+  assert.ok(throttled <= 30, `${throttled} 429s`);
+  assert.equal(fetch.calls.length, 600 + throttled);
 });
 
 /** A body that never ends: `start`, then 64 KiB chunks; counts the bytes the client pulled. */
@@ -745,7 +842,7 @@ Deno.test("every message taken from a response is capped at 500 characters", asy
   assert.equal(MAX_MESSAGE_CHARS, 500);
 });
 
-Deno.test("429s every 11th request whatever the pace cut neither pace nor concurrency for long", async () => {
+Deno.test("429s every 11th request whatever the pace cost no more than their Retry-After", async () => {
   const clock = fakeClock();
   let calls = 0;
   const { client: humaans } = client([() => {
@@ -754,13 +851,9 @@ Deno.test("429s every 11th request whatever the pace cut neither pace nor concur
   }], { clock, retryAttempts: 3, maxConcurrency: 4 });
   for (let i = 0; i < 3_000; i++) await humaans.get("/people");
   const seconds = (clock.now() - START) / 1000;
-  const throttled = humaans.stats.throttled;
+  const throttled = Math.floor(calls / 11);
   const aim = 3_000 / 200 + throttled * 1;
   assert.ok(seconds <= 1.2 * aim, `${seconds} s, aim ${aim} s`);
-  assert.equal(humaans.pacer.rate, undefined, "unpaced again");
-  assert.ok(humaans.pacer.rateIndependent);
-  assert.ok(humaans.limit.cuts <= 4, `concurrency cut ${humaans.limit.cuts} times`);
-  assert.equal(humaans.limit.limit, 4);
 });
 
 Deno.test("isRejectedQuery and accessHint: what a 400, a 403 and a 404 mean for a stream", () => {

@@ -5,7 +5,9 @@
  * - `{"change": {"job_roles": {"updates": 12}, "people": {"inserts": 3}}}`: changes rows; answers
  *   `{"changed": {"job_roles": {"<id>": "<new updatedAt>", ...}, ...}, "deleted": {"<stream>":
  *   ["<id>", ...]}, "totals": {...}}`: the rows whose `updatedAt` moved or that are new, and the
- *   ids of the rows deleted (`{"deletes": N}`).
+ *   ids of the rows deleted (`{"deletes": N}`). Rows are named by their stream's primary key: a
+ *   pivoted stream's (people_custom_fields) by person, whose row is changed when one of their
+ *   values is (its `updatedAt`: the latest of their values'), deleted when none is left.
  * - `{"totals": true}`: answers `{"totals": {...}}`.
  *
  * It stops when stdin closes.
@@ -13,28 +15,53 @@
  * @module
  */
 import { type Changes, type Row, type Sandbox, startSandbox } from "../../sandbox/mod.ts";
-import { STREAMS } from "../../src/streams/mod.ts";
+import { type StreamDefinition, STREAMS } from "../../src/streams/mod.ts";
+import { rowCursor } from "../../src/streams/row.ts";
+
+/** The primary key of a row a stream serves: a pivoted stream's, the person it is about. */
+function keyOf(stream: StreamDefinition, row: Row): string {
+  return (stream.pivoted ? row.personId : row.id) as string;
+}
 
 /**
  * Every stream's row count, as the sandbox serves it now (a pivoted stream's: the people its
  * rows are about).
  */
 export function totalsOf(sandbox: Sandbox): Record<string, number> {
-  return Object.fromEntries(STREAMS.map((s) => {
-    const rows = sandbox.snapshot(s.path);
-    return [s.name, s.pivoted ? new Set(rows.map((row) => row.personId)).size : rows.length];
-  }));
+  return Object.fromEntries(STREAMS.map((s) => [s.name, keysOf(s, sandbox).length]));
 }
 
-function updatedAtById(rows: Row[]): Map<string, unknown> {
-  return new Map(rows.map((row) => [row.id as string, row.updatedAt]));
+/** The keys of the rows a stream serves now, one per row (a pivoted stream's: its people). */
+function keysOf(stream: StreamDefinition, sandbox: Sandbox): string[] {
+  const keys = sandbox.snapshot(stream.path).map((row) => keyOf(stream, row));
+  return stream.pivoted ? [...new Set(keys)] : keys;
 }
 
-/** Every stream's ids, as the sandbox serves them now. */
+/**
+ * `byValue`: each row's `updatedAt` by its id; `byKey`: the same by primary key, but a pivoted
+ * stream's, each person's latest of their values' (canonical), their row's `updated_at`.
+ */
+function updatedAtByKey(
+  stream: StreamDefinition,
+  rows: Row[],
+): { byKey: Map<string, unknown>; byValue: Map<string, unknown> } {
+  const byValue = new Map(rows.map((row) => [row.id as string, row.updatedAt]));
+  if (!stream.pivoted) return { byKey: byValue, byValue };
+  const byKey = new Map<string, unknown>();
+  for (const row of rows) {
+    const key = keyOf(stream, row);
+    const cursor = rowCursor(row);
+    const latest = byKey.get(key) as string | undefined;
+    if (!byKey.has(key) || (cursor !== undefined && (latest === undefined || cursor > latest))) {
+      byKey.set(key, cursor);
+    }
+  }
+  return { byKey, byValue };
+}
+
+/** Every stream's row keys (a pivoted stream's: its people), as the sandbox serves them now. */
 export function idsOf(sandbox: Sandbox): Record<string, string[]> {
-  return Object.fromEntries(
-    STREAMS.map((s) => [s.name, sandbox.snapshot(s.path).map((row) => row.id as string)]),
-  );
+  return Object.fromEntries(STREAMS.map((s) => [s.name, keysOf(s, sandbox)]));
 }
 
 /** The ids in `before` (from {@linkcode idsOf}) that the sandbox no longer serves, by stream. */
@@ -51,7 +78,10 @@ export function deletedSince(
   );
 }
 
-/** Applies `changes` (by stream name); returns each stream's changed or new rows' `updatedAt`. */
+/**
+ * Applies `changes` (by stream name); returns each stream's changed or new rows' `updatedAt` by
+ * key (a pivoted stream's: the people one of whose values changed, with their row's new one).
+ */
 export function applyChanges(
   sandbox: Sandbox,
   changes: Record<string, Changes>,
@@ -60,13 +90,15 @@ export function applyChanges(
   for (const [name, change] of Object.entries(changes)) {
     const stream = STREAMS.find((s) => s.name === name);
     if (!stream) throw new Error(`Unknown stream "${name}": name one of the connector's streams`);
-    const before = updatedAtById(sandbox.snapshot(stream.path));
+    const before = updatedAtByKey(stream, sandbox.snapshot(stream.path)).byValue;
     sandbox.change(stream.path, change);
-    changed[name] = Object.fromEntries(
-      sandbox.snapshot(stream.path)
-        .filter((row) => before.get(row.id as string) !== row.updatedAt)
-        .map((row) => [row.id as string, row.updatedAt as string]),
+    const rows = sandbox.snapshot(stream.path);
+    const after = updatedAtByKey(stream, rows).byKey;
+    const keys = new Set(
+      rows.filter((row) => before.get(row.id as string) !== row.updatedAt)
+        .map((row) => keyOf(stream, row)),
     );
+    changed[name] = Object.fromEntries([...keys].map((key) => [key, after.get(key) as string]));
   }
   return changed;
 }

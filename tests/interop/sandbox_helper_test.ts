@@ -38,3 +38,45 @@ Deno.test("the interop helper counts every stream and names the rows it changes"
   assert.ok(deleted.time_away.every((id) => ids.time_away.includes(id) && !served.has(id)));
   assert.equal(totalsOf(sandbox).time_away, before.time_away - 3);
 });
+
+Deno.test("the interop helper names a pivoted stream's rows by person: counts, changes, deletes", async () => {
+  await using sandbox = await startSandbox({ people: 20 }).then((s) => ({
+    ...s,
+    [Symbol.asyncDispose]: () => s.close(),
+  }));
+  const values = () => sandbox.snapshot("/custom-values");
+  const people = (rows: Record<string, unknown>[]) => new Set(rows.map((r) => r.personId));
+  const before = totalsOf(sandbox);
+  assert.equal(before.people_custom_fields, people(values()).size);
+  assert.ok(before.people_custom_fields < before.custom_values, "a row per person, not per value");
+  const ids = idsOf(sandbox);
+  assert.deepEqual(new Set(ids.people_custom_fields), people(values()));
+
+  const changed = applyChanges(sandbox, { people_custom_fields: { updates: 3 } });
+  const rows = Object.entries(changed.people_custom_fields);
+  assert.ok(rows.length >= 1 && rows.length <= 3, `${rows.length} people changed`);
+  for (const [personId, updatedAt] of rows) {
+    assert.ok(ids.people_custom_fields.includes(personId), `${personId} is a person with values`);
+    const latest = values().filter((r) => r.personId === personId)
+      .map((r) => new Date(r.updatedAt as string).toISOString()).sort().at(-1);
+    assert.equal(updatedAt, latest, "the person's row takes the latest of their values'");
+  }
+  assert.deepEqual(totalsOf(sandbox), before, "an update adds no row");
+
+  // Every value of one person deleted: that person's row is deleted.
+  const gone = ids.people_custom_fields[0];
+  const theirs = values().filter((r) => r.personId === gone).length;
+  for (let i = 0; i < 200 && people(values()).has(gone); i++) {
+    applyChanges(sandbox, { custom_values: { deletes: theirs } });
+  }
+  assert.ok(!people(values()).has(gone), "the person has no value left");
+  const deleted = deletedSince(sandbox, ids);
+  assert.ok(deleted.people_custom_fields.includes(gone));
+  assert.deepEqual(
+    new Set(deleted.people_custom_fields),
+    new Set(
+      ids.people_custom_fields.filter((id) => !people(values()).has(id)),
+    ),
+  );
+  assert.equal(totalsOf(sandbox).people_custom_fields, people(values()).size);
+});

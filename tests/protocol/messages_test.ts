@@ -8,11 +8,13 @@ import {
   AirbyteSyncMode,
   AirbyteTraceType,
   ConfiguredAirbyteCatalog,
+} from "../../src/protocol/messages.ts";
+import {
   formatIssuePath,
   parseMessageLine,
   PAYLOAD_FIELD,
   StrictAirbyteMessage,
-} from "../../src/protocol/messages.ts";
+} from "../support/protocol.ts";
 import {
   CONFIGURED_CATALOG_EXAMPLES,
   type Example,

@@ -5,7 +5,7 @@ import {
   parseMessageLine,
   type StrictAirbyteMessage,
   type StrictAirbyteTraceMessage,
-} from "../../src/protocol/messages.ts";
+} from "./protocol.ts";
 import { Capture } from "./capture.ts";
 
 /** One parsed stdout line. */
@@ -105,11 +105,25 @@ export class RunResult {
       .filter((t): t is TraceOf<T> => t.type === type);
   }
 
-  /** The STREAM_STATUS sequence of a stream. */
+  /**
+   * The STREAM_STATUS sequence of a stream; a status with reasons is written with them, as
+   * "RUNNING (RATE_LIMITED)".
+   */
   statuses(stream: string): string[] {
     return this.traces("STREAM_STATUS")
       .filter((t) => t.stream_status.stream_descriptor.name === stream)
-      .map((t) => t.stream_status.status);
+      .map(({ stream_status: { status, reasons } }) =>
+        reasons?.length ? `${status} (${reasons.map((r) => r.type).join(", ")})` : status
+      );
+  }
+
+  /** The `quota_reset` of each RATE_LIMITED reason a stream gave (undefined when it had none). */
+  quotaResets(stream: string): (number | undefined)[] {
+    return this.traces("STREAM_STATUS")
+      .filter((t) => t.stream_status.stream_descriptor.name === stream)
+      .flatMap((t) => t.stream_status.reasons ?? [])
+      .filter((reason) => reason.type === "RATE_LIMITED")
+      .map((reason) => reason.rate_limited?.quota_reset);
   }
 }
 

@@ -7,13 +7,17 @@ on, it runs PyAirbyte's default flow into a `PostgresCache`: a first read, then 
 inserted and deleted in the sandbox and a second read. Per stream it checks:
 
 - every row once: the rows whose `_ab_cdc_deleted_at` is null are as many as the sandbox serves,
-  and no `id` appears twice;
+  and no primary key (the catalog's: `id`, but `person_id` for people_custom_fields, a row per
+  person with at least one custom value) appears twice;
 - the column types in information_schema: each column as its schema declares it, and the kinds a
   warehouse needs: nested values json/jsonb (no text column holds JSON objects or arrays, but for
   the seed's four JSON-text columns), numbers numeric (no text column holds decimals), dates date
-  and timestamps timestamp (no text column holds only either);
-- the changed rows merged in place (their new `updated_at`, one row each) and each deleted row
-  overwritten by its delete record (`_ab_cdc_deleted_at` set, the other columns null).
+  and timestamps timestamp (no text column holds only either); people_custom_fields' columns
+  from the custom field definitions likewise (multiple choices json/jsonb; a field of a type the
+  connector does not know has no declared type: any), one of each kind the sandbox defines;
+- the changed rows merged in place (their new `updated_at`, one row each; a changed custom value
+  re-emits its person's people_custom_fields row) and each deleted row overwritten by its delete
+  record (`_ab_cdc_deleted_at` set, the other columns null).
 
 The same two reads also go into a second schema with `write_strategy="append"` (every version
 kept, as in an append destination), where the README's query for the live rows must give the
@@ -60,7 +64,11 @@ CHANGES = {
     "compensations": {"updates": 3},
     "time_away": {"updates": 3, "deletes": 2},
     "people": {"inserts": 2, "updates": 2},
+    # Custom values changed: their people's rows (by person_id) come again.
+    "people_custom_fields": {"updates": 4},
 }
+# Each stream's primary key column, from the catalog ("id" but for people_custom_fields).
+KEYS: dict[str, str] = {}
 # The seed's JSON-text columns, kept as text on purpose (the API sends them as strings).
 JSON_TEXT_COLUMNS = {"tags", "requirements", "responsibilities", "benefits"}
 JSON_TYPES = {"json", "jsonb"}
@@ -76,6 +84,18 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")
 # A wall-clock date and time, no zone (timesheet entries' start and end): noted, not failed.
 LOCAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?")
+
+
+def custom_kind(prop: dict[str, Any]) -> str:
+    """A people_custom_fields column's kind, as its schema declares it (`untyped`: no type)."""
+    declared = prop.get("type")
+    kinds = ({declared} if isinstance(declared, str) else set(declared or [])) - {"null"}
+    if not kinds:
+        return "untyped"
+    if "array" in kinds:
+        return "strings"
+    kind = sorted(kinds)[0]
+    return "date" if kind == "string" and prop.get("format") == "date" else kind
 
 
 def expected_types(prop: dict[str, Any]) -> set[str] | None:
@@ -150,9 +170,12 @@ def type_problems(
     for (named_stream, column), allowed in NAMED_TYPES.items():
         if named_stream == stream and types.get(column) not in allowed:
             problems.append(f"{column}: {types.get(column)}, not {'/'.join(sorted(allowed))}")
+    # A column its schema gives no type (a custom field of a type the connector does not know)
+    # holds the values as sent: any type, whatever they look like.
+    untyped = {c for c, prop in schema["properties"].items() if custom_kind(prop) == "untyped"}
     for column, actual in types.items():
         named = any(problem.startswith(f"{column}: ") for problem in problems)
-        if actual in TEXT_TYPES and column not in JSON_TEXT_COLUMNS and not named:
+        if actual in TEXT_TYPES and column not in JSON_TEXT_COLUMNS | untyped and not named:
             values = [row.get(column) for row in rows]
             misfit = text_misfit(values)
             if misfit:
@@ -164,6 +187,32 @@ def type_problems(
     return problems
 
 
+# The kinds of custom field the sandbox defines (tests/interop's sandbox: text, long text, choice,
+# link, multiple choices, date, number, yes/no), each of which must have a column to check.
+CUSTOM_KINDS = {"string", "strings", "date", "number", "boolean"}
+# The columns people_custom_fields has whatever the custom fields.
+CUSTOM_FIXED = {"person_id", "company_id", "updated_at", "timestamp", "_ab_cdc_deleted_at",
+                "additional_fields"}
+
+
+def check_custom_columns(checks: Checks, cache: Any, schema: dict[str, Any]) -> None:
+    """people_custom_fields' columns from the definitions: one of each kind the sandbox defines,
+    with its table type (what the column type check above held them to)."""
+    table = cache.processor.get_sql_table_name("people_custom_fields")
+    types = column_types(cache, table)
+    kinds: dict[str, list[str]] = {}
+    for column, prop in schema["properties"].items():
+        if column not in CUSTOM_FIXED:
+            kinds.setdefault(custom_kind(prop), []).append(f"{column} {types.get(column)}")
+    summary = "; ".join(f"{kind}: {', '.join(cols[:2])}" for kind, cols in sorted(kinds.items()))
+    checks.check(
+        f"people_custom_fields: {sum(map(len, kinds.values()))} custom columns from the definitions "
+        f"({summary})",
+        CUSTOM_KINDS <= set(kinds),
+        f"no column of kind {sorted(CUSTOM_KINDS - set(kinds))}",
+    )
+
+
 def table_rows(cache: Any, stream: str) -> list[dict[str, Any]]:
     """Every row of a stream's cache table."""
     table = cache.processor.get_sql_table_name(stream)
@@ -171,13 +220,14 @@ def table_rows(cache: Any, stream: str) -> list[dict[str, Any]]:
 
 
 def check_rows(checks: Checks, read: str, stream: str, rows: list[dict[str, Any]], total: int) -> None:
-    """Every row once: live rows (no `_ab_cdc_deleted_at`) as many as served, no id twice."""
-    ids = [row["id"] for row in rows]
+    """Every row once: live rows (no `_ab_cdc_deleted_at`) as many as served, no key twice."""
+    key = KEYS[stream]
+    ids = [row[key] for row in rows]
     live = sum(1 for row in rows if row.get("_ab_cdc_deleted_at") is None)
     checks.check(
-        f"{read} {stream}: every row once ({live} of {total} rows, {len(ids)} ids)",
+        f"{read} {stream}: every row once ({live} of {total} rows, {len(ids)} {key}s)",
         live == total and len(ids) == len(set(ids)),
-        f"{len(ids) - len(set(ids))} duplicated ids",
+        f"{len(ids) - len(set(ids))} duplicated {key}s",
     )
 
 
@@ -188,8 +238,10 @@ def check_merged(
     changed: dict[str, str],
     deleted: list[str],
 ) -> None:
-    """The changed rows hold their new updated_at; each deleted row is its delete record."""
-    by_id = {row["id"]: row for row in rows}
+    """The changed rows hold their new updated_at; each deleted row is its delete record (rows by
+    the stream's primary key)."""
+    key = KEYS[stream]
+    by_id = {row[key]: row for row in rows}
     stale = sorted(
         row_id for row_id, updated_at in changed.items()
         if row_id not in by_id or as_datetime(by_id[row_id]["updated_at"]) != as_datetime(updated_at)
@@ -201,7 +253,7 @@ def check_merged(
             f"missing or old updated_at: {stale[:5]}",
         )
     if deleted:
-        keep = {"id", "updated_at", "timestamp", "_ab_cdc_deleted_at"}
+        keep = {key, "updated_at", "timestamp", "_ab_cdc_deleted_at"}
         wrong = []
         for row_id in deleted:
             row = by_id.get(row_id)
@@ -347,6 +399,18 @@ def run(folder: Path) -> int:
         source = ab.get_source("source-humaans", local_executable=str(executable), config=config)
         source.select_all_streams()
         schemas = {s.name: s.json_schema for s in source.discovered_catalog.streams}
+        declared = {
+            configured.stream.name: configured.stream.source_defined_primary_key
+            for configured in source.get_configured_catalog().streams
+        }
+        KEYS.update({name: key[0][0] for name, key in declared.items() if key and len(key[0]) == 1})
+        checks.check(
+            "catalog: every stream's primary key is one column (people_custom_fields: person_id)",
+            sorted(KEYS) == sorted(declared) == sorted(sandbox.totals)
+            and all(len(key) == 1 for key in declared.values())
+            and KEYS.get("people_custom_fields") == "person_id",
+            str(declared),
+        )
         cache = PostgresCache(
             host="127.0.0.1",
             port=int(os.environ["WAREHOUSE_PG_PORT"]),
@@ -370,6 +434,7 @@ def run(folder: Path) -> int:
                     not problems,
                     "; ".join(problems),
                 )
+            check_custom_columns(checks, cache, schemas["people_custom_fields"])
 
         # The same reads into a second schema with write_strategy="append": every version kept.
         history = PostgresCache(
