@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { configError } from "./errors.ts";
 import type { Parsed } from "./parsed.ts";
+import { SENSITIVE_CLASSES } from "./sensitive/classes.ts";
 
 /** The default Humaans API root. */
 export const DEFAULT_BASE_URL = "https://app.humaans.io/api";
@@ -8,7 +9,7 @@ export const DEFAULT_BASE_URL = "https://app.humaans.io/api";
 /** What `spec.json` says of one setting; the parser enforces exactly this. */
 export interface SettingSpec {
   /** The JSON type of the setting (strings of the seed's config are coerced to it). */
-  type: "string" | "integer" | "boolean";
+  type: "string" | "integer" | "boolean" | "array";
   /** The setting's name in a form. */
   title: string;
   /** What the setting does, for the form and the README. */
@@ -16,7 +17,7 @@ export interface SettingSpec {
   /** Its place in a form. */
   order: number;
   /** The value an absent setting takes. */
-  default?: string | number | boolean;
+  default?: string | number | boolean | string[];
   /** The smallest value allowed. */
   minimum?: number;
   /** The largest value allowed. */
@@ -25,6 +26,14 @@ export interface SettingSpec {
   airbyte_secret?: boolean;
   /** Example values for the form. */
   examples?: string[];
+  /** The values a string setting may take. */
+  enum?: string[];
+  /** What each item of an array setting is: one of `enum`. */
+  items?: { type: "string"; enum: string[] };
+  /** Fewest items an array setting may have. */
+  minItems?: number;
+  /** An array setting names each item once. */
+  uniqueItems?: boolean;
 }
 
 const TRUE_WORDS = new Set(["true", "1", "yes", "on", "y"]);
@@ -73,6 +82,25 @@ function booleanSetting(spec: Omit<SettingSpec, "type"> & { default: boolean }) 
     type: "boolean",
     ...spec,
   });
+}
+
+/** What `sensitive_data` may be: see {@linkcode Config}. */
+export const SENSITIVE_DATA_MODES = ["keep", "hash", "drop"] as const;
+
+/** Fewest characters `hash_key` may have: a short key could be guessed like a password. */
+export const MIN_HASH_KEY_LENGTH = 16;
+
+/** A word setting's value, trimmed and lowercased. */
+function toWord(value: unknown): unknown {
+  return typeof value === "string" ? value.trim().toLowerCase() : value;
+}
+
+/** A list setting's value: a comma-separated string becomes its words; a list's words trimmed. */
+function toList(value: unknown): unknown {
+  if (typeof value === "string") {
+    return value.split(",").map((word) => word.trim().toLowerCase()).filter(Boolean);
+  }
+  return Array.isArray(value) ? [...new Set(value.map(toWord))] : value;
 }
 
 /** Fewest characters an API token may have (shorter ones could not be masked in output). */
@@ -219,6 +247,42 @@ export const Config = z.object({
       examples: [DEFAULT_BASE_URL],
     },
   ),
+  sensitive_data: setting(
+    z.preprocess(toWord, z.enum(SENSITIVE_DATA_MODES)).default("keep"),
+    {
+      type: "string",
+      title: "Sensitive data",
+      description:
+        "What to do with the columns that hold sensitive data of the classes in sensitive_classes (bank, government_id, compensation, personal, health): keep (sync them as they are), hash (replace each value with its HMAC-SHA-256 under hash_key, as lowercase hex: still joinable and comparable, not readable) or drop (leave the columns out of the schema and of every record). With hash or drop, a stream holding such a column also leaves out the API fields it has no column for.",
+      order: 9,
+      default: "keep",
+      enum: [...SENSITIVE_DATA_MODES],
+    },
+  ),
+  sensitive_classes: setting(
+    z.preprocess(toList, z.array(z.enum(SENSITIVE_CLASSES)).min(1)).default([
+      ...SENSITIVE_CLASSES,
+    ]),
+    {
+      type: "array",
+      title: "Sensitive classes",
+      description:
+        "The classes of sensitive data that sensitive_data hashes or drops (default: all): bank (account numbers, sort codes, IBAN, routing and SWIFT codes, name on account), government_id (tax and identity document numbers), compensation (pay), personal (birthday, personal email and phone, home address, nationality, gender, emergency contacts; also any custom field of a section this connector does not recognise), health.",
+      order: 10,
+      default: [...SENSITIVE_CLASSES],
+      items: { type: "string", enum: [...SENSITIVE_CLASSES] },
+      minItems: 1,
+      uniqueItems: true,
+    },
+  ),
+  hash_key: setting(z.string().trim().min(1).optional(), {
+    type: "string",
+    title: "Hash key",
+    description:
+      `Required when sensitive_data is hash: the secret key of the HMAC-SHA-256 that hashes sensitive values (at least ${MIN_HASH_KEY_LENGTH} characters; keep it the same across syncs so that hashes stay joinable). An unkeyed hash would be reversed by hashing every candidate value.`,
+    order: 11,
+    airbyte_secret: true,
+  }),
 });
 
 /** A parsed, valid configuration. */
@@ -295,7 +359,10 @@ export function connectionSpecification(): Record<string, unknown> {
 }
 
 function expected(spec: SettingSpec): string {
+  if (spec.enum) return `one of ${spec.enum.join(", ")}`;
   switch (spec.type) {
+    case "array":
+      return `a list of one or more of ${spec.items?.enum.join(", ")}`;
     case "integer":
       return `an integer from ${spec.minimum} to ${spec.maximum}`;
     case "boolean":
@@ -328,6 +395,26 @@ export function secretValues(raw: unknown): string[] {
   return values;
 }
 
+/**
+ * The config, if `hash_key` is as `sensitive_data` needs it: set, and long enough, when it is
+ * `hash` (a config_error says why otherwise; it never quotes the key).
+ */
+function withHashKey(config: Config, where: string): Config {
+  if (config.sensitive_data !== "hash") return config;
+  const key = config.hash_key;
+  if (key === undefined) {
+    throw configError(
+      `Config field "hash_key"${where} is required when sensitive_data is "hash": an unkeyed hash is no protection, since anyone can hash every candidate value and compare (every 8-digit account number takes seconds), so values are hashed with HMAC-SHA-256 under a secret key. Set hash_key to a long random secret, the same in every sync so that hashes stay joinable, or set sensitive_data to "drop"`,
+    );
+  }
+  if (key.length < MIN_HASH_KEY_LENGTH) {
+    throw configError(
+      `Config field "hash_key"${where} is too short (${key.length} characters, at least ${MIN_HASH_KEY_LENGTH}): a short key can be guessed, and with it every hashed value reversed by trying candidates; use a long random secret`,
+    );
+  }
+  return config;
+}
+
 /** Validates and coerces a raw config object; throws a config_error naming the key on failure. */
 export function parseConfig(raw: unknown, options: { source?: string } = {}): Config {
   const where = options.source ? ` in "${options.source}"` : "";
@@ -335,7 +422,7 @@ export function parseConfig(raw: unknown, options: { source?: string } = {}): Co
     throw configError(`Config${where} must be a JSON object with at least "api_token"`);
   }
   const result = Config.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) return withHashKey(result.data, where);
   const issue = result.error.issues[0];
   const key = String(issue.path[0]);
   const value = (raw as Record<string, unknown>)[key];

@@ -388,10 +388,24 @@ Deno.test("connectionSpecification matches the zod schema for every setting", as
           assert.ok(!schema.safeParse(2).success);
           break;
         case "string": {
+          const choices = property.enum as string[] | undefined;
+          if (choices) {
+            for (const choice of choices) assert.equal(schema.parse(choice), choice);
+            assert.ok(!schema.safeParse("maybe").success, `${key} accepts a word not listed`);
+            break;
+          }
           const example = (property.examples as string[] | undefined)?.[0] ?? "some-token-value";
           assert.equal(schema.parse(example), example);
           assert.ok(!schema.safeParse(42).success, `${key} accepts a number`);
           assert.ok(!schema.safeParse("").success, `${key} accepts an empty string`);
+          break;
+        }
+        case "array": {
+          const items = (property.items as { enum: string[] }).enum;
+          assert.deepEqual(schema.parse(items), items);
+          assert.deepEqual(schema.parse([items[0]]), [items[0]]);
+          assert.ok(!schema.safeParse([]).success, `${key} accepts an empty list`);
+          assert.ok(!schema.safeParse(["maybe"]).success, `${key} accepts a word not listed`);
           break;
         }
         default:
@@ -413,7 +427,7 @@ Deno.test("connectionSpecification follows Airbyte's spec rules", async (t) => {
   for (const [key, property] of Object.entries(spec.properties)) {
     await t.step(key, () => {
       assert.ok(
-        ["string", "integer", "boolean", "number"].includes(property.type as string),
+        ["string", "integer", "boolean", "number", "array"].includes(property.type as string),
         `${key}: type must be a single JSON type, got ${JSON.stringify(property.type)}`,
       );
       for (const combinator of ["anyOf", "allOf", "oneOf"]) {
@@ -428,7 +442,7 @@ Deno.test("connectionSpecification follows Airbyte's spec rules", async (t) => {
   }
   assert.equal(spec.properties.api_token.airbyte_secret, true);
   const secrets = Object.entries(spec.properties).filter(([, p]) => p.airbyte_secret);
-  assert.deepEqual(secrets.map(([key]) => key), ["api_token"], "only the token is secret");
+  assert.deepEqual(secrets.map(([key]) => key), ["api_token", "hash_key"], "the token, the key");
 });
 
 Deno.test("the seed's six settings keep the seed's ranges and defaults (none for initial_sync_days)", () => {
@@ -547,4 +561,56 @@ Deno.test("connectionSpecification: zod's own types and bounds agree with each s
       key,
     );
   }
+});
+
+Deno.test("sensitive_data: keep by default; hash needs a hash_key, and says why", async (t) => {
+  await t.step("defaults: keep, every class, no key", () => {
+    const config = parseConfig({ api_token: TOKEN });
+    assert.equal(config.sensitive_data, "keep");
+    assert.deepEqual(config.sensitive_classes, [
+      "bank",
+      "government_id",
+      "compensation",
+      "personal",
+      "health",
+    ]);
+    assert.equal(config.hash_key, undefined);
+  });
+  await t.step("hash without a key is a config error naming hash_key", () => {
+    const error = configErrorOf({ api_token: TOKEN, sensitive_data: "hash" }, "c.json");
+    assert.match(error.message, /^Config field "hash_key" in "c\.json" is required when/);
+    assert.match(error.message, /an unkeyed hash is no protection/);
+    assert.match(error.message, /every 8-digit account number takes seconds/);
+  });
+  await t.step("a short key is refused, and never quoted", () => {
+    const error = configErrorOf({
+      api_token: TOKEN,
+      sensitive_data: "hash",
+      hash_key: "short-key",
+    });
+    assert.match(error.message, /"hash_key" is too short \(9 characters, at least 16\)/);
+    assert.ok(!error.message.includes("short-key"));
+  });
+  await t.step("drop and keep need no key; words and lists as strings", () => {
+    assert.equal(
+      parseConfig({ api_token: TOKEN, sensitive_data: " DROP " }).sensitive_data,
+      "drop",
+    );
+    const config = parseConfig({ api_token: TOKEN, sensitive_classes: "bank, Health" });
+    assert.deepEqual(config.sensitive_classes, ["bank", "health"]);
+  });
+  await t.step("a word not allowed says which are", () => {
+    const error = configErrorOf({ api_token: TOKEN, sensitive_data: "mask" });
+    assert.match(error.message, /"sensitive_data" must be one of keep, hash, drop, got "mask"/);
+    const classes = configErrorOf({ api_token: TOKEN, sensitive_classes: ["bank", "salary"] });
+    assert.match(classes.message, /"sensitive_classes" must be a list of one or more of bank, /);
+  });
+  await t.step("hash_key is a secret: masked wherever the token is", () => {
+    assert.deepEqual(
+      secretValues({ api_token: TOKEN, hash_key: " 0123456789abcdef0123 " }),
+      [TOKEN, "0123456789abcdef0123"],
+    );
+    const error = configErrorOf({ api_token: TOKEN, hash_key: 42 });
+    assert.match(error.message, /"hash_key" must be a non-empty string, got a secret value/);
+  });
 });

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.ts";
 import { toConnectorError } from "../errors.ts";
 import { failureKindOf, type HttpError, type HumaansClient } from "../http/client.ts";
 import { ERROR_POLICY, type FailureKind } from "../http/error_policy.ts";
+import { policyOf, policySummary } from "../sensitive/policy.ts";
 import { type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
@@ -126,8 +127,10 @@ export async function check(context: CommandContext): Promise<number> {
     });
   let access: Access;
   let host: string;
+  let sensitive: string;
   try {
     const config = await loadConfig(context);
+    sensitive = policySummary(policyOf(config));
     const client = clientFor(config, context);
     host = client.host;
     access = await streamAccess(client, { clock: context.clock });
@@ -139,7 +142,7 @@ export async function check(context: CommandContext): Promise<number> {
   const unreadable = access.unreadable.map((u) => `${u.stream.name} (${u.reason})`).join(", ");
   const scopes = access.scopes ? ` with scopes ${access.scopes.join(", ")}` : "";
   const message = `Connected to ${host}${scopes}. Readable streams: ${readable}.` +
-    (unreadable ? ` Not readable: ${unreadable}.` : "");
+    (unreadable ? ` Not readable: ${unreadable}.` : "") + (sensitive ? ` ${sensitive}` : "");
   await status(access.readable.length > 0, message);
   return 0;
 }

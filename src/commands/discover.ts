@@ -1,5 +1,7 @@
 import type { Config } from "../config.ts";
 import type { AirbyteStream } from "../protocol/messages.ts";
+import { policyOf, type SensitivePolicy } from "../sensitive/policy.ts";
+import { protectedJsonSchema, sectionProtection } from "../sensitive/stream.ts";
 import { recordJsonSchema } from "../streams/fields.ts";
 import { CURSOR, type StreamDefinition, STREAMS } from "../streams/mod.ts";
 import {
@@ -13,11 +15,19 @@ import {
 import { isUnreadable, readDefinitions } from "../sync/people_custom_fields_read.ts";
 import { clientFor, type CommandContext, loadConfig } from "./context.ts";
 
-/** The AirbyteStream of one stream definition. */
-export function airbyteStream(stream: StreamDefinition): AirbyteStream {
+/**
+ * The AirbyteStream of one stream definition; under a sensitive-data `policy`, its schema
+ * without the dropped columns and with the hashed ones as strings.
+ */
+export function airbyteStream(
+  stream: StreamDefinition,
+  options: { policy?: SensitivePolicy } = {},
+): AirbyteStream {
+  const schema = recordJsonSchema(stream.record);
+  const { policy } = options;
   return {
     name: stream.name,
-    json_schema: recordJsonSchema(stream.record),
+    json_schema: policy ? protectedJsonSchema(stream, { policy, schema }) : schema,
     supported_sync_modes: stream.incremental ? ["full_refresh", "incremental"] : ["full_refresh"],
     source_defined_cursor: stream.incremental,
     ...(stream.incremental ? { default_cursor_field: [CURSOR.column] } : {}),
@@ -82,12 +92,17 @@ export async function customFieldsStream(
 /** `discover`: validates the config, reads the custom field definitions, prints the catalog. */
 export async function discover(context: CommandContext): Promise<number> {
   const config = await loadConfig(context);
+  const policy = policyOf(config);
   const streams: AirbyteStream[] = [];
   for (const stream of STREAMS) {
     streams.push(
       stream.name === PEOPLE_CUSTOM_FIELDS
-        ? await customFieldsStream(stream, { config, context })
-        : airbyteStream(stream),
+        ? await customFieldsStream(stream, {
+          config,
+          context,
+          protect: policy && sectionProtection(policy).schema,
+        })
+        : airbyteStream(stream, { policy }),
     );
   }
   await context.writer.message({ type: "CATALOG", catalog: { streams } });

@@ -4,6 +4,7 @@ import { parseJsonText, readJsonFile, readTextFile } from "../files.ts";
 import { parseCatalog, type SelectedStream } from "../sync/catalog.ts";
 import { readStream, type StreamResult } from "../sync/read_stream.ts";
 import { cursorOf, idsAtCursorOf, type InputState, parseState } from "../sync/state.ts";
+import { type SensitiveReading, sensitiveReading } from "../sensitive/read.ts";
 import { findStream } from "../streams/mod.ts";
 import { PEOPLE_CUSTOM_FIELDS } from "../streams/people_custom_fields.ts";
 import { readPeopleCustomFields } from "../sync/people_custom_fields_read.ts";
@@ -27,8 +28,15 @@ export async function read(context: CommandContext): Promise<number> {
   });
   for (const { notice } of selected) if (notice) await writer.log("INFO", notice);
   const state = await loadState(context, selected);
-  const results = await readAll(selected, { context, config, state });
+  // The sensitive-data policy wraps each selected stream's map (and columns): the one hook.
+  const sensitive = await sensitiveReading(selected, {
+    config,
+    client: () => clientFor(config, context),
+    writer,
+  });
+  const results = await readAll(sensitive.selected, { context, config, state, sensitive });
   context.progress?.end();
+  for (const line of sensitive.reports()) await writer.log("INFO", line);
   return await finish(writer, results);
 }
 
@@ -78,7 +86,13 @@ async function loadState(
  */
 async function readAll(
   selected: SelectedStream[],
-  options: { context: CommandContext; config: Config; state: InputState },
+  options: {
+    context: CommandContext;
+    config: Config;
+    state: InputState;
+    /** The sensitive-data policy's part of the read (its hooks for people_custom_fields). */
+    sensitive: SensitiveReading;
+  },
 ): Promise<StreamResult[]> {
   const { context, config, state } = options;
   const client = clientFor(config, context);
@@ -94,6 +108,7 @@ async function readAll(
       results.push(
         await reader(stream, {
           configuredSchema: next.jsonSchema,
+          protect: options.sensitive.sectionsOf(next)?.rows,
           streamState: state.raw.get(stream.name),
           client,
           writer: context.writer,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, sensitive } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** The `bank_accounts` stream: its `description` says what it holds. */
@@ -12,11 +12,11 @@ export const bankAccounts: StreamDefinition = defineStream({
   record: z.object({
     person_id: col.string(),
     bank_name: col.string(),
-    name_on_account: col.string(),
-    account_number: col.string(),
-    swift_code: col.string(),
-    sort_code: col.string(),
-    routing_number: col.string(),
+    name_on_account: sensitive(col.string(), "bank"),
+    account_number: sensitive(col.string(), "bank"),
+    swift_code: sensitive(col.string(), "bank"),
+    sort_code: sensitive(col.string(), "bank"),
+    routing_number: sensitive(col.string(), "bank"),
   }),
   example: {
     id: "Ba1Nk2Ac3Co4Un5Ts6Ab7Cd8",

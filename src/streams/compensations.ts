@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, sensitive } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** The `compensations` stream: its `description` says what it holds. */
@@ -14,10 +14,10 @@ export const compensations: StreamDefinition = defineStream({
   record: z.object({
     person_id: col.string(),
     compensation_type_id: col.string(),
-    amount: col.number(),
+    amount: sensitive(col.number(), "compensation"),
     currency: col.string(),
     period: col.string(),
-    note: col.string(),
+    note: sensitive(col.string(), "compensation"),
     effective_date: col.date(),
     end_date: col.date(),
     end_reason: col.string(),

@@ -6,6 +6,8 @@ import {
   columnKinds,
   GUESSED,
   type RecordSchema,
+  sensitive,
+  sensitiveClassOf,
 } from "./fields.ts";
 import {
   type ExtraFieldHandler,
@@ -201,7 +203,9 @@ function withEvidence(schema: RecordSchema, evidence: Evidence): RecordSchema {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, field] of Object.entries(schema.shape)) {
     const described = field.description !== undefined || BASE_COLUMNS.has(name);
-    shape[name] = described ? field : col[kinds.get(name)!](GUESSED);
+    const cls = sensitiveClassOf(field);
+    const guessed = col[kinds.get(name)!](GUESSED);
+    shape[name] = described ? field : cls ? sensitive(guessed, cls) : guessed;
   }
   return z.object(shape);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, sensitive } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** The `emergency_contacts` stream. Sensitive: personal data of third parties. */
@@ -11,11 +11,11 @@ export const emergencyContacts: StreamDefinition = defineStream({
   sensitive: true,
   record: z.object({
     person_id: col.string(),
-    name: col.string(),
-    relationship: col.string(),
-    email: col.string(),
-    phone_number: col.string(),
-    formatted_phone_number: col.string(), // guess: as on people
+    name: sensitive(col.string(), "personal"),
+    relationship: sensitive(col.string(), "personal"),
+    email: sensitive(col.string(), "personal"),
+    phone_number: sensitive(col.string(), "personal"),
+    formatted_phone_number: sensitive(col.string(), "personal"), // guess: as on people
     is_primary: col.boolean(), // guess
   }),
   example: {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SensitiveClass } from "../sensitive/classes.ts";
 
 /** How a column's values are typed and normalised. */
 export type ColumnKind =
@@ -26,6 +27,8 @@ interface ColumnMeta {
   format?: "date";
   /** Airbyte's type of the column, a key JSON Schema does not have. */
   airbyte_type?: "timestamp_with_timezone";
+  /** The class of sensitive data the column holds (see {@linkcode sensitive}), if any. */
+  sensitive?: SensitiveClass;
 }
 
 /** Every column declared with {@linkcode col}, with its metadata. */
@@ -79,6 +82,38 @@ export const col = {
   number: (description?: string) => column("number", z.number().nullable(), description),
   boolean: (description?: string) => column("boolean", z.boolean().nullable(), description),
 };
+
+/**
+ * A column that holds sensitive data of class `cls`: `sensitive(col.string(), "bank")`. The
+ * `sensitive_data` setting can hash or drop it; with either, `discover` names its class.
+ *
+ * @ignore
+ */
+export function sensitive<T extends z.ZodType>(column: T, cls: SensitiveClass): T {
+  const meta = COLUMNS.get(column);
+  if (!meta) throw new Error("sensitive() takes a column declared with col.*()");
+  COLUMNS.add(column, { ...meta, sensitive: cls });
+  return column;
+}
+
+/**
+ * The class of sensitive data of a column, if it is declared with {@linkcode sensitive}.
+ *
+ * @ignore
+ */
+export function sensitiveClassOf(column: z.ZodType): SensitiveClass | undefined {
+  return COLUMNS.has(column) ? COLUMNS.get(column)?.sensitive : undefined;
+}
+
+/** The columns of a record schema that hold sensitive data, with their class. */
+export function columnClasses(schema: RecordSchema): Map<string, SensitiveClass> {
+  const classes = new Map<string, SensitiveClass>();
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const cls = sensitiveClassOf(field);
+    if (cls) classes.set(name, cls);
+  }
+  return classes;
+}
 
 /**
  * The column every stream ends with: the API fields the stream has no column for, so that no

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, sensitive } from "./fields.ts";
 import { defineStream, sharedEvidence, type StreamDefinition } from "./define.ts";
 
 /** The `identity_documents` stream: its `description` says what it holds. */
@@ -14,13 +14,13 @@ export const identityDocuments: StreamDefinition = defineStream({
     person_id: col.string(),
     identity_document_type_id: col.string(),
     name: col.string(),
-    number: col.string(),
+    number: sensitive(col.string(), "government_id"),
     issuing_country: col.string(),
     issue_date: col.date(),
     expiry_date: col.date(),
     file_id: col.string(),
     file_filename: col.string(), // guess: the shape of a document's file
-    file_url: col.string(), // guess: the shape of a document's file
+    file_url: sensitive(col.string(), "government_id"), // guess: the shape of a document's file
   }),
   example: {
     id: "Id1Do2Cu3Me4Nt5Ab6Cd7Ef8",

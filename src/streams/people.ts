@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, sensitive } from "./fields.ts";
 import { defineStream, type StreamDefinition } from "./define.ts";
 
 /** The `people` stream: its `description` says what it holds. */
@@ -26,29 +26,29 @@ export const people: StreamDefinition = defineStream({
     last_name: col.string(),
     preferred_name: col.string(),
     email: col.string(),
-    personal_email: col.string(),
+    personal_email: sensitive(col.string(), "personal"),
     phone_number: col.string(),
     formatted_phone_number: col.string(),
-    personal_phone_number: col.string(),
-    formatted_personal_phone_number: col.string(),
-    gender: col.string(),
-    birthday: col.date(),
+    personal_phone_number: sensitive(col.string(), "personal"),
+    formatted_personal_phone_number: sensitive(col.string(), "personal"),
+    gender: sensitive(col.string(), "personal"),
+    birthday: sensitive(col.date(), "personal"),
     is_birthday_hidden: col.boolean(),
     profile_photo_id: col.string(),
     /** The `profilePhoto` object (ids and image variants). */
     profile_photo: col.object(),
-    nationality: col.string(),
-    nationalities: col.array(),
+    nationality: sensitive(col.string(), "personal"),
+    nationalities: sensitive(col.array(), "personal"),
     spoken_languages: col.array(),
-    dietary_preference: col.string(),
-    food_allergies: col.array(),
+    dietary_preference: sensitive(col.string(), "personal"),
+    food_allergies: sensitive(col.array(), "health"),
     /** The address object (line1, line2, city, postcode, countryCode), as the API sends it. */
-    address: col.object(),
-    city: col.string(),
-    state: col.string(),
-    postcode: col.string(),
-    country_code: col.string(),
-    country: col.string(),
+    address: sensitive(col.object(), "personal"),
+    city: sensitive(col.string(), "personal"),
+    state: sensitive(col.string(), "personal"),
+    postcode: sensitive(col.string(), "personal"),
+    country_code: sensitive(col.string(), "personal"),
+    country: sensitive(col.string(), "personal"),
     location_id: col.string(
       'The id of a location, or the literal "remote" for someone who works remotely (see remote_*).',
     ),
@@ -73,8 +73,8 @@ export const people: StreamDefinition = defineStream({
     leaving_file_id: col.string(),
     contract_type: col.string(),
     employee_id: col.string(),
-    tax_id: col.string(),
-    tax_code: col.string(),
+    tax_id: sensitive(col.string(), "government_id"),
+    tax_code: sensitive(col.string(), "government_id"),
     payroll_provider: col.string(),
     teams: col.array(),
     working_days: col.array(),
@@ -94,8 +94,11 @@ export const people: StreamDefinition = defineStream({
     slack: col.object(
       "The person's Slack account as the API sends it; its shape is not public.",
     ),
-    short_birthday: col.string(
-      "The birthday without its year, as the API sends it; its format is not public.",
+    short_birthday: sensitive(
+      col.string(
+        "The birthday without its year, as the API sends it; its format is not public.",
+      ),
+      "personal",
     ),
     offboarded_at: col.timestamp(),
     offboarded_by: col.string(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { col } from "./fields.ts";
+import { col, sensitive } from "./fields.ts";
 import { defineStream, type StreamDefinition } from "./define.ts";
 
 /** The `time_away` stream. Sensitive because sick leave is health data. */
@@ -31,11 +31,11 @@ export const timeAway: StreamDefinition = defineStream({
     breakdown: col.array(
       "One entry a day: {date, period: full|am|pm, weekend?, holiday?}.",
     ),
-    note: col.string(),
+    note: sensitive(col.string(), "health"),
     request_status: col.string(),
     reviewed_by: col.string(),
     reviewed_at: col.timestamp(),
-    review_note: col.string(),
+    review_note: sensitive(col.string(), "health"),
     working_from_location_id: col.string(),
     public_holiday_calendar_id: col.string(),
     working_days: col.array(),

@@ -7,7 +7,7 @@ import {
   type StreamDefinition,
   STREAMS,
 } from "../../src/streams/mod.ts";
-import { streamsTable } from "../tools/readme_tables.ts";
+import { sensitiveCell, streamsTable } from "../tools/readme_tables.ts";
 import { droppedFields, FIXTURES, LEFT_OUT, UNFILLED } from "./fixtures.ts";
 
 const CONTEXT: MapContext = { syncedAt: "2026-11-28T12:00:00.000Z", today: "2026-11-28" };
@@ -520,7 +520,8 @@ Deno.test("the generated stream table has a row a stream, in catalog order", () 
     assert.equal(cells[2], stream.incremental ? "full_refresh, incremental" : "full_refresh");
     assert.equal(cells[3], stream.initialWindow ? "`initial_sync_days` if set" : "all history");
     assert.equal(cells[4], stream.scopes.map((s) => `\`${s}\``).join(", "));
-    assert.equal(cells[5], stream.sensitive ? "yes" : "");
+    assert.equal(cells[5], sensitiveCell(stream));
+    assert.equal(cells[5].startsWith("yes"), stream.sensitive === true);
     assert.equal(cells[6], stream.description);
     const { path, fields, source } = stream.evidence;
     assert.equal(cells[7], `path ${path}, fields ${fields} (${source})`);

@@ -6,8 +6,11 @@
  *
  * @module
  */
-import { settingSpecs } from "../../src/config.ts";
-import { STREAMS } from "../../src/streams/mod.ts";
+import { connectionSpecification, settingSpecs } from "../../src/config.ts";
+import { CLASS_MEANING, SENSITIVE_CLASSES } from "../../src/sensitive/classes.ts";
+import { CUSTOM_VALUES } from "../../src/sensitive/stream.ts";
+import { columnClasses } from "../../src/streams/fields.ts";
+import { type StreamDefinition, STREAMS } from "../../src/streams/mod.ts";
 
 /** The Markdown table of settings. */
 export function settingsTable(): string {
@@ -15,17 +18,22 @@ export function settingsTable(): string {
     "| key | type | default | allowed | what it does |",
     "| --- | --- | --- | --- | --- |",
   ];
+  const required = new Set(connectionSpecification().required as string[]);
   for (const [key, spec] of settingSpecs()) {
     const allowed = spec.type === "integer"
       ? `${spec.minimum} to ${spec.maximum}`
       : spec.type === "boolean"
       ? "true/false, yes/no, on/off, 1/0"
+      : spec.enum
+      ? spec.enum.map((word) => `\`${word}\``).join(", ")
+      : spec.items
+      ? `a list of ${spec.items.enum.map((word) => `\`${word}\``).join(", ")}`
       : spec.airbyte_secret
-      ? "required, secret"
+      ? required.has(key) ? "required, secret" : "secret"
       : "https URL (http on loopback)";
     const fallback = spec.default !== undefined
-      ? `\`${spec.default}\``
-      : spec.airbyte_secret
+      ? `\`${[spec.default].flat().join(", ")}\``
+      : required.has(key)
       ? "(required)"
       : "(unset)";
     rows.push(`| \`${key}\` | ${spec.type} | ${fallback} | ${allowed} | ${spec.description} |`);
@@ -47,16 +55,56 @@ export function streamsTable(): string {
       `| \`${stream.name}\` | \`${stream.path}\` | ${modes} | ${first} | ${
         stream.scopes.map((s) => `\`${s}\``).join(", ")
       } | ${
-        stream.sensitive ? "yes" : ""
+        sensitiveCell(stream)
       } | ${stream.description} | path ${path}, fields ${fields} (${source}) |`,
     );
   }
   return rows.join("\n");
 }
 
+/**
+ * The streams table's "sensitive" cell: `yes` for a stream of personal or financial data, with
+ * the classes of its columns; `custom_values` takes its value's class from the field's section.
+ */
+export function sensitiveCell(stream: StreamDefinition): string {
+  if (stream.name === CUSTOM_VALUES.stream) return "by the field's section";
+  const classes = new Set(columnClasses(stream.record).values());
+  const listed = SENSITIVE_CLASSES.filter((cls) => classes.has(cls)).join(", ");
+  if (!stream.sensitive) return listed;
+  return listed ? `yes: ${listed}` : "yes";
+}
+
+/** The Markdown table of the columns that hold sensitive data, with their class. */
+export function sensitiveTable(): string {
+  const rows = ["| stream | column | class |", "| --- | --- | --- |"];
+  for (const stream of STREAMS) {
+    for (const [column, cls] of columnClasses(stream.record)) {
+      rows.push(`| \`${stream.name}\` | \`${column}\` | \`${cls}\` |`);
+    }
+  }
+  for (const column of CUSTOM_VALUES.columns) {
+    rows.push(
+      `| \`${CUSTOM_VALUES.stream}\` | \`${column}\` | its custom field's section (see below) |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+/** The Markdown table of the classes and what each holds. */
+export function classesTable(): string {
+  const rows = ["| class | what it holds |", "| --- | --- |"];
+  for (const cls of SENSITIVE_CLASSES) rows.push(`| \`${cls}\` | ${CLASS_MEANING[cls]} |`);
+  return rows.join("\n");
+}
+
 /** Every generated table, by its marker name. */
 export function readmeTables(): Map<string, string> {
-  return new Map([["settings", settingsTable()], ["streams", streamsTable()]]);
+  return new Map([
+    ["settings", settingsTable()],
+    ["streams", streamsTable()],
+    ["sensitive-classes", classesTable()],
+    ["sensitive-columns", sensitiveTable()],
+  ]);
 }
 
 /** `text` with each marked table replaced by its generated content. */

@@ -1,0 +1,73 @@
+/**
+ * The classes of sensitive data, and the class of a Humaans custom field's section.
+ *
+ * @module
+ */
+
+/**
+ * A class of sensitive data: `bank` (account numbers, sort codes, IBAN, routing and SWIFT codes,
+ * name on account), `government_id` (tax ids, identity document numbers), `compensation` (pay),
+ * `personal` (birthday, personal contact details, home address, nationality, gender, emergency
+ * contacts), `health`.
+ */
+export type SensitiveClass = "bank" | "government_id" | "compensation" | "personal" | "health";
+
+/** Every class, in the order settings and tables list them. */
+export const SENSITIVE_CLASSES: readonly SensitiveClass[] = [
+  "bank",
+  "government_id",
+  "compensation",
+  "personal",
+  "health",
+];
+
+/** What each class holds, for the README and the column descriptions. */
+export const CLASS_MEANING: Record<SensitiveClass, string> = {
+  bank: "bank account numbers, sort codes, IBAN, routing and SWIFT codes, name on account",
+  government_id: "tax ids, national insurance numbers, identity document numbers",
+  compensation: "pay amounts and notes",
+  personal:
+    "birthday, personal email and phone, home address, nationality, gender, emergency contacts",
+  health: "health details, food allergies, notes on absences",
+};
+
+/** A section's words, lowercased, without punctuation: "Profile > Banking" -> "profile banking". */
+function words(section: string): string {
+  return section.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+/**
+ * What a section's words say of its class, tried in order: the first rule a section matches
+ * decides. Sensitive words come first, so "Employment > Compensation" is `compensation` though
+ * "employment" alone is not sensitive.
+ */
+const SECTION_RULES: [RegExp, SensitiveClass | null][] = [
+  [/\b(bank|banking|iban|payout|payment details?)\b/, "bank"],
+  [/\b(health|medical|medicine|allerg\w*|disabilit\w*|wellbeing)\b/, "health"],
+  [
+    /\b(compensation|salary|salaries|pay|payroll|bonus\w*|equity|commission|benefits?)\b/,
+    "compensation",
+  ],
+  [
+    /\b(identity|identification|passport|tax|government|national (id|insurance)|social security|visa|ssn)\b/,
+    "government_id",
+  ],
+  [/\b(emergency|personal|address|family|dependants?|dependents?|contact)\b/, "personal"],
+  [/\b(basics?|equipment|social|details|role|roles|offboarding|job|work|working)\b/, null],
+];
+
+/**
+ * The class of a custom field's section, matched loosely (Humaans does not publish its section
+ * strings): "Profile > Banking" is `bank`, "Profile > Health" `health`, "Employment >
+ * Compensation > ..." `compensation`; the sections known to hold nothing sensitive ("Profile >
+ * Basics", "Equipment", "Social", "Employment > Details", "Role", "Offboarding") are null; any
+ * other section, or none, is `personal`, so that an unknown section is never sent in clear when
+ * `personal` is hashed or dropped.
+ */
+export function classOfSection(section: unknown): SensitiveClass | null {
+  if (typeof section !== "string") return "personal";
+  const text = words(section);
+  if (text === "") return "personal";
+  for (const [pattern, cls] of SECTION_RULES) if (pattern.test(text)) return cls;
+  return "personal";
+}

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { classOfSection, SENSITIVE_CLASSES } from "../../src/sensitive/classes.ts";
+
+Deno.test("classOfSection: Humaans sections, matched loosely", async (t) => {
+  const rows: [unknown, string | null][] = [
+    ["Profile > Banking", "bank"],
+    ["profile>banking", "bank"],
+    ["Banking", "bank"],
+    ["Profile > Bank details", "bank"],
+    ["Profile > Health", "health"],
+    ["HEALTH", "health"],
+    ["Profile > Medical information", "health"],
+    ["Employment > Compensation > Salary", "compensation"],
+    ["Employment > Compensation > Bonus", "compensation"],
+    ["Employment > Compensation", "compensation"],
+    ["employment_compensation_equity", "compensation"],
+    ["Profile > Identity documents", "government_id"],
+    ["Profile > Tax", "government_id"],
+    ["Social security number", "government_id"],
+    ["Profile > Emergency contacts", "personal"],
+    ["Profile > Personal", "personal"],
+    ["Profile > Address", "personal"],
+    ["Profile > Basics", null],
+    ["Equipment", null],
+    ["Social", null],
+    ["Employment > Details", null],
+    ["Role", null],
+    ["Offboarding", null],
+    // Not recognised: personal, so an unknown section is never sent in clear.
+    ["personal", "personal"],
+    ["Profile > Hobbies", "personal"],
+    ["Something new", "personal"],
+    ["", "personal"],
+    ["  > >  ", "personal"],
+    [null, "personal"],
+    [undefined, "personal"],
+    [42, "personal"],
+  ];
+  for (const [section, expected] of rows) {
+    await t.step(`${JSON.stringify(section)} -> ${expected}`, () => {
+      assert.equal(classOfSection(section), expected);
+    });
+  }
+});
+
+Deno.test("every class is one the settings name", () => {
+  assert.deepEqual([...SENSITIVE_CLASSES], [
+    "bank",
+    "government_id",
+    "compensation",
+    "personal",
+    "health",
+  ]);
+});
