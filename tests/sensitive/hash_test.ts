@@ -73,3 +73,10 @@ Deno.test("the README's worked example: its hashes are the example row's under i
     assert.ok(section.includes(`"${column}": "${hmac.hex(raw)}"`), column);
   }
 });
+
+Deno.test("Hmac: RFC 4231 test case 2 (a known answer, not a second implementation)", () => {
+  assert.equal(
+    new Hmac("Jefe").hex("what do ya want for nothing?"),
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  );
+});
