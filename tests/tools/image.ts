@@ -13,7 +13,8 @@
  * 3. `podman build --isolation=chroot --pull=never --network=host` of the unchanged Dockerfile.
  * 4. `podman run` cannot work here (crun cannot set rlimits, cgroups v1), so the container is
  *    created and mounted, and the image's own ENTRYPOINT, Env, WorkingDir and USER (read from
- *    `podman image inspect`) run under `chroot --userspec`, with the config, catalog and state
+ *    `podman image inspect`) run under `chroot --userspec`, with /proc mounted (as every runtime
+ *    does), the config, catalog and state
  *    bind-mounted read-only where Airbyte's launcher puts them (`/config/source_config.json`,
  *    `source_catalog.json`, `input_state.json`). chroot keeps the host's network, so the image reaches the
  *    sandbox on 127.0.0.1.
@@ -484,16 +485,32 @@ export function normalizeRun(
   });
 }
 
-/** Whether two runs' messages agree: the same messages, in the same order within each stream. */
+/**
+ * What a run says of one stream, as two runs of the same sync must agree on it: its RECORDs and
+ * its other messages as multisets (slices of a stream are read side by side, so rows of one stream
+ * interleave differently from run to run), and its last STATE (where it ends). STATEs before the
+ * last are left out: what they may claim depends on which slice finished first.
+ */
+function streamSummary(messages: Message[]): string[] {
+  const lines = messages.filter((m) => m.type !== "STATE").map((m) => JSON.stringify(m)).sort();
+  const last = messages.findLast((m) => m.type === "STATE");
+  return last === undefined ? lines : [...lines, `last STATE ${JSON.stringify(last)}`];
+}
+
+/**
+ * Whether two runs' messages agree: within each stream, the same records and other messages
+ * (order aside) and the same last STATE; `sameOrder` says whether every message also came in
+ * the same order.
+ */
 export function compareMessages(
   expected: Message[],
   actual: Message[],
 ): { equal: boolean; sameOrder: boolean; detail: string } {
   const byStream = (messages: Message[]) => {
-    const groups = new Map<string, string[]>();
+    const groups = new Map<string, Message[]>();
     for (const message of messages) {
       const key = streamOf(message);
-      groups.set(key, [...(groups.get(key) ?? []), JSON.stringify(message)]);
+      groups.set(key, [...(groups.get(key) ?? []), message]);
     }
     return groups;
   };
@@ -502,8 +519,8 @@ export function compareMessages(
   const sameOrder = expected.length === actual.length &&
     expected.every((m, i) => JSON.stringify(m) === JSON.stringify(actual[i]));
   for (const key of new Set([...a.keys(), ...b.keys()])) {
-    const left = a.get(key) ?? [];
-    const right = b.get(key) ?? [];
+    const left = streamSummary(a.get(key) ?? []);
+    const right = streamSummary(b.get(key) ?? []);
     const at = left.findIndex((line, i) => line !== right[i]);
     const first = at >= 0
       ? at
@@ -515,7 +532,8 @@ export function compareMessages(
       return {
         equal: false,
         sameOrder,
-        detail: `${name}: message ${first + 1} differs (of ${left.length} vs ${right.length}):\n` +
+        detail: `${name}: message ${first + 1} differs (of ${left.length} vs ${right.length}, ` +
+          `sorted, the last STATE last):\n` +
           `  connector: ${(left[first] ?? "<none>").slice(0, 300)}\n` +
           `  image:     ${(right[first] ?? "<none>").slice(0, 300)}`,
       };
@@ -702,6 +720,11 @@ async function proveImage(results: Results): Promise<void> {
   await must(["mount", "--bind", secrets, target], 60_000, "mount --bind");
   cleanups.push(() => exec(["umount", target], { timeoutMs: 60_000, cleanup: true }));
   await must(["mount", "-o", "remount,bind,ro", target], 60_000, "mount -o remount,ro");
+  // Every container runtime mounts /proc (the runtime reads /proc/self/exe, for one): so here.
+  const proc = `${mount}/proc`;
+  await Deno.mkdir(proc, { recursive: true });
+  await must(["mount", "-t", "proc", "proc", proc], 60_000, "mount -t proc");
+  cleanups.push(() => exec(["umount", "--lazy", proc], { timeoutMs: 60_000, cleanup: true }));
 
   /**
    * The ENTRYPOINT with `args`, run in the container as its USER, in its WORKDIR, with its Env;

@@ -92,7 +92,7 @@ Deno.test("normalizeRun takes out emitted_at and the one sync time, nothing else
   assert.throws(() => normalizeRun("not json\n", RUN), /line 1 is not JSON/);
 });
 
-Deno.test("compareMessages: the same messages in each stream's order, interleaving aside", () => {
+Deno.test("compareMessages: each stream's records and last STATE, interleaving aside", () => {
   const state = (stream: string, at: string): AirbyteMessage => ({
     type: "STATE",
     state: {
@@ -105,30 +105,42 @@ Deno.test("compareMessages: the same messages in each stream's order, interleavi
     record: { stream, data: { id }, emitted_at: 0 },
   });
   const log: AirbyteMessage = { type: "LOG", log: { level: "INFO", message: "done" } };
-  const local = [rec("a", "1"), rec("b", "1"), state("a", "1"), state("b", "1"), log];
-  const interleaved = [rec("b", "1"), rec("a", "1"), state("b", "1"), state("a", "1"), log];
-  assert.deepEqual(compareMessages(local, local), { equal: true, sameOrder: true, detail: "" });
-  const other = compareMessages(local, interleaved);
-  assert.equal(other.equal, true);
-  assert.equal(other.sameOrder, false);
-  const swapped = compareMessages(local, [
-    state("a", "1"),
+  const local = [
     rec("a", "1"),
+    state("a", "1"),
+    rec("a", "2"),
     rec("b", "1"),
+    state("a", "2"),
     state("b", "1"),
     log,
-  ]);
-  assert.equal(swapped.equal, false);
-  assert.match(swapped.detail, /stream a: message 1 differs/);
-  const missing = compareMessages(local, local.slice(0, 4));
-  assert.equal(missing.equal, false);
-  assert.match(missing.detail, /messages of no stream: message 1 differs \(of 1 vs 0\)/);
-  const changed = compareMessages(local, [
-    ...local.slice(0, 2),
+  ];
+  assert.deepEqual(compareMessages(local, local), { equal: true, sameOrder: true, detail: "" });
+  // Streams interleaved, and a stream's rows in another order with its STATEs between them
+  // elsewhere (slices read side by side): the same run.
+  const interleaved = [
+    rec("b", "1"),
+    rec("a", "2"),
+    state("b", "1"),
+    rec("a", "1"),
     state("a", "2"),
-    ...local.slice(3),
+    log,
+  ];
+  const other = compareMessages(local, interleaved);
+  assert.equal(other.equal, true, other.detail);
+  assert.equal(other.sameOrder, false);
+  const missing = compareMessages(local, local.slice(0, 6));
+  assert.equal(missing.equal, false);
+  assert.match(missing.detail, /messages of no stream: message 1 differs \(of 1 vs 0/);
+  const lastState = compareMessages(local, [
+    ...local.slice(0, 4),
+    state("a", "3"),
+    ...local.slice(5),
   ]);
-  assert.match(changed.detail, /stream a: message 2 differs/);
+  assert.equal(lastState.equal, false);
+  assert.match(lastState.detail, /stream a: message 3 differs/);
+  const record = compareMessages(local, [rec("a", "9"), ...local.slice(1)]);
+  assert.equal(record.equal, false);
+  assert.match(record.detail, /stream a: message 1 differs/);
 });
 
 Deno.test("pinnedNow moves back by whole minutes until the band holds no row", () => {
