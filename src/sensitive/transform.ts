@@ -122,50 +122,26 @@ export function protectRecord<C extends RecordChange = RecordChange>(
   options: ProtectOptions<C> = {},
 ): ProtectedRecord<C> {
   const left: string[] = [];
-  const out = builderOf(plan)(
-    record,
-    (value) => hashed(value, options.hash),
-    (value) => openFields(value, plan, left),
-  );
+  const out: Record<string, unknown> = {};
+  for (const column of plan.order) {
+    if (plan.dropped.has(column)) continue;
+    const value = record[column];
+    const kept = plan.nulled.has(column)
+      ? null
+      : plan.hashed.has(column)
+      ? hashed(value, options.hash)
+      : column === ADDITIONAL_FIELDS && plan.strict
+      ? openFields(value, plan, left)
+      : value;
+    // A column named `__proto__` is a property like any other, never the prototype.
+    if (column === "__proto__") {
+      Object.defineProperty(out, column, { value: kept, enumerable: true, writable: true });
+    } else out[column] = kept;
+  }
   const changes = (options.changes ?? []).filter((change) =>
     !plan.dropped.has(change.field) && !plan.nulled.has(change.field)
   );
   return { record: out, changes, left };
-}
-
-/** Builds a protected record from a record, a hash and a filter of `additional_fields`. */
-type Builder = (
-  record: Record<string, unknown>,
-  hash: (value: unknown) => unknown,
-  extra: (value: unknown) => unknown,
-) => Record<string, unknown>;
-
-const BUILDERS = new WeakMap<ColumnPlan, Builder>();
-
-/**
- * The builder of a plan's records, made once per plan: a function that returns an object
- * literal of the kept columns, in order, so that every record has the compact layout
- * `JSON.stringify` walks fastest (as `Projection` makes records). Column names come from the
- * schema, never from API data, and are quoted as JSON.
- */
-function builderOf(plan: ColumnPlan): Builder {
-  let builder = BUILDERS.get(plan);
-  if (builder) return builder;
-  const properties = plan.order.filter((column) => !plan.dropped.has(column)).map((column) => {
-    const key = column === "__proto__" ? '["__proto__"]' : JSON.stringify(column);
-    const read = `r[${JSON.stringify(column)}]`;
-    const value = plan.nulled.has(column)
-      ? "null"
-      : plan.hashed.has(column)
-      ? `h(${read})`
-      : column === ADDITIONAL_FIELDS && plan.strict
-      ? `x(${read})`
-      : read;
-    return `${key}: ${value}`;
-  });
-  builder = new Function("r", "h", "x", `return { ${properties.join(", ")} };`) as Builder;
-  BUILDERS.set(plan, builder);
-  return builder;
 }
 
 function hashed(value: unknown, hash: ((text: string) => string) | undefined): unknown {
