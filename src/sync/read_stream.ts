@@ -158,7 +158,7 @@ export async function readStream(
       await run.finish(undefined);
     } else {
       const plan = await planOf(stream, options);
-      if (plan.firstSync) await readUndated(run, plan);
+      if (plan.firstSync) await countAll(run, plan);
       const claim = await readDated(run, plan);
       await warnWindowCut(stream, {
         lowerBound: plan.lower,
@@ -198,23 +198,33 @@ async function planOf(stream: StreamDefinition, options: ReadStreamOptions): Pro
   return { lower, idsAtLower, firstSync };
 }
 
+/** A sync without state asks the unfiltered count first: every row a read must account for. */
+async function countAll(run: StreamRun, plan: Plan): Promise<void> {
+  const { client, signal } = run.options;
+  plan.total = await serverTotal(client, run.stream.path, { signal });
+  run.total = plan.total;
+}
+
 /**
  * A sync without state reads the rows no date filter can see (`updatedAt` null, absent or not a
  * date), before any STATE: when the unfiltered count is more than the count of dated rows, by a
- * scan that writes only those.
+ * scan that writes only those. `dated` is the `total` of the first keyset page when that page
+ * asked for every dated row (no lower bound); else it is asked here.
  */
-async function readUndated(run: StreamRun, plan: Plan): Promise<void> {
+async function readUndated(run: StreamRun, plan: Plan, dated?: number): Promise<void> {
+  if (!plan.firstSync || plan.total === undefined) return;
   const { client, signal } = run.options;
-  const path = run.stream.path;
-  plan.total = await serverTotal(client, path, { signal });
-  run.total = plan.total;
-  let dated: number;
-  try {
-    dated = await serverTotal(client, path, { signal, query: { "updatedAt[$gte]": EVER } });
-  } catch (error) {
-    // A server that rejects the filter is read by the scan that also writes undated rows.
-    if (isRejectedQuery(error) !== undefined) return;
-    throw error;
+  if (dated === undefined || plan.lower !== undefined) {
+    try {
+      dated = await serverTotal(client, run.stream.path, {
+        signal,
+        query: { "updatedAt[$gte]": EVER },
+      });
+    } catch (error) {
+      // A server that rejects the filter is read by the scan that also writes undated rows.
+      if (isRejectedQuery(error) !== undefined) return;
+      throw error;
+    }
   }
   if (plan.total > dated) await readScan(run, { keep: (at) => at === undefined });
 }
@@ -237,13 +247,20 @@ async function readDated(run: StreamRun, plan: Plan): Promise<CursorState> {
       concurrency: options.config.concurrency,
       signal: options.signal,
     });
+    let undatedRead = false;
     for await (const page of pages) {
       run.skipped += page.skipped;
       run.known += page.known;
       await run.write(page.rows, page.total);
+      if (!undatedRead) {
+        // Before the first STATE: the first page's total counts every dated row.
+        undatedRead = true;
+        await readUndated(run, plan, page.total);
+      }
       claim = page.claim ?? claim;
       run.checkpoint(claim);
     }
+    if (!undatedRead) await readUndated(run, plan, 0);
     await reconcile(run, plan);
     return claim ?? { updated_at: ceiling };
   } catch (error) {

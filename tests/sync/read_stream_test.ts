@@ -133,7 +133,7 @@ Deno.test("readStream: a page's STATE goes out once the next page's count proves
     if (q.get("$sort[id]") === "1") return "page";
     return q.has("updatedAt[$gte]") ? "dated" : "count";
   };
-  assert.deepEqual(queries.map(kindOf), ["count", "dated", "page", "page", "page"]);
+  assert.deepEqual(queries.map(kindOf), ["count", "page", "page", "page"]);
 });
 
 Deno.test("readStream: a server that ignores $sort is caught by the counts; a scan reads every row, one STATE at the end", async () => {
