@@ -58,6 +58,13 @@ export function isCovered(covered: readonly Covered[], row: { at: string; id: st
   );
 }
 
+/**
+ * Who filtered and sorted a stream's rows: the `server` (keyset pages, proven by their rows) or
+ * the `client` (a scan of every row, filtered here: the stream has no `updatedAt`, or the server
+ * did not filter or sort as asked).
+ */
+export type Paging = "server" | "client";
+
 /** One page of keyset paging, as yielded. */
 export interface KeysetPage {
   /** Rows to write: inside the bounds, in order, not read before. */

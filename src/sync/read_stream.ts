@@ -25,7 +25,14 @@ import {
   sameClaim,
 } from "./checkpoint.ts";
 import { DeleteTracker } from "./deletes.ts";
-import { type Covered, EVER, isCovered, keysetPages, KeysetRefused } from "./keyset.ts";
+import {
+  type Covered,
+  EVER,
+  isCovered,
+  keysetPages,
+  KeysetRefused,
+  type Paging,
+} from "./keyset.ts";
 import { reportingRateLimits } from "./rate_limited.ts";
 import { serverTotal } from "./server_total.ts";
 import { initialSyncDaysOf, warnWindowCut } from "./window.ts";
@@ -85,13 +92,6 @@ export interface StreamResult {
   /** What failed the stream, when it is INCOMPLETE. */
   error?: ConnectorError;
 }
-
-/**
- * Who filtered and sorted a stream's rows: the `server` (keyset pages, proven by their rows) or
- * the `client` (a scan of every row, filtered here: the stream has no `updatedAt`, or the server
- * did not filter or sort as asked).
- */
-export type Paging = "server" | "client";
 
 const DAY_MS = 86_400_000;
 

@@ -3,7 +3,7 @@ import { toConnectorError } from "../errors.ts";
 import type { StreamDefinition } from "../streams/mod.ts";
 import type { HumaansClient } from "../http/client.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
-import type { Paging } from "./read_stream.ts";
+import type { Paging } from "./keyset.ts";
 import { serverTotal } from "./server_total.ts";
 
 /**
