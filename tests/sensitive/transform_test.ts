@@ -238,3 +238,15 @@ Deno.test("protectSchema: a column classed row by row lets a hash's string throu
   const dropped = protectSchema(schema, droppedPlan, { classes, rowNotes }) as typeof schema;
   assert.deepEqual(dropped.properties.value.type, ["object", "array", "null"]);
 });
+
+Deno.test("protectRecord: a column named __proto__ is a property, hashed like any other", () => {
+  const classes = new Map<string, ColumnClass>([["__proto__", "bank"]]);
+  const plan = planColumns(classes, policy("hash", ["bank"]), {
+    columns: ["id", "__proto__", "note"],
+  });
+  const record = JSON.parse('{"id":"a1","__proto__":"12345678","note":"x"}');
+  const { record: out } = protectRecord(record, plan, { hash });
+  assert.deepEqual(Object.keys(out), ["id", "__proto__", "note"]);
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.equal(JSON.parse(JSON.stringify(out))["__proto__"], hmac("12345678"));
+});
