@@ -9,7 +9,7 @@
  * @module
  */
 import { type Sandbox, startSandbox } from "./mod.ts";
-import { connectorArgs, ownCpu, usageOf } from "./process_usage.ts";
+import { connectorArgs, runConnector } from "./process_usage.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const WORK = new URL(".bench/", ROOT);
@@ -61,39 +61,11 @@ async function sync(
   }
   const out = new URL(`custom-${files.name}.jsonl`, WORK).pathname;
   const from = sandbox.requests.length;
-  const started = performance.now();
-  const sandboxBefore = ownCpu();
-  const child = new Deno.Command("sh", {
-    args: [
-      "-c",
-      'out=$1; shift; exec "$@" >"$out"',
-      "sh",
-      out,
-      Deno.execPath(),
-      ...await connectorArgs(),
-      ...args,
-    ],
+  const { seconds, cpu, rss, sandboxCpu } = await runConnector(args, {
+    out,
+    name: files.name,
     cwd: ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let cpu = 0;
-  let rss = 0;
-  const sampler = setInterval(async () => {
-    const usage = await usageOf(child.pid);
-    cpu = Math.max(cpu, usage.cpu);
-    rss = Math.max(rss, usage.rss);
-  }, 20);
-  const { code, stderr } = await child.output();
-  clearInterval(sampler);
-  const seconds = (performance.now() - started) / 1000;
-  const sandboxCpu = ownCpu() - sandboxBefore;
-  if (code !== 0) {
-    throw new Error(
-      `${files.name}: the connector exited ${code}: ${new TextDecoder().decode(stderr)}`,
-    );
-  }
+  });
   let records = 0;
   let last: unknown;
   for (const line of (await Deno.readTextFile(out)).split("\n")) {

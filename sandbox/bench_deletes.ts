@@ -8,7 +8,7 @@
  * @module
  */
 import { type Sandbox, startSandbox } from "./mod.ts";
-import { connectorArgs, ownCpu, usageOf } from "./process_usage.ts";
+import { runConnector } from "./process_usage.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const WORK = new URL(".bench/", ROOT);
@@ -65,38 +65,11 @@ async function sync(
   }
   const out = file("jsonl");
   const from = sandbox.requests.length;
-  const started = performance.now();
-  const sandboxBefore = ownCpu();
-  const child = new Deno.Command("sh", {
-    args: [
-      "-c",
-      'out=$1; shift; exec "$@" >"$out"',
-      "sh",
-      out,
-      Deno.execPath(),
-      ...await connectorArgs(),
-      ...args,
-    ],
+  const { seconds, cpu, rss, sandboxCpu } = await runConnector(args, {
+    out,
+    name: name,
     cwd: ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  // `sh` execs the connector: the child's pid is the connector's own.
-  let cpu = 0;
-  let rss = 0;
-  const sampler = setInterval(async () => {
-    const usage = await usageOf(child.pid);
-    cpu = Math.max(cpu, usage.cpu);
-    rss = Math.max(rss, usage.rss);
-  }, 20);
-  const { code, stderr } = await child.output();
-  clearInterval(sampler);
-  const seconds = (performance.now() - started) / 1000;
-  const sandboxCpu = ownCpu() - sandboxBefore;
-  if (code !== 0) {
-    throw new Error(`${name}: the connector exited ${code}: ${new TextDecoder().decode(stderr)}`);
-  }
+  });
   let records = 0;
   let deletes = 0;
   let last: unknown;

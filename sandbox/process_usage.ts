@@ -42,3 +42,59 @@ export function ownCpu(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 }
+
+/** What {@linkcode runConnector} measured of one run. */
+export interface ConnectorRun {
+  /** Wall time, seconds. */
+  seconds: number;
+  /** The connector's CPU seconds and peak RSS (bytes), as last sampled (every 20 ms). */
+  cpu: number;
+  rss: number;
+  /** This process's CPU seconds meanwhile (the sandbox is served from it). */
+  sandboxCpu: number;
+}
+
+/**
+ * Runs the connector (the `connector` task's command line) with `args`, its stdout to the file
+ * `out`, sampling its CPU and peak RSS; throws, naming `name` and its stderr, on a non-zero exit.
+ */
+export async function runConnector(
+  args: string[],
+  options: { out: string; name: string; cwd: URL },
+): Promise<ConnectorRun> {
+  const started = performance.now();
+  const sandboxBefore = ownCpu();
+  const child = new Deno.Command("sh", {
+    args: [
+      "-c",
+      'out=$1; shift; exec "$@" >"$out"',
+      "sh",
+      options.out,
+      Deno.execPath(),
+      ...await connectorArgs(),
+      ...args,
+    ],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  // `sh` execs the connector: the child's pid is the connector's own.
+  let cpu = 0;
+  let rss = 0;
+  const sampler = setInterval(async () => {
+    const usage = await usageOf(child.pid);
+    cpu = Math.max(cpu, usage.cpu);
+    rss = Math.max(rss, usage.rss);
+  }, 20);
+  const { code, stderr } = await child.output();
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  const sandboxCpu = ownCpu() - sandboxBefore;
+  if (code !== 0) {
+    throw new Error(
+      `${options.name}: the connector exited ${code}: ${new TextDecoder().decode(stderr)}`,
+    );
+  }
+  return { seconds, cpu, rss, sandboxCpu };
+}
