@@ -41,7 +41,13 @@ import {
 } from "../streams/people_custom_fields.ts";
 import { rowCursor, rowId } from "../streams/row.ts";
 import { IDS_AT_CURSOR_CAP } from "./checkpoint.ts";
-import { CLOCK_SKEW_MS, type ReadStreamOptions, type StreamResult } from "./read_stream.ts";
+import { ceilingOf } from "./checkpoint.ts";
+import {
+  type ReadStreamOptions,
+  saneCursor,
+  type StreamResult,
+  warnNulled,
+} from "./read_stream.ts";
 
 /**
  * People whose values one request re-reads. Feathers parses queries with Express's `qs`, which
@@ -385,27 +391,13 @@ async function writeChanged(run: Run, changed: Set<string>): Promise<void> {
   }
 }
 
-/** The cursor the sync starts from: the state's, unless it is later than the sync's start. */
-async function startCursor(run: Run): Promise<string | undefined> {
-  const { state, syncStartedAt, writer } = run.options;
-  const cursor = state?.cursor;
-  const start = new Date(syncStartedAt).toISOString();
-  if (!cursor || cursor <= start) return cursor;
-  const ceiling = new Date(syncStartedAt - CLOCK_SKEW_MS).toISOString();
-  await writer.log(
-    "WARN",
-    `Stream "${run.stream.name}": the state's cursor ${cursor} is later than this sync's start (${start}); reading from ${ceiling} instead`,
-  );
-  return ceiling;
-}
-
 /**
  * The cursor the final STATE claims: the latest value read, never past the sync's start less
  * the clock skew allowance; the cursor started from when a page could not be proven (or nothing
  * was read).
  */
 function finalCursor(run: Run, cursor: string | undefined): string | undefined {
-  const ceiling = new Date(run.options.syncStartedAt - CLOCK_SKEW_MS).toISOString();
+  const ceiling = ceilingOf(run.options.syncStartedAt);
   if (run.unproven) return cursor;
   if (run.latest === undefined) return cursor ?? ceiling;
   const claim = run.latest < ceiling ? run.latest : ceiling;
@@ -441,13 +433,7 @@ async function warnAfterRows(run: Run): Promise<void> {
   if (run.skipped > 0) {
     await writer.log("WARN", `Stream "${name}": skipped ${run.skipped} values with no person`);
   }
-  if (run.nulled.size > 0) {
-    const detail = [...run.nulled].map(([column, n]) => `${column}: ${n}`).join(", ");
-    await writer.log(
-      "WARN",
-      `Stream "${name}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
-    );
-  }
+  await warnNulled(writer, { stream: name, counts: run.nulled });
   if (run.unproven) {
     await writer.log(
       "WARN",
@@ -575,7 +561,9 @@ async function readRows(run: Run): Promise<string | undefined> {
   await planRun(run);
   run.protectRow = options.protect?.(run.plan.columns);
   await writer.streamStatus(stream.name, "RUNNING");
-  let cursor = options.syncMode === "incremental" ? await startCursor(run) : undefined;
+  let cursor = options.syncMode === "incremental"
+    ? await saneCursor(run.stream, options)
+    : undefined;
   const added = newColumns(run.plan, options.streamState);
   if (cursor !== undefined && added.length > 0) {
     await writer.log(

@@ -16,14 +16,7 @@ import type { MessageWriter } from "../protocol/writer.ts";
 import type { StreamProgress } from "../progress.ts";
 import { rowCursor, rowId } from "../streams/row.ts";
 import type { MapContext, StreamDefinition } from "../streams/mod.ts";
-import {
-  ceilingOf,
-  claimOf,
-  CLOCK_SKEW_MS,
-  type CursorState,
-  type Key,
-  sameClaim,
-} from "./checkpoint.ts";
+import { ceilingOf, claimOf, type CursorState, type Key, sameClaim } from "./checkpoint.ts";
 import { DeleteTracker } from "./deletes.ts";
 import {
   type Covered,
@@ -121,7 +114,7 @@ export async function saneCursor(
   const cursor = options.state?.cursor;
   const start = new Date(options.syncStartedAt).toISOString();
   if (!cursor || options.syncMode !== "incremental" || cursor <= start) return cursor;
-  const ceiling = new Date(options.syncStartedAt - CLOCK_SKEW_MS).toISOString();
+  const ceiling = ceilingOf(options.syncStartedAt);
   await options.writer.log(
     "WARN",
     `Stream "${stream.name}": the state's cursor ${cursor} is later than this sync's start (${start}); reading from ${ceiling} instead, and the new state is not in the future. If rows changed before then were never synced, reset the stream or run a full refresh`,
@@ -375,6 +368,23 @@ async function fail(run: StreamRun, counts: { missing: number; of: number }): Pr
   );
 }
 
+/**
+ * One WARN counting, by column, the values written as null because they did not fit their
+ * column (kept in `additional_fields`); nothing when there were none.
+ */
+export async function warnNulled(
+  writer: MessageWriter,
+  options: { stream: string; counts: ReadonlyMap<string, number> },
+): Promise<void> {
+  const { stream, counts } = options;
+  if (counts.size === 0) return;
+  const detail = [...counts].map(([column, n]) => `${column}: ${n}`).join(", ");
+  await writer.log(
+    "WARN",
+    `Stream "${stream}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
+  );
+}
+
 /** How many distinct additional fields a stream counts (and how many it names in its log). */
 const MAX_EXTRA_FIELDS = 1000;
 const NAMED_EXTRA_FIELDS = 20;
@@ -487,13 +497,7 @@ class StreamRun {
         `Stream "${name}": skipped ${this.skipped} rows that were not objects with an "id"`,
       );
     }
-    if (this.#invalid.size > 0) {
-      const detail = [...this.#invalid].map(([column, n]) => `${column}: ${n}`).join(", ");
-      await writer.log(
-        "WARN",
-        `Stream "${name}": values that did not fit their column were written as null and kept in additional_fields (${detail})`,
-      );
-    }
+    await warnNulled(writer, { stream: name, counts: this.#invalid });
     if (this.#extra.size === 0) return;
     const named = [...this.#extra].slice(0, NAMED_EXTRA_FIELDS).join(", ");
     const more = this.#extra.size > NAMED_EXTRA_FIELDS
