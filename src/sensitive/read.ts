@@ -10,13 +10,11 @@ import { toConnectorError } from "../errors.ts";
 import type { HumaansClient } from "../http/client.ts";
 import { scanPages } from "../http/paginate.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
+import { DEFINITIONS_PATH } from "../streams/people_custom_fields.ts";
 import { rowId } from "../streams/row.ts";
 import type { SelectedStream } from "../sync/catalog.ts";
 import { policyOf } from "./policy.ts";
 import { CUSTOM_VALUES, type ProtectedStream, protectStream, sectionProtection } from "./stream.ts";
-
-/** The list of custom fields, whose sections give `custom_values` their class. */
-const CUSTOM_FIELDS_PATH = "/custom-fields";
 
 /**
  * Every custom field's section, by field id: the one place the policy reads a list. Undefined,
@@ -28,7 +26,7 @@ export async function customFieldSections(
 ): Promise<Map<string, unknown> | undefined> {
   const sections = new Map<string, unknown>();
   try {
-    const pages = scanPages(client, CUSTOM_FIELDS_PATH, {
+    const pages = scanPages(client, DEFINITIONS_PATH, {
       pageSize: options.pageSize,
       signal: options.signal,
     });
@@ -42,7 +40,7 @@ export async function customFieldSections(
   } catch (error) {
     await options.writer.log(
       "WARN",
-      `Stream "${CUSTOM_VALUES.stream}": could not read ${CUSTOM_FIELDS_PATH} for the fields' sections (${
+      `Stream "${CUSTOM_VALUES.stream}": could not read ${DEFINITIONS_PATH} for the fields' sections (${
         toConnectorError(error).message
       }): every value is treated as sensitive data of an unknown class, and hashed or dropped`,
     );
