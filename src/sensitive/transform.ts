@@ -6,6 +6,7 @@
  * @module
  */
 import { ADDITIONAL_FIELDS, snakeCase } from "../streams/fields.ts";
+import type { ValueChange } from "../streams/mapping.ts";
 import type { SensitiveClass } from "./classes.ts";
 import { valueText } from "./hash.ts";
 import { protects, type SensitivePolicy } from "./policy.ts";
@@ -76,35 +77,20 @@ export function planColumns(
   return { hashed, dropped, nulled, strict, open, order, mode: policy.mode };
 }
 
-/** Whether a plan changes nothing: the stream is read as it is. */
-export function isNoop(plan: ColumnPlan): boolean {
-  return !plan.strict;
-}
-
-/** One change the mapping made to a record's value (`meta.changes`): it names no value. */
-export interface RecordChange {
-  /** The column. */
-  field: string;
-  /** What happened to it. */
-  change: string;
-  /** Why. */
-  reason: string;
-}
-
 /** A protected record, its changes, and the API fields left out of its `additional_fields`. */
-export interface ProtectedRecord<C extends RecordChange = RecordChange> {
+export interface ProtectedRecord {
   /** The record. */
   record: Record<string, unknown>;
   /** The changes of the columns the record still has. */
-  changes: C[];
+  changes: ValueChange[];
   /** API keys of `additional_fields` left out (no column, so no class): names, never values. */
   left: string[];
 }
 
 /** Options of {@linkcode protectRecord}. */
-export interface ProtectOptions<C extends RecordChange = RecordChange> {
+export interface ProtectOptions {
   /** The mapping's `meta.changes` of the record. */
-  changes?: readonly C[];
+  changes?: readonly ValueChange[];
   /** Hashes a value's text (required when the plan hashes any column). */
   hash?: (text: string) => string;
 }
@@ -116,11 +102,11 @@ export interface ProtectOptions<C extends RecordChange = RecordChange> {
  * every API field with no column is left out and named in `left`. Changes of columns the
  * record no longer has are left out too.
  */
-export function protectRecord<C extends RecordChange = RecordChange>(
+export function protectRecord(
   record: Record<string, unknown>,
   plan: ColumnPlan,
-  options: ProtectOptions<C> = {},
-): ProtectedRecord<C> {
+  options: ProtectOptions = {},
+): ProtectedRecord {
   const left: string[] = [];
   const out: Record<string, unknown> = {};
   for (const column of plan.order) {

@@ -17,6 +17,7 @@ import {
   protectSchema,
 } from "../../src/sensitive/transform.ts";
 import { columnClasses, recordJsonSchema } from "../../src/streams/fields.ts";
+import type { ValueChange } from "../../src/streams/mapping.ts";
 import { STREAMS } from "../../src/streams/mod.ts";
 
 const KEY = "0123456789abcdef0123";
@@ -116,7 +117,7 @@ Deno.test("meta.changes: a dropped column's change goes with it; others stay", (
   ]]);
   const columns = ["id", "birthday", "amount", "start_date"];
   const plan = planColumns(classes, policy("drop", ["personal"]), { columns });
-  const changes = [
+  const changes: ValueChange[] = [
     { field: "birthday", change: "NULLED", reason: "SOURCE_SERIALIZATION_ERROR" },
     { field: "start_date", change: "NULLED", reason: "SOURCE_SERIALIZATION_ERROR" },
   ];
