@@ -10,7 +10,7 @@
  * The STATE comes once, after every row: a sync that stops before it resumes from the cursor
  * it started from, so no change is skipped (rows written twice are whole, and the same).
  *
- * Every list is read through {@linkcode listPages}, the one place that pages.
+ * Every list is read by the offset scan (`scanPages`).
  *
  * @module
  */
@@ -58,37 +58,6 @@ export const PEOPLE_PER_REQUEST = 20;
 /** Most pages of definitions read (250 fields a page): discover stays bounded. */
 export const MAX_DEFINITION_PAGES = 40;
 
-/** One page of a list as this stream uses it. */
-export interface RowsPage {
-  /** The page's raw rows. */
-  rows: unknown[];
-  /** Whether the page is proven to join the one before (no row skipped). */
-  proven: boolean;
-}
-
-/** Options of {@linkcode listPages}. */
-export interface ListOptions {
-  /** Filters and sort. */
-  query?: Query;
-  /** Page size. */
-  pageSize: number;
-  /** Pages requested ahead. */
-  concurrency?: number;
-  /** Aborts the paging. */
-  signal?: AbortSignal;
-}
-
-/** The pages of a list: the one call site of this stream's paging (the offset scan's). */
-export async function* listPages(
-  client: HumaansClient,
-  path: string,
-  options: ListOptions,
-): AsyncGenerator<RowsPage> {
-  for await (const page of scanPages(client, path, options)) {
-    yield { rows: page.data, proven: page.proven };
-  }
-}
-
 /**
  * Every custom field defined for people (at most {@linkcode MAX_DEFINITION_PAGES} pages; rows
  * without an id or name are left out). Throws the request's error.
@@ -99,12 +68,12 @@ export async function readDefinitions(
 ): Promise<CustomFieldDefinition[]> {
   const definitions: CustomFieldDefinition[] = [];
   let pages = 0;
-  const list = listPages(client, DEFINITIONS_PATH, {
+  const list = scanPages(client, DEFINITIONS_PATH, {
     pageSize: options.pageSize ?? 250,
     signal: options.signal,
   });
   for await (const page of list) {
-    for (const raw of page.rows) {
+    for (const raw of page.data) {
       const definition = definitionOf(raw);
       if (definition) definitions.push(definition);
     }
@@ -228,16 +197,15 @@ interface Run {
 /** Reads a list, page by page, noting pages and proof; returns the rows. */
 async function* rowsOf(run: Run, query: Query): AsyncGenerator<RawObject> {
   const { client, config, signal } = run.options;
-  const pages = listPages(client, VALUES_PATH, {
+  const pages = scanPages(client, VALUES_PATH, {
     query,
     pageSize: config.max_records_per_page,
-    concurrency: config.concurrency,
     signal,
   });
   for await (const page of pages) {
     run.pages++;
     if (!page.proven) run.unproven = true;
-    for (const raw of page.rows) {
+    for (const raw of page.data) {
       if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
         run.skipped++;
         continue;
