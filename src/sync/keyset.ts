@@ -28,10 +28,6 @@ import { claimOf, type CursorState, type Key, type SliceMark } from "./checkpoin
 
 /** A lower bound every dated row passes. */
 export const EVER = "0001-01-01T00:00:00.000Z";
-/** The most slices one stream is cut into. */
-const MAX_SLICES = 64;
-/** How many slices a stream's rows are sized for, per slice read at once. */
-const SLICES_PER_READER = 4;
 /** How many times a run of tied rows is read again from its start after it shifted. */
 const MAX_RESTARTS = 3;
 
@@ -129,17 +125,8 @@ class Slice {
   reached: boolean;
   /** The key before the last page: proven by that page's envelope to hold every row below it. */
   #verified: SliceMark;
-  /** The last page: its key, `$skip`, bound, length, rows at the key it reached, `total`. */
-  #last?: {
-    at?: string;
-    skip: number;
-    to?: string;
-    length: number;
-    tie: number;
-    total: number;
-  };
-  /** The upper bound the page in flight was asked with (`to` may shrink meanwhile). */
-  #askedTo?: string;
+  /** The last page: its key, `$skip`, length, rows at the key it reached, `total`. */
+  #last?: { at?: string; skip: number; length: number; tie: number; total: number };
 
   constructor(
     readonly from: string | undefined,
@@ -169,27 +156,27 @@ class Slice {
   suspect?: { from: string; to: string; held: number; mark: SliceMark };
 
   /**
-   * After the slice was cut at its first page: that page is settled by a count of its range now
-   * (its claim need not wait for the next page, whose `total` counts under the new bound).
+   * Checks the page before against `total`, the count of the rows from its key on under the same
+   * upper bound (the next page's, or a probe's): the rows the server counts between the page's
+   * first key and its last should all have been on it. When they may not have been, the range
+   * is suspect; else the key the page reached is proven.
    */
-  recount(): void {
-    const last = this.#last;
-    if (last !== undefined && last.at !== this.key.at) this.#suspect(last);
-    this.#last = undefined;
-  }
-
-  /**
-   * Checks the page before against this page's `total`: the rows the server counts between the
-   * two pages' keys should all have been on the page before. When they may not have been, the
-   * range is suspect; else the key before this page is proven.
-   */
-  #account(page: { total: number }): void {
+  #account(total: number): void {
     const last = this.#last;
     if (last === undefined || last.at === this.key.at) return;
     const held = last.skip + last.length - last.tie;
-    // Totals under different bounds (the slice was cut meanwhile) do not compare: count instead.
-    if (last.to !== this.#askedTo || last.total - page.total > held) this.#suspect(last);
+    if (last.total - total > held) this.#suspect(last);
     else this.#verified = { key: this.mark(), done: false, reached: this.reached };
+  }
+
+  /**
+   * Proves the first page by a probe's `total` (asked from the page's last key, without an upper
+   * bound, as the page was), before the slice's bound shrinks: the next page's total, under the
+   * new bound, does not compare.
+   */
+  vouch(total: number): void {
+    this.#account(total);
+    this.#last = undefined;
   }
 
   #suspect(last: { at?: string; skip: number; length: number; tie: number }): void {
@@ -215,9 +202,9 @@ class Slice {
     this.#verified = suspect.mark;
   }
 
-  /** About how many rows are left to read (under the bound of the last page). */
-  left(): number {
-    return this.#last ? Math.max(0, this.#last.total - this.#last.length) : 0;
+  /** Whether the next page is asked inside a run of tied rows (with `$skip`). */
+  get skipping(): boolean {
+    return this.#skip > 0;
   }
 
   /** The key reached, as a copy. */
@@ -227,7 +214,6 @@ class Slice {
 
   query(limit: number): Query {
     const query: Query = { "updatedAt[$gte]": this.key.at ?? EVER };
-    this.#askedTo = this.to;
     if (this.to !== undefined) query["updatedAt[$lt]"] = this.to;
     query["$sort[updatedAt]"] = 1;
     query["$sort[id]"] = 1;
@@ -240,8 +226,8 @@ class Slice {
   take(page: ListEnvelope, path: string, limit: number): Take {
     const skip = this.#skip;
     const took: Take = { rows: [], skipped: 0, known: 0, length: page.data.length };
-    if (skip > 0 && !this.#joins(page.data, path)) return took;
-    this.#account(page);
+    if (skip > 0 && !this.#joins(page, path)) return took;
+    this.#account(page.total);
     const before = this.key.at;
     const bound = before ?? EVER;
     let previous: { at: string; id: string } | undefined;
@@ -279,7 +265,7 @@ class Slice {
     }
     const sameRun = this.key.at === before;
     const length = page.data.length;
-    this.#last = { at: before, skip, to: this.#askedTo, length, tie, total: page.total };
+    this.#last = { at: before, skip, length, tie, total: page.total };
     this.#next({
       page,
       limit,
@@ -296,9 +282,13 @@ class Slice {
   }
 
   /** Whether a page asked for with `$skip` starts where the run left off. */
-  #joins(data: unknown[], path: string): boolean {
-    const first = data.find((raw) => rowId(raw) !== undefined);
-    if (first === undefined) return true;
+  #joins(page: ListEnvelope, path: string): boolean {
+    // Without a row of overlap only the count tells that rows before the skip left meanwhile
+    // (rows only leave a range below the sync's start): then the skip passed rows unread.
+    const fell = !this.#overlap && this.#last !== undefined && page.total < this.#last.total;
+    const first = page.data.find((raw) => rowId(raw) !== undefined);
+    if (first === undefined && !fell) return true;
+    if (first === undefined) return this.#restart(path);
     const at = rowCursor(first);
     const id = rowId(first)!;
     const last = this.#lastId!;
@@ -311,9 +301,12 @@ class Slice {
     }
     const joined = this.#overlap
       ? at === this.key.at && id === last
-      : at !== this.key.at || id > last;
-    if (joined) return true;
-    // Rows left the run while it was read: read it again from its start (skipping known ids).
+      : !fell && (at !== this.key.at || id > last);
+    return joined || this.#restart(path);
+  }
+
+  /** Rows left the run while it was read: reads it again from its start (skipping known ids). */
+  #restart(path: string): false {
     if (++this.#restarts > MAX_RESTARTS) {
       throw new ConnectorError(
         `Rows of ${path} updated at ${this.key.at} changed faster than they could be paged; run the sync again`,
@@ -389,19 +382,9 @@ function refuse(path: string, parameter: string): never {
   throw new KeysetRefused(`the API ignores ${parameter} on ${path}`);
 }
 
-/** An ISO instant `fraction` of the way from `a` to `b`. */
-function between(a: string, b: string, fraction: number): string {
-  const from = Date.parse(a);
-  return new Date(from + Math.floor((Date.parse(b) - from) * fraction)).toISOString();
-}
-
-/** The slices of one stream's read and the pages fetched but not yet yielded. */
+/** The slices of one stream's read, lowest range first. */
 class SliceSet {
   readonly slices: Slice[];
-  /** Rows a slice should hold, once the first page has sized the range. */
-  #target = Infinity;
-  /** The first page's `total`: no slice of its range can hold more (else the totals lie). */
-  #whole = Infinity;
 
   constructor(readonly options: KeysetOptions) {
     const ids = options.idsAtLower ?? [];
@@ -421,72 +404,20 @@ class SliceSet {
   }
 
   /**
-   * After a slice's first page: when it came back full and the slice holds more rows than a
-   * slice should, cuts the rest of its range (up to the sync's start) into slices by time.
+   * Cuts the rest of the first slice's range at `bounds` (ascending, past its key, before the
+   * sync's start) and at the sync's start: the slice keeps the lowest piece, each other piece
+   * is a slice of its own, and the open tail from the sync's start comes last.
    */
-  size(slice: Slice, page: ListEnvelope, took: Take): boolean {
-    const { concurrency, pageSize, start } = this.options;
-    const at = slice.key.at;
-    const end = slice.to ?? start;
-    if (concurrency <= 1 || slice.done || at === undefined || at >= end) return false;
-    if (took.length < pageSize) return false;
-    const rest = Math.max(0, page.total - took.length);
-    if (this.#target === Infinity) {
-      const pages = Math.ceil(rest / pageSize);
-      this.#target = Math.max(1, Math.ceil(pages / (concurrency * SLICES_PER_READER))) * pageSize;
-      this.#whole = page.total;
-    } else if (rest <= this.#target || page.total >= this.#whole) return false;
-    const room = MAX_SLICES - this.slices.length;
-    const pieces = Math.min(Math.ceil(rest / this.#target), room, slice.to ? 4 : room);
-    if (pieces < 2) return false;
-    return this.#cut(slice, { at, end, pieces });
-  }
-
-  #cut(slice: Slice, how: { at: string; end: string; pieces: number }): boolean {
-    const bounds: string[] = [];
-    for (let k = 1; k < how.pieces; k++) {
-      const bound = between(how.at, how.end, k / how.pieces);
-      if (bound > (bounds.at(-1) ?? how.at)) bounds.push(bound);
-    }
-    if (bounds.length === 0) return false;
+  cut(slice: Slice, bounds: string[]): void {
+    const { start } = this.options;
+    const ends = [...bounds, start];
     const added: Slice[] = [];
-    bounds.push(how.end);
-    for (let k = 0; k < bounds.length - 1; k++) {
-      added.push(new Slice(bounds[k], bounds[k + 1], { at: bounds[k], ids: [], reached: false }));
+    for (let k = 0; k < ends.length - 1; k++) {
+      added.push(new Slice(ends[k], ends[k + 1], { at: ends[k], ids: [], reached: false }));
     }
-    if (slice.to === undefined) {
-      added.push(new Slice(how.end, undefined, { at: how.end, ids: [], reached: false }));
-    }
-    slice.to = bounds[0];
-    this.slices.splice(this.slices.indexOf(slice) + 1, 0, ...added);
-    return true;
-  }
-
-  /**
-   * For a reader with no slice left to start: cuts the running bounded slice with the most rows
-   * left in two by time (never the lowest unfinished one, whose key the claims follow), and
-   * returns the upper half. The running slice's bound shrinks: a row at or past it on a page in
-   * flight ends that slice, and its next page is settled by a count.
-   */
-  steal(): Slice | undefined {
-    if (this.slices.length >= MAX_SLICES) return undefined;
-    const lowest = this.slices.find((slice) => !slice.done);
-    let best: Slice | undefined;
-    let most = 2 * this.options.pageSize;
-    for (const slice of this.slices) {
-      if (slice === lowest || !slice.started || slice.done || slice.to === undefined) continue;
-      // A slice holds fewer rows than the whole range: a count as big is a lie.
-      const left = slice.left();
-      const lie = left + this.options.pageSize >= this.#whole;
-      if (slice.key.at !== undefined && left > most && !lie) [best, most] = [slice, left];
-    }
-    if (best === undefined) return undefined;
-    const mid = between(best.key.at!, best.to!, 0.5);
-    if (mid <= best.key.at! || mid >= best.to!) return undefined;
-    const added = new Slice(mid, best.to, { at: mid, ids: [], reached: false });
-    best.to = mid;
-    this.slices.splice(this.slices.indexOf(best) + 1, 0, added);
-    return added;
+    added.push(new Slice(start, undefined, { at: start, ids: [], reached: false }));
+    slice.to = ends[0];
+    this.slices.push(...added);
   }
 
   /** What the pages yielded so far hold, for a scan that takes over. */
@@ -532,11 +463,11 @@ class Readers {
     this.set = new SliceSet(options);
   }
 
-  /** Starts the next slices, up to `concurrency` at once (an idle reader takes half a slice). */
+  /** Starts the next slices, up to `concurrency` at once. */
   schedule(): void {
     const { set } = this;
     while (!this.failure && this.running < this.options.concurrency) {
-      const slice = set.next() ?? set.steal();
+      const slice = set.next();
       if (slice === undefined) return;
       slice.started = true;
       this.running++;
@@ -586,12 +517,55 @@ class Readers {
     const { path, options } = this;
     const page = await later.open();
     const took = slice.take(page, path, options.pageSize);
-    if (slice.pages++ === 0 && this.set.size(slice, page, took)) {
-      slice.recount();
-      this.schedule(); // the new slices start now
+    if (slice.pages++ === 0 && this.set.slices.length === 1) {
+      if (await this.#split(slice, { total: page.total, length: took.length })) this.schedule();
     }
     if (slice.suspect) slice.settle(await this.#countBetween(slice.suspect), path);
     return { took, mark: slice.proven(), total: page.total };
+  }
+
+  /**
+   * After the first page, when it came back full: finds where the rest of the rows split into
+   * `concurrency` parts of about equal size, by probes (`$skip` to each part's first row,
+   * `$limit=1`, asked at once), and cuts the range there (see {@linkcode SliceSet.cut}). The
+   * probes' `total` proves the first page. Probes only place the bounds: a server that ignores
+   * `$skip` or counts wrong gets fewer or uneven slices, never a row less.
+   */
+  async #split(slice: Slice, first: { total: number; length: number }): Promise<boolean> {
+    const { client, path, options, signal } = this;
+    const at = slice.key.at;
+    const rest = first.total - first.length;
+    const parts = Math.min(options.concurrency, Math.ceil(rest / options.pageSize));
+    if (slice.done || slice.skipping || at === undefined || at >= options.start || parts < 2) {
+      return false;
+    }
+    const positions = Array.from(
+      { length: parts - 1 },
+      (_, k) => Math.round((k + 1) * rest / parts),
+    );
+    const probes = await Promise.all(positions.map((position) =>
+      getPage(client, path, {
+        query: {
+          "updatedAt[$gte]": at,
+          "$sort[updatedAt]": 1,
+          "$sort[id]": 1,
+          $skip: slice.key.ids.length + position,
+          $limit: 1,
+        },
+        signal,
+      })
+    ));
+    slice.vouch(probes[0].total);
+    const bounds = new Set<string>();
+    for (const probe of probes) {
+      const row = probe.data[0];
+      if (row === undefined) continue;
+      const bound = rowCursor(row);
+      if (bound === undefined || bound < at) refuse(path, "updatedAt[$gte]");
+      if (bound > at && bound < options.start) bounds.add(bound);
+    }
+    this.set.cut(slice, [...bounds].sort());
+    return true;
   }
 
   /**

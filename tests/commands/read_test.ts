@@ -104,7 +104,10 @@ Deno.test("a first incremental sync reads every row of every stream, page by pag
     assert.equal(first.get("updatedAt[$gte]"), "0001-01-01T00:00:00.000Z");
     assert.equal(first.get("$sort[id]"), "1");
     pages.unshift(first);
-    const keyset = pages.filter((query) => query.get("$sort[id]") === "1");
+    // Probes placing slice bounds ($skip to a row, $limit=1) are not pages.
+    const keyset = pages.filter((query) =>
+      query.get("$sort[id]") === "1" && query.get("$limit") !== "1"
+    );
     const documents = idsSince("documents", since).size;
     assert.ok(keyset.length >= Math.ceil(documents / 25), "enough pages");
     for (const query of keyset) {
@@ -113,7 +116,7 @@ Deno.test("a first incremental sync reads every row of every stream, page by pag
       assert.ok(query.has("updatedAt[$gte]"));
     }
     assert.equal(keyset[0].get("updatedAt[$gte]"), "0001-01-01T00:00:00.000Z", "all history");
-    // Beyond the pages: at most one per slice (its bound's count or an empty slice).
+    // Beyond the pages: at most one per slice (its probe, or the empty page ending it).
     const slices = new Set(keyset.map((query) => query.get("updatedAt[$lt]"))).size;
     assert.ok(pages.length <= keyset.length + slices + 2, `${pages.length} requests`);
   } finally {
@@ -159,7 +162,13 @@ Deno.test("states only move forward over written records, and a second sync read
 });
 
 Deno.test("a sync killed after any STATE and resumed from it loses no row", async () => {
-  const s = await setup({ streams: ["job_roles"], config: { max_records_per_page: 10 } });
+  // 120 people: a stream read in slices claims what its lowest slice has read, so it takes
+  // more rows than one page a slice for several checkpoints.
+  const s = await setup({
+    sandbox: { people: 120 },
+    streams: ["job_roles"],
+    config: { max_records_per_page: 10 },
+  });
   try {
     const full = await read(s);
     const all = new Set(ids(full, "job_roles"));
