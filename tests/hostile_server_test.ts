@@ -73,7 +73,8 @@ Deno.test("a server echoing the Authorization header leaks the token in no encod
     await t.step(`read, ${status} (TRACE, LOG and stderr)`, async () => {
       const fault: Fault = { echoAuthorization: true, status };
       const result = await run("read", {
-        faults: [["/companies", [fault, fault]]],
+        // Four: the count and the first page are asked at once, two attempts each.
+        faults: [["/companies", Array(4).fill(fault)]],
         config: { enable_incremental_sync: false },
       });
       assert.equal(result.code, 1);
@@ -102,7 +103,8 @@ Deno.test("a 503 with a 5 MB message gives a short TRACE", async () => {
     status: 503,
     body: JSON.stringify({ code: 503, name: "Unavailable", message: "z".repeat(5_000_000) }),
   };
-  const result = await run("read", { faults: [["/companies", [fault, fault]]] });
+  // Four: the count and the first page are asked at once, two attempts each.
+  const result = await run("read", { faults: [["/companies", Array(4).fill(fault)]] });
   assert.equal(result.code, 1);
   const longest = Math.max(...result.stdout.split("\n").map((line) => line.length));
   assert.ok(longest < 2_000, `a ${longest}-character line`);
@@ -112,8 +114,9 @@ Deno.test("a 503 with a 5 MB message gives a short TRACE", async () => {
 
 Deno.test("a 200 whose body never ends fails the stream after the 64 MiB cap, retried", async () => {
   const fault: Fault = { endlessBody: true };
+  // Four: the count and the first page are asked at once, two attempts each.
   const result = await run("read", {
-    faults: [["/companies", [fault, fault]]],
+    faults: [["/companies", Array(4).fill(fault)]],
     config: { enable_incremental_sync: false },
   });
   assert.equal(result.code, 1);

@@ -14,6 +14,7 @@ async function readWith(
     token?: string;
     config?: Record<string, unknown>;
     timeoutMs?: number;
+    streams?: string[];
   },
 ): Promise<{ result: RunResult; requests: { path: string; status: number }[]; sleeps: number[] }> {
   const sandbox = await startSandbox({ people: 10, now, tokens: options.tokens });
@@ -26,7 +27,7 @@ async function readWith(
       base_url: sandbox.url,
       ...options.config,
     });
-    const catalog = await files.write("catalog.json", catalogOf(STREAMS));
+    const catalog = await files.write("catalog.json", catalogOf(options.streams ?? STREAMS));
     const clock = testClock(NOW, { timeoutMs: options.timeoutMs });
     const result = await runConnector(["read", "--config", config, "--catalog", catalog], {
       clock,
@@ -47,12 +48,16 @@ Deno.test("429 with Retry-After in seconds or as an HTTP date is waited out", as
   const cases: [string, string, number][] = [["seconds", "3", 3_000], ["HTTP date", date, 7_000]];
   for (const [name, retryAfter, wait] of cases) {
     await t.step(name, async () => {
+      // One stream: a Retry-After pauses every request, and under the test clock (a sleep moves
+      // time at once) another stream's request could be the one that waits it out.
       const { result, sleeps } = await readWith({
         faults: [["/documents", [{ status: 429, retryAfter }]]],
+        streams: ["documents"],
       });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(sleeps, [wait]);
-      // The 429 hits the stream's first request, before its first page.
+      // The 429 hits one of the stream's first requests (its count and first page, asked at
+      // once), before its first page is written.
       assert.deepEqual(result.statuses("documents"), [
         "STARTED",
         "RUNNING (RATE_LIMITED)",
@@ -81,20 +86,25 @@ Deno.test("5xx, stalls, dropped connections and broken bodies are retried with b
         timeoutMs: 200,
       });
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(sleeps.length, 2, "two retries");
-      assert.ok(sleeps[0] < 1_000 && sleeps[1] < 2_000, `full jitter bounds: ${sleeps}`);
+      // The two faults land on the count and the first page, asked at once, or both on one of
+      // them: each is retried with backoff, but a page body read as text that is not an
+      // envelope is first read again at once.
+      const retried = name === "envelope without data" ? [1, 2] : [2];
+      assert.ok(retried.includes(sleeps.length), `${sleeps.length} retries`);
+      assert.ok(sleeps.every((ms) => ms < 2_000), `full jitter bounds: ${sleeps}`);
       assert.deepEqual(result.statuses("job_roles"), ["STARTED", "RUNNING", "COMPLETE"]);
     });
   }
 });
 
 Deno.test("when retries run out the stream ends INCOMPLETE and the others finish", async () => {
+  // Eight: the count and the first page are asked at once, and each gets four attempts.
   const { result, requests } = await readWith({
-    faults: [["/documents", Array(4).fill({ status: 503 })]],
+    faults: [["/documents", Array(8).fill({ status: 503 })]],
     config: { retry_attempts: 3 },
   });
   assert.equal(result.code, 1);
-  assert.equal(requests.filter((r) => r.path === "/documents").length, 4);
+  assert.equal(requests.filter((r) => r.path === "/documents").length, 8);
   assert.deepEqual(result.statuses("documents"), ["STARTED", "INCOMPLETE"]);
   assert.deepEqual(result.statuses("companies"), ["STARTED", "RUNNING", "COMPLETE"]);
   assert.deepEqual(result.statuses("job_roles"), ["STARTED", "RUNNING", "COMPLETE"]);
@@ -107,7 +117,8 @@ Deno.test("when retries run out the stream ends INCOMPLETE and the others finish
 Deno.test("a rejected token is a config_error for every stream, without retries", async () => {
   const { result, requests } = await readWith({ token: "not-a-valid-token-123" });
   assert.equal(result.code, 1);
-  assert.equal(requests.length, 3, "one request a stream");
+  // No retries: the count and the first page of each stream, asked at once, each answered 401.
+  assert.equal(requests.length, 6, "two requests a stream");
   for (const stream of STREAMS) {
     const error = errorOf(result, stream);
     assert.equal(error!.failure_type, "config_error");

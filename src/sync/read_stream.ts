@@ -130,7 +130,9 @@ interface Plan {
   idsAtLower?: readonly string[];
   /** No state: rows without a date are read too. */
   firstSync: boolean;
-  /** The unfiltered count, asked before the read on a first sync. */
+  /** The unfiltered count, asked beside the first page on a first sync. */
+  counted?: Promise<number>;
+  /** That count, once it came (before the first STATE). */
   total?: number;
 }
 
@@ -151,7 +153,7 @@ export async function readStream(
       await run.finish(undefined);
     } else {
       const plan = await planOf(stream, options);
-      if (plan.firstSync) await countAll(run, plan);
+      if (plan.firstSync) countAll(run, plan);
       const claim = await readDated(run, plan);
       await warnWindowCut(stream, {
         lowerBound: plan.lower,
@@ -191,11 +193,20 @@ async function planOf(stream: StreamDefinition, options: ReadStreamOptions): Pro
   return { lower, idsAtLower, firstSync };
 }
 
-/** A sync without state asks the unfiltered count first: every row a read must account for. */
-async function countAll(run: StreamRun, plan: Plan): Promise<void> {
+/**
+ * A sync without state asks the unfiltered count (every row a read must account for) beside the
+ * first page; {@linkcode totalOf} waits for it before the first STATE.
+ */
+function countAll(run: StreamRun, plan: Plan): void {
   const { client, signal } = run.options;
-  plan.total = await serverTotal(client, run.stream.path, { signal });
-  run.total = plan.total;
+  plan.counted = serverTotal(client, run.stream.path, { signal });
+  plan.counted.catch(() => {}); // a failure fails the stream where it is awaited
+}
+
+/** The unfiltered count asked by {@linkcode countAll}, once it came. */
+async function totalOf(run: StreamRun, plan: Plan): Promise<number | undefined> {
+  if (plan.counted !== undefined) plan.total = run.total = await plan.counted;
+  return plan.total;
 }
 
 /**
@@ -205,7 +216,8 @@ async function countAll(run: StreamRun, plan: Plan): Promise<void> {
  * asked for every dated row (no lower bound); else it is asked here.
  */
 async function readUndated(run: StreamRun, plan: Plan, dated?: number): Promise<void> {
-  if (!plan.firstSync || plan.total === undefined) return;
+  const total = await totalOf(run, plan);
+  if (!plan.firstSync || total === undefined) return;
   const { client, signal } = run.options;
   if (dated === undefined || plan.lower !== undefined) {
     try {
@@ -219,7 +231,7 @@ async function readUndated(run: StreamRun, plan: Plan, dated?: number): Promise<
       throw error;
     }
   }
-  if (plan.total > dated) await readScan(run, { keep: (at) => at === undefined });
+  if (total > dated) await readScan(run, { keep: (at) => at === undefined });
 }
 
 /**
@@ -259,6 +271,7 @@ async function readDated(run: StreamRun, plan: Plan): Promise<CursorState> {
   } catch (error) {
     const refused = error instanceof KeysetRefused ? error.message : rejection(error);
     if (refused === undefined) throw error;
+    await totalOf(run, plan);
     // Ignoring a parameter costs requests, not rows: INFO. Rejecting it (400) is a WARN.
     await options.writer.log(
       error instanceof KeysetRefused ? "INFO" : "WARN",
