@@ -22,7 +22,7 @@
  */
 import { ConnectorError } from "../errors.ts";
 import type { HumaansClient, Query } from "../http/client.ts";
-import { getPage, isLastPage, laterPage, type ListEnvelope } from "../http/paginate.ts";
+import { getPage, isLastPage, type ListEnvelope } from "../http/paginate.ts";
 import { rowCursor, rowId } from "../streams/row.ts";
 import { claimOf, type CursorState, type Key, type SliceMark } from "./checkpoint.ts";
 
@@ -426,11 +426,9 @@ class SliceSet {
   }
 }
 
-/** A page fetched by a slice, waiting its turn; `taken` lets the slice go on. */
-interface Ready {
+/** A page parsed and proven by its slice, waiting its turn; `taken` lets the slice go on. */
+interface Ready extends Opened {
   slice: Slice;
-  /** Parses and proves the page (when its turn comes). */
-  open(): Promise<Opened>;
   taken: () => void;
 }
 
@@ -489,18 +487,19 @@ class Readers {
   }
 
   /**
-   * Reads one slice, page after page: each is fetched as text and waits its turn; then it is
-   * parsed and proven, and handed over before the next is asked for.
+   * Reads one slice, page after page: each is parsed and proven when it comes, the next asked
+   * for at once, and handed over in turn (at most one page of the slice waits to be taken).
    */
   async #work(slice: Slice): Promise<void> {
     const { client, path, options, signal } = this;
+    let turn = Promise.resolve();
     try {
       while (!slice.done && !signal.aborted) {
         const query = slice.query(options.pageSize);
-        const later = await laterPage(client, path, { query, signal });
-        await new Promise<void>((taken) => {
-          const open = () => this.#open(slice, later);
-          this.ready.push({ slice, open, taken });
+        const opened = await this.#open(slice, await getPage(client, path, { query, signal }));
+        await turn;
+        turn = new Promise<void>((taken) => {
+          this.ready.push({ slice, ...opened, taken });
           this.#wake();
         });
       }
@@ -513,9 +512,8 @@ class Readers {
     }
   }
 
-  async #open(slice: Slice, later: { open(): Promise<ListEnvelope> }): Promise<Opened> {
+  async #open(slice: Slice, page: ListEnvelope): Promise<Opened> {
     const { path, options } = this;
-    const page = await later.open();
     const took = slice.take(page, path, options.pageSize);
     if (slice.pages++ === 0 && this.set.slices.length === 1) {
       if (await this.#split(slice, { total: page.total, length: took.length })) this.schedule();
@@ -586,8 +584,8 @@ class Readers {
 /**
  * Pages through a stream by key (see the module's doc), up to `concurrency` slices at once;
  * yields each page once every page before it was taken, with the claim a STATE after it may
- * make. A slice fetches its next page only once the last was taken (at most one page per slice
- * is held). Throws {@linkcode KeysetRefused} (with what was written) when the server does not
+ * make. A slice asks for its next page as soon as the last is proven, and holds at most two
+ * (one waiting its turn, one just come). Throws {@linkcode KeysetRefused} (with what was written) when the server does not
  * do what was asked.
  */
 export async function* keysetPages(
@@ -608,11 +606,10 @@ export async function* keysetPages(
         await readers.wait();
         continue;
       }
-      const { took, mark, total } = await item.open();
-      item.slice.written = mark;
+      item.slice.written = item.mark;
       const claim = claimOf(set.slices.map((s) => s.written), { ceiling: options.ceiling });
-      const { rows, skipped, known } = took;
-      yield { rows, total, skipped, known, claim };
+      const { rows, skipped, known } = item.took;
+      yield { rows, total: item.total, skipped, known, claim };
       item.taken();
       current = undefined;
     }
