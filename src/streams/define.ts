@@ -15,6 +15,7 @@ import {
   type MappedRow,
   mapRow,
   type RawObject,
+  type RowMapping,
   rowMapping,
 } from "./mapping.ts";
 import { z } from "zod";
@@ -167,16 +168,15 @@ const TRAILING_COLUMNS = ["created_at", CURSOR.column, "timestamp"];
 const BASE_COLUMNS = new Set(["id", ...TRAILING_COLUMNS]);
 
 /**
- * The record schema with the common columns it does not declare: `id` first; `created_at`,
- * `updated_at` (unless the rows are untimed) and `timestamp` last. A declared common column
- * keeps its place, and must have the common column's kind.
+ * Refuses a declaration whose common columns cannot be added: `created_at` or `updated_at` in an
+ * untimed stream, or a common column declared with another kind than the common column's.
  */
-function withCommonColumns(spec: StreamSpec): RecordSchema {
+function checkCommonColumns(spec: StreamSpec): void {
   const declared = columnKinds(spec.record);
-  const trailing = spec.untimed ? ["timestamp"] : TRAILING_COLUMNS;
   if (spec.untimed && (declared.has("created_at") || declared.has(CURSOR.column))) {
     throw new Error(`Stream "${spec.name}" is untimed but declares created_at or updated_at`);
   }
+  const trailing = spec.untimed ? ["timestamp"] : TRAILING_COLUMNS;
   for (const name of ["id", ...trailing]) {
     const kind = name === "id" ? "id" : "timestamp";
     const found = declared.get(name);
@@ -184,7 +184,16 @@ function withCommonColumns(spec: StreamSpec): RecordSchema {
       throw new Error(`Stream "${spec.name}" declares "${name}" as ${found}: it must be ${kind}`);
     }
   }
-  const shape: Record<string, z.ZodType> = declared.has("id")
+}
+
+/**
+ * The record schema with the common columns it does not declare: `id` first; `created_at`,
+ * `updated_at` (unless the rows are untimed) and `timestamp` last. A declared common column
+ * keeps its place ({@linkcode checkCommonColumns} has checked its kind).
+ */
+function withCommonColumns(spec: StreamSpec): RecordSchema {
+  const trailing = spec.untimed ? ["timestamp"] : TRAILING_COLUMNS;
+  const shape: Record<string, z.ZodType> = "id" in spec.record.shape
     ? { ...spec.record.shape }
     : { id: col.id(), ...spec.record.shape };
   if (!spec.noCompanyId) shape.company_id ??= col.string();
@@ -219,33 +228,56 @@ export const DELETED_AT = "_ab_cdc_deleted_at";
 export const DELETED_AT_DESCRIPTION =
   "When detect_deletes found the row deleted; null on every row read from the API";
 
-/** Builds a stream from its declaration: the mapping is shared, only `derive` is the stream's. */
+/** What {@linkcode defineStream} builds of a declaration on first use. */
+interface Built {
+  record: RecordSchema;
+  columns: Map<string, ColumnKind>;
+  mapping: RowMapping;
+}
+
+/**
+ * Builds a stream from its declaration: the mapping is shared, only `derive` is the stream's.
+ * The declaration is checked at once; the full record schema, its column kinds and the mapping
+ * are built on first use (a read uses only the streams it selects, and a stream's zod schemas
+ * are most of the memory a declaration takes).
+ */
 export function defineStream(spec: StreamSpec): StreamDefinition {
   if (ADDITIONAL_FIELDS in spec.record.shape) {
     throw new Error(
       `Stream "${spec.name}" declares "${ADDITIONAL_FIELDS}": it is added to every stream`,
     );
   }
-  const record = withEvidence(withCommonColumns(spec), spec.evidence).extend({
-    [DELETED_AT]: col.timestamp(DELETED_AT_DESCRIPTION),
-    [ADDITIONAL_FIELDS]: col.object(ADDITIONAL_FIELDS_DESCRIPTION),
-  }) as RecordSchema;
-  const columns = columnKinds(record);
-  const incremental = columns.has(CURSOR.column);
+  checkCommonColumns(spec);
+  // Every timed stream gets `updated_at` (declared or added), the cursor; an untimed one cannot.
+  const incremental = !spec.untimed;
   if (spec.initialWindow && !incremental) {
     throw new Error(`Stream "${spec.name}" has an initial window but no cursor`);
   }
+  let built: Built | undefined;
+  const build = (): Built => {
+    if (built) return built;
+    const record = withEvidence(withCommonColumns(spec), spec.evidence).extend({
+      [DELETED_AT]: col.timestamp(DELETED_AT_DESCRIPTION),
+      [ADDITIONAL_FIELDS]: col.object(ADDITIONAL_FIELDS_DESCRIPTION),
+    }) as RecordSchema;
+    const columns = columnKinds(record);
+    built = { record, columns, mapping: rowMapping(columns, { omit: spec.omit }) };
+    return built;
+  };
   const derive = spec.derive;
-  const mapping = rowMapping(columns, { omit: spec.omit });
   return {
     ...spec,
     path: spec.path ?? `/${spec.name.replaceAll("_", "-")}`,
     scopes: spec.scopes ?? [...READ_SCOPES],
-    record,
+    get record() {
+      return build().record;
+    },
     incremental,
-    columns,
+    get columns() {
+      return build().columns;
+    },
     map(raw, context) {
-      return mapRow(mapping, raw, {
+      return mapRow(build().mapping, raw, {
         derived: derive?.(raw, context),
         syncedAt: context.syncedAt,
         onInvalid: context.onInvalid,
