@@ -198,10 +198,17 @@ Deno.test("a sort that looks right on its first page is caught by the counts", a
     ...row,
     updatedAt: new Date(Date.parse(NOW) - 86_400_000 + (i < 20 ? i : -i) * 60_000).toISOString(),
   }));
-  const server = listServer(data, { ignoreSort: true });
-  const error = await read(server).then(() => assert.fail("no error"), (error) => error);
-  assert.ok(error instanceof KeysetRefused, String(error));
-  assert.match(error.message, /\$sort\[updatedAt\] \(it counts \d+ rows from/);
+  for (const concurrency of [1, 4]) {
+    // With 4, the probes that place the slices count from the first page's last key: their
+    // total proves that page, or gives it away.
+    const server = listServer(data, { ignoreSort: true });
+    const error = await read(server, { concurrency }).then(
+      () => assert.fail("no error"),
+      (error) => error,
+    );
+    assert.ok(error instanceof KeysetRefused, String(error));
+    assert.match(error.message, /\$sort\[updatedAt\] \(it counts \d+ rows from/);
+  }
 });
 
 Deno.test("concurrency: a full first page cuts the range into slices, the tail read last", async () => {
@@ -282,4 +289,15 @@ Deno.test("a skip past rows already read, after one of them left: the count fall
   const got = ids(pages);
   assert.deepEqual(got.toSorted(), rows(5).map((row) => row.id), "every row, the left one too");
   assert.ok(server.requests.some((q) => q.get("$skip") === "1"), "a skip without overlap");
+});
+
+Deno.test("probes only place bounds: a server that ignores $skip gets one slice, every row once", async () => {
+  const data = rows(200);
+  const server = listServer(data, { ignoreSkip: true });
+  const got = ids(await read(server, { concurrency: 4 }));
+  assert.equal(new Set(got).size, got.length, "no row twice");
+  assert.deepEqual(got.toSorted(), data.map((row) => row.id).toSorted());
+  const bounds = new Set(server.requests.map((q) => q.get("updatedAt[$lt]")));
+  assert.deepEqual([...bounds].filter((b) => b !== null), [NOW], "one bounded slice, to the start");
+  assert.equal(server.requests.filter((q) => q.get("$limit") === "1").length, 3, "three probes");
 });
