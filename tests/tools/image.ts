@@ -488,13 +488,18 @@ export function normalizeRun(
 /**
  * What a run says of one stream, as two runs of the same sync must agree on it: its RECORDs and
  * its other messages as multisets (slices of a stream are read side by side, so rows of one stream
- * interleave differently from run to run), and its last STATE (where it ends). STATEs before the
- * last are left out: what they may claim depends on which slice finished first.
+ * interleave differently from run to run), its last STATE's state (where it ends) and the records
+ * its STATEs count in all. STATEs before the last, and the last one's own `recordCount` (the
+ * records since the one before), are left out: they depend on which slice's page came first.
  */
 function streamSummary(messages: Message[]): string[] {
   const lines = messages.filter((m) => m.type !== "STATE").map((m) => JSON.stringify(m)).sort();
-  const last = messages.findLast((m) => m.type === "STATE");
-  return last === undefined ? lines : [...lines, `last STATE ${JSON.stringify(last)}`];
+  const states = messages.filter((m) => m.type === "STATE");
+  const last = states.at(-1)?.state;
+  if (last === undefined) return lines;
+  const counted = states.reduce((sum, m) => sum + (m.state?.sourceStats?.recordCount ?? 0), 0);
+  const { sourceStats: _, ...where } = last;
+  return [...lines, `last STATE ${JSON.stringify(where)}`, `STATE record counts ${counted}`];
 }
 
 /**

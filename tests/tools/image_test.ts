@@ -141,6 +141,23 @@ Deno.test("compareMessages: each stream's records and last STATE, interleaving a
   const record = compareMessages(local, [rec("a", "9"), ...local.slice(1)]);
   assert.equal(record.equal, false);
   assert.match(record.detail, /stream a: message 1 differs/);
+  // Record counts: the last STATE's own count may differ (it counts since the STATE before, which
+  // depends on which slice's page came first); the counts of all the STATEs may not.
+  const counted = (stream: string, at: string, recordCount: number): AirbyteMessage => {
+    const message = state(stream, at);
+    return { ...message, state: { ...message.state!, sourceStats: { recordCount } } };
+  };
+  const split = compareMessages(
+    [rec("a", "1"), counted("a", "1", 1), rec("a", "2"), counted("a", "2", 1)],
+    [rec("a", "1"), rec("a", "2"), counted("a", "1", 2), counted("a", "2", 0)],
+  );
+  assert.equal(split.equal, true, split.detail);
+  const lost = compareMessages(
+    [rec("a", "1"), counted("a", "1", 1), rec("a", "2"), counted("a", "2", 1)],
+    [rec("a", "1"), rec("a", "2"), counted("a", "1", 1), counted("a", "2", 0)],
+  );
+  assert.equal(lost.equal, false);
+  assert.match(lost.detail, /STATE record counts 2/);
 });
 
 Deno.test("pinnedNow moves back by whole minutes until the band holds no row", () => {
