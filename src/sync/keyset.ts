@@ -256,9 +256,11 @@ class Slice {
         this.key.at = at;
         this.key.ids = [];
         this.#known = new Set();
-        this.reached = true;
         tie = 1;
       }
+      // A row read at the key: a claim may rest on it, also where the key is the slice's bound
+      // (a slice placed by a probe starts at a row's updatedAt).
+      this.reached = true;
       this.key.ids.push(id);
       this.#known.add(id);
       took.rows.push(raw);
@@ -537,10 +539,12 @@ class Readers {
     if (slice.done || slice.skipping || at === undefined || at >= options.start || parts < 2) {
       return false;
     }
-    const positions = Array.from(
-      { length: parts - 1 },
-      (_, k) => Math.round((k + 1) * rest / parts),
-    );
+    // Each page after a slice's first brings one row less than `$limit` (the row at its key
+    // again), so parts of whole pages (the lowest one short of its known row) end on a short
+    // page: no empty page to ask for at the end of each.
+    const perPage = Math.max(1, options.pageSize - 1);
+    const part = perPage * Math.max(1, Math.ceil(rest / (parts * perPage)));
+    const positions = Array.from({ length: parts - 1 }, (_, k) => (k + 1) * part - 1);
     const probes = await Promise.all(positions.map((position) =>
       getPage(client, path, {
         query: {
