@@ -221,8 +221,12 @@ export function mapRow(
   }
   if (mapping.extra >= 0) slots[mapping.extra] = extra ?? null;
   // A copy of the template keeps its compact layout; adding dozens of keys one by one is slow.
+  // Its values are null: only the others are set.
   const record: Record<string, unknown> = { ...mapping.template };
-  for (let i = 0; i < n; i++) record[mapping.names[i]] = slots[i] ?? null;
+  for (let i = 0; i < n; i++) {
+    const value = slots[i];
+    if (value !== undefined && value !== null) record[mapping.names[i]] = value;
+  }
   return { record, changes };
 }
 
