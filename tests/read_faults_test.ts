@@ -87,8 +87,10 @@ Deno.test("5xx, stalls, dropped connections and broken bodies are retried with b
       });
       assert.equal(result.code, 0, result.stderr);
       // The two faults land on the count and the first page, asked at once, or both on one of
-      // them: each is retried with backoff.
-      assert.equal(sleeps.length, 2, "two retries");
+      // them: each is retried with backoff, but a page body read as text that is not an
+      // envelope is first read again at once.
+      const retried = name === "envelope without data" ? [1, 2] : [2];
+      assert.ok(retried.includes(sleeps.length), `${sleeps.length} retries`);
       assert.ok(sleeps.every((ms) => ms < 2_000), `full jitter bounds: ${sleeps}`);
       assert.deepEqual(result.statuses("job_roles"), ["STARTED", "RUNNING", "COMPLETE"]);
     });

@@ -132,6 +132,8 @@ export function failureKindOf(error: unknown): FailureKind | undefined {
 export interface GetOptions<T> {
   /** Checks and converts the body; what it throws is retried like a 5xx. */
   parse?: (body: unknown) => T;
+  /** Give `parse` the body's text rather than its parsed JSON. */
+  text?: boolean;
   /** Aborts the request (retries included). */
   signal?: AbortSignal;
   /**
@@ -139,6 +141,15 @@ export interface GetOptions<T> {
    * for a `Retry-After` pause another request's 429 began. A rejection fails the request.
    */
   onRateLimited?: (info: RateLimitedInfo) => void | Promise<void>;
+}
+
+/** Whether `text` begins with `{` and ends with `}`, blanks aside: a cheap check for truncation. */
+function looksLikeJsonObject(text: string): boolean {
+  const first = text.search(/\S/);
+  if (first < 0 || text.charCodeAt(first) !== 123) return false;
+  let last = text.length - 1;
+  while (last > first && /\s/.test(text[last])) last--;
+  return text.charCodeAt(last) === 125;
 }
 
 /** Query values; arrays repeat the key. */
@@ -292,7 +303,9 @@ export class HumaansClient {
   }
 
   /**
-   * GETs `path` and returns its JSON body (after `parse`, whose errors count as retryable).
+   * GETs `path` and returns its JSON body (after `parse`, whose errors count as retryable). With
+   * `text`, `parse` is given the body's text unparsed, once it looks like a JSON object (begins
+   * with `{` and ends with `}`), so a caller holding many bodies can parse each when it needs it.
    */
   async get<T = unknown>(
     path: string,
@@ -434,15 +447,16 @@ export class HumaansClient {
     };
   }
 
-  /** A successful response's body: JSON, then `parse`d if asked. */
+  /** A successful response's body: JSON (or JSON object text), then `parse`d if asked. */
   #decode<T>(
     response: Response,
     options: { text: string; get: GetOptions<T> },
   ): { value: T } | Failure {
     const { text, get } = options;
-    let body: unknown;
+    let body: unknown = text;
     try {
-      body = JSON.parse(text);
+      if (!get.text) body = JSON.parse(text);
+      else if (!looksLikeJsonObject(text)) throw new SyntaxError("not a JSON object");
     } catch (error) {
       const type = capMessage(
         this.#redact(response.headers.get("content-type") ?? "no content type"),

@@ -55,6 +55,31 @@ export function getPage(
 }
 
 /**
+ * One list page asked for now and parsed when its turn comes: a parsed page waiting its turn
+ * would be copied by young-generation GCs and promoted, which costs more memory than the text.
+ * `open` parses it; a body that is not a list envelope is read again, with retries, as any page.
+ */
+export async function laterPage(
+  client: HumaansClient,
+  path: string,
+  options: GetPageOptions,
+): Promise<{ open(): Promise<ListEnvelope> }> {
+  const text = await client.get<string>(path, options.query ?? {}, {
+    text: true,
+    signal: options.signal,
+  });
+  return {
+    open: () => {
+      try {
+        return Promise.resolve(parseEnvelope(JSON.parse(text)));
+      } catch {
+        return getPage(client, path, options);
+      }
+    },
+  };
+}
+
+/**
  * Whether a page is the last of its query: empty, or short of `$limit` with the envelope agreeing
  * that no row matches past it. A `total` alone never ends a query (it may lie), and a short page
  * the envelope says is not the end just goes on.

@@ -22,7 +22,7 @@
  */
 import { ConnectorError } from "../errors.ts";
 import type { HumaansClient, Query } from "../http/client.ts";
-import { getPage, isLastPage, type ListEnvelope } from "../http/paginate.ts";
+import { getPage, isLastPage, laterPage, type ListEnvelope } from "../http/paginate.ts";
 import { rowCursor, rowId } from "../streams/row.ts";
 import { claimOf, type CursorState, type Key, type SliceMark } from "./checkpoint.ts";
 
@@ -428,10 +428,15 @@ class SliceSet {
   }
 }
 
-/** A page parsed and proven by its slice, waiting its turn; `taken` lets the slice go on. */
-interface Ready extends Opened {
+/**
+ * A page fetched by a slice, waiting its turn as text; `opened` lets the slice ask for its next
+ * page while this one is written.
+ */
+interface Ready {
   slice: Slice;
-  taken: () => void;
+  /** Parses and proves the page (when its turn comes). */
+  open(): Promise<Opened>;
+  opened: () => void;
 }
 
 /** A page parsed and proven: its rows, the slice's mark after it, its `total`. */
@@ -483,25 +488,25 @@ class Readers {
   /** Stops every slice and waits for them. */
   async close(current: Ready | undefined): Promise<void> {
     this.#controller.abort();
-    current?.taken();
-    for (const item of this.ready.splice(0)) item.taken();
+    current?.opened();
+    for (const item of this.ready.splice(0)) item.opened();
     await Promise.all(this.#workers);
   }
 
   /**
-   * Reads one slice, page after page: each is parsed and proven when it comes, the next asked
-   * for at once, and handed over in turn (at most one page of the slice waits to be taken).
+   * Reads one slice, page after page: each is fetched as text and waits its turn (a parsed page
+   * waiting would be copied by young-generation GCs and promoted); once it is parsed and proven,
+   * the next is asked for while it is written.
    */
   async #work(slice: Slice): Promise<void> {
     const { client, path, options, signal } = this;
-    let turn = Promise.resolve();
     try {
       while (!slice.done && !signal.aborted) {
         const query = slice.query(options.pageSize);
-        const opened = await this.#open(slice, await getPage(client, path, { query, signal }));
-        await turn;
-        turn = new Promise<void>((taken) => {
-          this.ready.push({ slice, ...opened, taken });
+        const later = await laterPage(client, path, { query, signal });
+        await new Promise<void>((opened) => {
+          const open = () => this.#open(slice, later);
+          this.ready.push({ slice, open, opened });
           this.#wake();
         });
       }
@@ -514,8 +519,9 @@ class Readers {
     }
   }
 
-  async #open(slice: Slice, page: ListEnvelope): Promise<Opened> {
+  async #open(slice: Slice, later: { open(): Promise<ListEnvelope> }): Promise<Opened> {
     const { path, options } = this;
+    const page = await later.open();
     const took = slice.take(page, path, options.pageSize);
     if (slice.pages++ === 0 && this.set.slices.length === 1) {
       if (await this.#split(slice, { total: page.total, length: took.length })) this.schedule();
@@ -587,10 +593,10 @@ class Readers {
 
 /**
  * Pages through a stream by key (see the module's doc), up to `concurrency` slices at once;
- * yields each page once every page before it was taken, with the claim a STATE after it may
- * make. A slice asks for its next page as soon as the last is proven, and holds at most two
- * (one waiting its turn, one just come). Throws {@linkcode KeysetRefused} (with what was written) when the server does not
- * do what was asked.
+ * yields each page in turn, with the claim a STATE after it may make. A slice asks for its next
+ * page once the last is parsed and proven, while it is written (it holds at most two: one being
+ * written, one waiting its turn as text). Throws {@linkcode KeysetRefused} (with what was
+ * written) when the server does not do what was asked.
  */
 export async function* keysetPages(
   client: HumaansClient,
@@ -610,11 +616,12 @@ export async function* keysetPages(
         await readers.wait();
         continue;
       }
-      item.slice.written = item.mark;
+      const { took, mark, total } = await item.open();
+      item.opened();
+      item.slice.written = mark;
       const claim = claimOf(set.slices.map((s) => s.written), { ceiling: options.ceiling });
-      const { rows, skipped, known } = item.took;
-      yield { rows, total: item.total, skipped, known, claim };
-      item.taken();
+      const { rows, skipped, known } = took;
+      yield { rows, total, skipped, known, claim };
       current = undefined;
     }
   } catch (error) {

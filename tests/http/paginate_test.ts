@@ -5,6 +5,7 @@ import { HttpError, HumaansClient } from "../../src/http/client.ts";
 import {
   getPage,
   isLastPage,
+  laterPage,
   type ScanOptions,
   type ScanPage,
   scanPages,
@@ -233,6 +234,29 @@ Deno.test("getPage returns one checked envelope", async () => {
     skip: 1,
     data: rows(3).slice(1, 3),
   });
+});
+
+Deno.test("laterPage: the text now, parsed on open; a body that is not an envelope is read again", async (t) => {
+  const bad: [string, () => Response][] = [
+    ["JSON without data", () => Response.json({ total: 1000, limit: 100 })],
+    ["truncated JSON", () => new Response('{"total":1000,"data":[{"id":"r0')],
+  ];
+  for (const [name, answer] of bad) {
+    await t.step(name, async () => {
+      const server = listServer(rows(3));
+      let served = 0;
+      const fetch = (input: string | URL | Request) => {
+        if (served++ < 2) return Promise.resolve(answer()); // asked, then its first re-read
+        return server.fetch(input);
+      };
+      const page = await laterPage(clientFor(fetch as typeof globalThis.fetch, 2), "/job-roles", {
+        query: { $limit: 10 },
+      });
+      const envelope = await page.open();
+      assert.deepEqual(envelope.data, rows(3));
+      assert.equal(served, 3, "read again (by the client or on open), with retries");
+    });
+  }
 });
 
 Deno.test("scanPages: rows shifting on every request end the scan all the same, its later pages unproven", async () => {
