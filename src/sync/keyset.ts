@@ -28,7 +28,10 @@ import { claimOf, type CursorState, type Key, type SliceMark } from "./checkpoin
 
 /** A lower bound every dated row passes. */
 export const EVER = "0001-01-01T00:00:00.000Z";
-/** How many times a run of tied rows is read again from its start after it shifted. */
+/**
+ * How many times in a row (no new row read meanwhile) a run of tied rows is read again from its
+ * start after it shifted.
+ */
 const MAX_RESTARTS = 3;
 
 /** A server answer keyset paging cannot use; `message` says what the server ignored. */
@@ -334,6 +337,8 @@ class Slice {
     },
   ): void {
     const { page, limit, skip } = how;
+    // Restarts count while no page brings a new row: rows leave the run faster than it is read.
+    if (how.progress) this.#restarts = 0;
     if (how.beyond || isLastPage(page, { limit, skip })) {
       this.done = true;
       return;
