@@ -26,6 +26,11 @@ export interface ListSource {
   baseUpdatedAt?: (index: number) => string;
   /** Rows that changed while the sandbox ran. */
   churn?: ChurnOverlay;
+  /**
+   * Where a list read in full keeps the order of the rows a query selects (under a key naming the
+   * path), for the next page of the same query: the sandbox clears it whenever a row changes.
+   */
+  orders?: Map<string, number[]>;
 }
 
 /** The selected rows' count and one page of them. */
@@ -74,16 +79,30 @@ function tiesById(source: ListSource, query: ListQuery): Page {
   return { total: first.total, data: wide.slice(from, from + query.limit) };
 }
 
-/** Reads every row, then filters, sorts and slices. */
+/** Reads every row, then filters, sorts and slices (the order kept for the next page). */
 function scannedPage(source: ListSource, query: ListQuery): Page {
+  const order = selectedOrder(source, query);
+  const page = order.slice(query.skip, query.skip + query.limit);
+  return { total: order.length, data: page.map((index) => source.row(index)) };
+}
+
+/** The indices of the rows `query` selects, in its order. */
+function selectedOrder(source: ListSource, query: ListQuery): number[] {
+  const key = JSON.stringify([query.filters, query.sort]);
+  const kept = source.orders?.get(key);
+  if (kept) return kept;
   const selected: Row[] = [];
+  const indexOf = new Map<Row, number>();
   for (let i = 0; i < source.count + (source.churn?.added ?? 0); i++) {
     if (source.churn?.isDeleted(i)) continue;
     const row = source.row(i);
-    if (matches(row, query.filters)) selected.push(row);
+    if (matches(row, query.filters)) selected.push(row), indexOf.set(row, i);
   }
   sortRows(selected, query.sort);
-  return { total: selected.length, data: selected.slice(query.skip, query.skip + query.limit) };
+  const order = selected.map((row) => indexOf.get(row)!);
+  source.orders?.clear(); // one query's order at a time
+  source.orders?.set(key, order);
+  return order;
 }
 
 /**

@@ -295,6 +295,8 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   let lastChange = updatedAtMs(0, 1, data.now);
 
   const redated = changesDates(options);
+  /** The row order of the last list read in full, by path: cleared when any row changes. */
+  const orders = new Map<string, Map<string, number[]>>();
   const countOf = (path: string) => overrides[path]?.length ?? rowCount(path, data);
   const isKnown = (path: string) => path in overrides || isResource(path);
 
@@ -339,6 +341,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   function touch(path: string, count: number): number {
     const churn = overlayOf(path);
     if (!churn) return 0;
+    orders.delete(path);
     const picked = pick(churn, path, count);
     for (const index of picked) {
       lastChange = Math.max(now().getTime(), lastChange + 1);
@@ -350,12 +353,19 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   function change(path: string, changes: Changes): void {
     const churn = overlayOf(path);
     if (!churn) return;
+    orders.delete(path);
     if (changes.updates) touch(path, changes.updates);
     for (const index of pick(churn, path, changes.deletes ?? 0)) churn.delete(index);
     for (let i = 0; i < (changes.inserts ?? 0); i++) {
       lastChange = Math.max(now().getTime(), lastChange + 1);
       churn.move(countOf(path) + churn.added++, lastChange);
     }
+  }
+
+  function ordersOf(path: string): Map<string, number[]> {
+    let kept = orders.get(path);
+    if (!kept) orders.set(path, kept = new Map());
+    return kept;
   }
 
   /** Generated resources whose ids are `idOf`'s (a resource's fields may set their own). */
@@ -401,6 +411,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
         ? (index) => new Date(updatedAtMs(index, rowCount(path, data), data.now)).toISOString()
         : undefined,
       churn: churns.get(path),
+      orders: redated ? undefined : ordersOf(path),
     };
     const people = generated && !deviations.active
       ? byPerson(path, { query, data, count: source.count, churn: source.churn, row: source.row })

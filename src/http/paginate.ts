@@ -101,6 +101,11 @@ export interface ScanPage {
    * may have been skipped from there on.
    */
   proven: boolean;
+  /**
+   * True when rows shifted before this page and the scan steps back next: the page before is read
+   * again, then this one, so a caller that must see rows in order (none missing) may pass over it.
+   */
+  readAgain: boolean;
 }
 
 /** Options of {@linkcode scanPages}. */
@@ -117,9 +122,10 @@ export interface ScanOptions {
  * Reads a whole list with `$skip`/`$limit`, one page after another, to its last page (see
  * {@linkcode isLastPage}). Each page after the first starts one row early: that row must be the
  * last row of the page before, else rows before it were deleted meanwhile and shifted the rest,
- * and the scan steps back a page (the caller drops repeated ids). What offsets still cannot
- * promise is the caller's to reconcile against the server's count. Throws a system_error naming
- * the path when the server ignores `$skip` (a later page starts with the first row again).
+ * and the scan steps back a page (the caller drops repeated ids; that page says `readAgain`). What
+ * offsets still cannot promise is the caller's to reconcile against the server's count. Throws a
+ * system_error naming the path when the server ignores `$skip` (a later page starts with the first
+ * row again).
  */
 export async function* scanPages(
   client: HumaansClient,
@@ -143,16 +149,18 @@ export async function* scanPages(
         { failureType: "system_error" },
       );
     }
-    yield { data: page.data, total: page.total, proven };
-    if (isLastPage(page, { limit, skip })) return;
-    if (skip < next && head !== last) {
-      if (++backs <= MAX_STEP_BACKS) {
-        next = Math.max(0, skip - limit); // rows shifted: read the page before again
-        last = undefined;
-        continue;
-      }
-      proven = false;
+    const lastPage = isLastPage(page, { limit, skip });
+    const shifted = !lastPage && skip < next && head !== last;
+    const readAgain = shifted && backs < MAX_STEP_BACKS;
+    yield { data: page.data, total: page.total, proven, readAgain };
+    if (lastPage) return;
+    if (readAgain) {
+      backs++;
+      next = Math.max(0, skip - limit); // rows shifted: read the page before again
+      last = undefined;
+      continue;
     }
+    if (shifted) proven = false;
     next = skip + page.data.length;
     last = idOf(page.data.at(-1));
   }

@@ -1,8 +1,9 @@
 /**
  * Reading `people_custom_fields`: the definitions, then the values pivoted by person.
  *
- * - A full refresh (or a first sync) reads every value and writes one row per person that has
- *   one.
+ * - A full refresh (or a first sync) reads every value sorted by person and writes one row per
+ *   person that has one as the next person's values begin, holding one person's values and a
+ *   page; should the API reject or ignore the sort, it holds every value and writes at the end.
  * - An incremental sync reads the values changed since the cursor; they name the people whose
  *   rows are written again, each built whole from all of that person's values, re-read in
  *   batches of {@linkcode PEOPLE_PER_REQUEST} people a request (`personId[$in]`).
@@ -14,7 +15,7 @@
  *
  * @module
  */
-import { toConnectorError } from "../errors.ts";
+import { ConnectorError, toConnectorError } from "../errors.ts";
 import {
   accessHint,
   HttpError,
@@ -194,8 +195,14 @@ interface Run {
   protectRow?: (record: Record<string, unknown>) => Record<string, unknown>;
 }
 
-/** Reads a list, page by page, noting pages and proof; returns the rows. */
-async function* rowsOf(run: Run, query: Query): AsyncGenerator<RawObject> {
+/** One page of values: its rows that are objects, and whether the scan reads it again. */
+interface ValuesPage {
+  rows: RawObject[];
+  readAgain: boolean;
+}
+
+/** Reads a list, page by page, noting pages and proof (rows that are not objects are skipped). */
+async function* pagesOf(run: Run, query: Query): AsyncGenerator<ValuesPage> {
   const { client, config, signal } = run.options;
   const pages = scanPages(client, VALUES_PATH, {
     query,
@@ -205,12 +212,19 @@ async function* rowsOf(run: Run, query: Query): AsyncGenerator<RawObject> {
   for await (const page of pages) {
     run.pages++;
     if (!page.proven) run.unproven = true;
+    const rows: RawObject[] = [];
     for (const raw of page.data) {
-      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-        run.skipped++;
-        continue;
-      }
-      const row = raw as RawObject;
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) run.skipped++;
+      else rows.push(raw as RawObject);
+    }
+    yield { rows, readAgain: page.readAgain };
+  }
+}
+
+/** Reads a list, page by page, noting pages, proof and the latest value; returns the rows. */
+async function* rowsOf(run: Run, query: Query): AsyncGenerator<RawObject> {
+  for await (const page of pagesOf(run, query)) {
+    for (const row of page.rows) {
       noteLatest(run, row);
       yield row;
     }
@@ -235,7 +249,7 @@ function personOf(row: RawObject): string | undefined {
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 
-/** Every value, grouped by person. */
+/** Every value, grouped by person: the full read when the API will not sort by person. */
 async function readAllValues(run: Run): Promise<Map<string, RawObject[]>> {
   const people = new Map<string, RawObject[]>();
   for await (const row of rowsOf(run, {})) {
@@ -247,9 +261,123 @@ async function readAllValues(run: Run): Promise<Map<string, RawObject[]>> {
     let values = people.get(person);
     if (!values) people.set(person, values = []);
     // Only what a row is built from: every value of the account is held until the end.
-    values.push({ customFieldId: row.customFieldId, value: row.value, updatedAt: row.updatedAt });
+    values.push(valueOf(row));
   }
   return people;
+}
+
+/** What a full read keeps of a value: what its row is built from. */
+function valueOf(row: RawObject): RawObject {
+  return { customFieldId: row.customFieldId, value: row.value, updatedAt: row.updatedAt };
+}
+
+/** The full read's query: the values by person, each person's by id. */
+export const BY_PERSON: Query = { "$sort[personId]": 1, "$sort[id]": 1 };
+
+/** The person a read by person is at: the values read so far, and their ids. */
+interface Held {
+  person?: string;
+  values: RawObject[];
+  ids: Set<string>;
+}
+
+/**
+ * Where a page's rows, in server order, are not sorted by person (a value of a person below the
+ * one before it), or undefined. Rows without a person are passed over.
+ */
+export function disorderOf(rows: readonly RawObject[]): string | undefined {
+  let before: string | undefined;
+  for (const row of rows) {
+    const person = personOf(row);
+    if (person === undefined) continue;
+    if (before !== undefined && person < before) {
+      return `value ${String(row.id)} of person ${person} came after person ${before}`;
+    }
+    before = person;
+  }
+  return undefined;
+}
+
+/**
+ * Takes one value of a read by person: a person below the one held was written already (a page
+ * read again), as was a value id held already; a value of the next person writes the held one.
+ */
+function take(run: Run, held: Held, row: RawObject): void {
+  const person = personOf(row);
+  if (person === undefined) {
+    run.skipped++;
+    return;
+  }
+  if (held.person !== undefined && person < held.person) return;
+  const id = rowId(row);
+  if (person === held.person && id !== undefined && held.ids.has(id)) return;
+  if (person !== held.person) {
+    if (held.person !== undefined) writeRow(run, held.person, held.values);
+    held.person = person;
+    held.values = [];
+    held.ids.clear();
+  }
+  if (id !== undefined) held.ids.add(id);
+  noteLatest(run, row);
+  held.values.push(valueOf(row));
+}
+
+/** Why a read by person fell back before writing any row, and the level to say it at. */
+interface Fallback {
+  level: "INFO" | "WARN";
+  why: string;
+}
+
+/**
+ * Writes every person's row from one scan of the values sorted by person ({@linkcode BY_PERSON}),
+ * holding only the current person's values and a page. A page read again after rows shifted is
+ * passed over (its rows come again). Returns why it could not, before any row was written: the
+ * API rejects the sort (400) or is seen not to sort. Seen not to sort after rows were written, it
+ * throws a system_error: rows already written may lack values, and no partial row is written.
+ */
+async function writeByPerson(run: Run): Promise<Fallback | undefined> {
+  const held: Held = { values: [], ids: new Set() };
+  const path = `${VALUES_PATH} by $sort[personId]`;
+  try {
+    for await (const page of pagesOf(run, BY_PERSON)) {
+      if (page.readAgain) continue;
+      const disorder = disorderOf(page.rows);
+      if (disorder !== undefined && run.records === 0) {
+        return { level: "INFO", why: `the API does not sort ${path} (${disorder})` };
+      }
+      if (disorder !== undefined) {
+        throw new ConnectorError(
+          `The API stopped sorting ${path} after ${run.records} rows were written (${disorder}): the rows written may lack values; the stream stops before writing more`,
+          { failureType: "system_error" },
+        );
+      }
+      for (const row of page.rows) take(run, held, row);
+      await run.options.writer.flush();
+    }
+  } catch (error) {
+    const rejected = isRejectedQuery(error);
+    if (rejected === undefined || run.records > 0) throw error;
+    return { level: "WARN", why: `the API rejected ${path} (${rejected})` };
+  }
+  if (held.person !== undefined) writeRow(run, held.person, held.values);
+  await run.options.writer.flush();
+  return undefined;
+}
+
+/**
+ * The full read: by person ({@linkcode writeByPerson}), else, said at the level given, every
+ * value read and held, and the rows written at the end.
+ */
+async function writeAll(run: Run): Promise<void> {
+  const skipped = run.skipped;
+  const fallback = await writeByPerson(run);
+  if (fallback === undefined) return;
+  run.skipped = skipped;
+  await run.options.writer.log(
+    fallback.level,
+    `Stream "${run.stream.name}": ${fallback.why}; reading every value and writing the rows at the end`,
+  );
+  await writeRows(run, await readAllValues(run));
 }
 
 /** The people with a value changed at or after `cursor` (filtered here too). */
@@ -290,16 +418,19 @@ export function peopleQuery(people: readonly string[]): Query {
 
 /** Writes the rows of `people` (their values given), then flushes. */
 async function writeRows(run: Run, people: Map<string, RawObject[]>): Promise<void> {
-  const { writer } = run.options;
-  for (const [personId, values] of people) {
-    const { record, changes } = buildRow(run.plan, { personId, values, syncedAt: run.syncedAt });
-    for (const change of changes) {
-      run.nulled.set(change.field, (run.nulled.get(change.field) ?? 0) + 1);
-    }
-    writer.record(run.stream.name, run.protectRow ? run.protectRow(record) : record, { changes });
-    run.records++;
+  for (const [personId, values] of people) writeRow(run, personId, values);
+  await run.options.writer.flush();
+}
+
+/** Writes one person's row, built from their values. */
+function writeRow(run: Run, personId: string, values: RawObject[]): void {
+  const { record, changes } = buildRow(run.plan, { personId, values, syncedAt: run.syncedAt });
+  for (const change of changes) {
+    run.nulled.set(change.field, (run.nulled.get(change.field) ?? 0) + 1);
   }
-  await writer.flush();
+  const row = run.protectRow ? run.protectRow(record) : record;
+  run.options.writer.record(run.stream.name, row, { changes });
+  run.records++;
 }
 
 /**
@@ -543,7 +674,7 @@ async function readRows(run: Run): Promise<string | undefined> {
     cursor = undefined;
   }
   if (cursor === undefined) {
-    await writeRows(run, await readAllValues(run));
+    await writeAll(run);
   } else {
     await writeChanged(run, await changedPeople(run, cursor));
   }

@@ -266,4 +266,12 @@ Deno.test("scanPages: rows shifting on every request end the scan all the same, 
   assert.equal(pages[0].proven, true);
   assert.equal(pages.at(-1)!.proven, false, "past the step-backs allowed, a page says so");
   assert.ok(server.requests.length < 1000, `${server.requests.length} requests`);
+  // Each page that rows shifted before is read again, after the page before it, while allowed.
+  const again = pages.flatMap((page, i) => page.readAgain ? [i] : []);
+  assert.equal(again.length, 100);
+  for (const i of again) {
+    const skips = [i, i + 1].map((n) => Number(server.requests[n].searchParams.get("$skip")));
+    assert.ok(skips[1] < skips[0], `page ${i} is followed by one before it`);
+  }
+  assert.ok(pages.slice(again.at(-1)! + 1).every((page) => !page.readAgain));
 });

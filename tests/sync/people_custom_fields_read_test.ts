@@ -531,3 +531,173 @@ Deno.test("the protect hooks see every column's section: a transform drops the h
   assert.equal(rows.length, 9);
   assert.ok(rows.every((r) => !("dietary_needs" in r) && "cost_centre" in r));
 });
+
+/** Rows by person, each as its JSON text (the bytes a destination gets). */
+function rowsByPerson(result: RunResult): Map<string, string> {
+  return new Map(result.records(STREAM).map((r) => [r.person_id as string, JSON.stringify(r)]));
+}
+
+/** The LOG lines of a run that speak of `$sort[personId]`, as `LEVEL: message`. */
+function sortLogs(result: RunResult): string[] {
+  return result.ofType("LOG").filter((l) => l.log.message.includes("$sort[personId]"))
+    .map((l) => `${l.log.level}: ${l.log.message}`);
+}
+
+Deno.test("a full read goes by person: the rows of the read that holds every value, byte for byte", async (t) => {
+  await using files = await TempFiles.create();
+  const runs = new Map<string, RunResult>();
+  let catalog: string | undefined;
+  let expected: Map<string, Record<string, unknown>> | undefined;
+  const modes = {
+    "sorted by person": {},
+    "the sort ignored (INFO, every value held)": { sortIgnored: true },
+    "the sort rejected with a 400 (WARN, every value held)": { filters: "reject" },
+  } as const;
+  for (const [name, options] of Object.entries(modes)) {
+    await t.step(name, async () => {
+      await using sandbox = await sandboxAt({ people: 60, ...options });
+      const config = await files.write("config.json", {
+        api_token: sandbox.token,
+        base_url: sandbox.url,
+        max_records_per_page: 50,
+      });
+      catalog ??= (await discoverStream(files, config)).catalog;
+      expected ??= expectedRows(
+        sandbox.snapshot("/custom-fields"),
+        sandbox.snapshot("/custom-values"),
+      );
+      const result = await read(config, { catalog, at: FIRST_SYNC, files });
+      runs.set(name, result);
+      const rows = result.records(STREAM);
+      assert.equal(rows.length, 60);
+      assert.equal(new Set(rows.map((r) => r.person_id)).size, 60, "each person once");
+      for (const row of rows) {
+        const want: Record<string, unknown> = expected.get(row.person_id as string)!;
+        for (const field of SANDBOX_FIELDS) {
+          const column = baseColumnName(field.name);
+          assert.deepEqual(row[column], want[column] ?? null, `${row.person_id} ${column}`);
+        }
+      }
+      const logs = sortLogs(result);
+      if (name === "sorted by person") {
+        assert.deepEqual(logs, []);
+        const values = sandbox.requests.filter((r) => r.path === "/custom-values");
+        assert.ok(values.every((r) => decodeURIComponent(r.query).includes("$sort[personId]=1")));
+      } else if ("sortIgnored" in options) {
+        assert.equal(logs.length, 1);
+        assert.match(
+          logs[0],
+          /^INFO: .*does not sort \/custom-values by \$sort\[personId\] \(value \w+ of person \w+ came after person \w+\); reading every value/,
+        );
+      } else {
+        assert.equal(logs.length, 1);
+        assert.match(
+          logs[0],
+          /^WARN: .*rejected \/custom-values by \$sort\[personId\] \(.*\); reading every value/,
+        );
+      }
+    });
+  }
+  await t.step("the same rows and STATE every way", () => {
+    const [streamed, ...held] = [...runs.values()];
+    for (const other of held) {
+      assert.deepEqual(rowsByPerson(other), rowsByPerson(streamed));
+      assert.deepEqual(other.lastState(STREAM), streamed.lastState(STREAM));
+    }
+  });
+});
+
+Deno.test("values sorted on the first pages, then not: the read fails loud, with no STATE and no partial person", async () => {
+  await using files = await TempFiles.create();
+  let values: Row[];
+  let definitions: Row[];
+  {
+    await using sandbox = await sandboxAt({ people: 30 });
+    values = sandbox.snapshot("/custom-values");
+    definitions = sandbox.snapshot("/custom-fields");
+  }
+  // In person order but for one value of the first person, served last: the sort is not kept.
+  values.sort((a, b) =>
+    (a.personId as string) < (b.personId as string) ? -1 : a.personId === b.personId ? 0 : 1
+  );
+  const first = values.shift()!;
+  values.push(first);
+  await using sandbox = await sandboxAt({
+    people: 30,
+    filters: "ignore",
+    data: { "/custom-fields": definitions, "/custom-values": values },
+  });
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+    max_records_per_page: 50,
+  });
+  const { catalog } = await discoverStream(files, config);
+  const args = ["read", "--config", config, "--catalog", catalog];
+  const result = await runConnector(args, { clock: testClock(FIRST_SYNC) });
+  assert.notEqual(result.code, 0);
+  const error = result.traces("ERROR")[0].error;
+  assert.equal(error.failure_type, "system_error");
+  assert.match(
+    error.message,
+    /stopped sorting \/custom-values by \$sort\[personId\] after \d+ rows/,
+  );
+  assert.deepEqual(result.ofType("STATE"), []);
+  const rows = result.records(STREAM);
+  assert.ok(rows.length > 0 && rows.length < 30, `${rows.length} rows`);
+  // The rows written are of the people before the last page, each whole but the first's.
+  const expected = expectedRows(definitions, values);
+  for (const row of rows.filter((r) => r.person_id !== first.personId)) {
+    const want = expected.get(row.person_id as string)!;
+    for (const field of SANDBOX_FIELDS) {
+      const column = baseColumnName(field.name);
+      assert.deepEqual(row[column], want[column] ?? null, `${row.person_id} ${column}`);
+    }
+  }
+  assert.equal(new Set(rows.map((r) => r.person_id)).size, rows.length);
+});
+
+Deno.test("a full read by person while values are updated, inserted and deleted: every person's row whole", async (t) => {
+  for (const seed of [1, 2, 3]) {
+    await t.step(`seed ${seed}`, async () => {
+      await using files = await TempFiles.create();
+      await using sandbox = await sandboxAt({ people: 60, seed });
+      const config = await files.write("config.json", {
+        api_token: sandbox.token,
+        base_url: sandbox.url,
+        max_records_per_page: 40,
+      });
+      const { catalog } = await discoverStream(files, config);
+      const definitions = sandbox.snapshot("/custom-fields");
+      // After each list request, of its path: the definitions, read once first, stay as they are.
+      sandbox.setChurn({ updates: 3, inserts: 1, deletes: 2 });
+      const before = sandbox.snapshot("/custom-values");
+      const result = await read(config, { catalog, at: FIRST_SYNC, files });
+      const after = sandbox.snapshot("/custom-values");
+      assert.deepEqual(sortLogs(result), []);
+      const rows = rowsByPerson(result);
+      assert.equal(rows.size, result.records(STREAM).length, "each person once");
+      // A value there from start to end, the only one of its person and field, is in the row.
+      const afterIds = new Set(after.map((v) => v.id));
+      const ofKey = new Map<string, Set<unknown>>();
+      for (const v of [...before, ...after]) {
+        const key = `${v.personId} ${v.customFieldId}`;
+        ofKey.set(key, (ofKey.get(key) ?? new Set()).add(v.id));
+      }
+      const stayed = before.filter((v) =>
+        afterIds.has(v.id) && ofKey.get(`${v.personId} ${v.customFieldId}`)!.size === 1
+      );
+      assert.ok(stayed.length > 600, `${stayed.length} values stayed`);
+      const expected = expectedRows(definitions, stayed);
+      for (const [person, want] of expected) {
+        const row = JSON.parse(rows.get(person) ?? "null");
+        assert.ok(row, `a row for ${person}`);
+        for (const [column, value] of Object.entries(want)) {
+          assert.deepEqual(row[column], value, `${person} ${column}`);
+        }
+      }
+      const shifted = sandbox.requests.filter((r) => r.path === "/custom-values").length;
+      assert.ok(shifted > Math.ceil(before.length / 39), "rows shifted: pages were read again");
+    });
+  }
+});
