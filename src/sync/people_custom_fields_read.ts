@@ -268,7 +268,12 @@ async function readAllValues(run: Run): Promise<Map<string, RawObject[]>> {
 
 /** What a full read keeps of a value: what its row is built from. */
 function valueOf(row: RawObject): RawObject {
-  return { customFieldId: row.customFieldId, value: row.value, updatedAt: row.updatedAt };
+  return {
+    customFieldId: row.customFieldId,
+    value: row.value,
+    updatedAt: row.updatedAt,
+    companyId: row.companyId,
+  };
 }
 
 /** The full read's query: the values by person, each person's by id. */

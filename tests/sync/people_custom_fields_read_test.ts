@@ -701,3 +701,20 @@ Deno.test("a full read by person while values are updated, inserted and deleted:
     });
   }
 });
+
+Deno.test("a full read's rows carry the company of the person's values, as incremental rows do", async () => {
+  await using generated = await sandboxAt();
+  const values = generated.snapshot("/custom-values").map((v) => ({ ...v, companyId: "Co1" }));
+  await using sandbox = await sandboxAt({
+    data: { "/custom-values": values, "/custom-fields": generated.snapshot("/custom-fields") },
+  });
+  await using files = await TempFiles.create();
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+  });
+  const { catalog } = await discoverStream(files, config);
+  const rows = (await read(config, { catalog, at: FIRST_SYNC, files })).records(STREAM);
+  assert.ok(rows.length > 0);
+  assert.deepEqual([...new Set(rows.map((row) => row.company_id))], ["Co1"]);
+});
