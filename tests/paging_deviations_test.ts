@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { type SandboxOptions, startSandbox } from "../sandbox/mod.ts";
 import { runConnector, type RunResult, stateFileOf, TempFiles } from "./support/connector.ts";
 import { testClock } from "./support/clock.ts";
-import { HumaansClient } from "../src/http/client.ts";
 import { keysetPages } from "../src/sync/keyset.ts";
+import { sandboxClient } from "./support/sandbox_client.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
 const now = () => new Date(NOW);
@@ -253,47 +253,54 @@ Deno.test("$skip ignored: keyset pages need none; the scan that would fails at o
   }
 });
 
+/**
+ * Reads job roles by key, `concurrency` slices at once, from a sandbox whose rows change on every
+ * request (3 updates, an insert, a delete) and whose later pages are cut short; returns the rows
+ * that never changed and, of them, those the read missed.
+ */
+async function churnedRead(
+  options: { people: number; seed: number; shortPages: 0.5 | "random"; concurrency: number },
+): Promise<{ stayed: number; missed: string[] }> {
+  const { people, seed, shortPages, concurrency } = options;
+  const churn = { updates: 3, inserts: 1, deletes: 1 };
+  const sandbox = await startSandbox({ people, now, seed, shortPages, churn });
+  try {
+    const before = sandbox.snapshot(PATH);
+    const client = sandboxClient(sandbox, { concurrency, now: NOW });
+    const seen = new Set<string>();
+    const pages = keysetPages(client, PATH, {
+      start: NOW,
+      ceiling: NOW,
+      pageSize: 20,
+      concurrency,
+    });
+    for await (const page of pages) {
+      for (const row of page.rows) seen.add((row as { id: string }).id);
+    }
+    const after = new Map(sandbox.snapshot(PATH).map((row) => [row.id, row.updatedAt]));
+    const stayed = before.filter((row) => after.get(row.id) === row.updatedAt);
+    const missed = stayed.filter((row) => !seen.has(row.id as string)).map((row) =>
+      row.id as string
+    );
+    return { stayed: stayed.length, missed };
+  } finally {
+    await sandbox.close();
+  }
+}
+
 Deno.test("short pages while rows change: no row that stays is missed", async (t) => {
   for (const shortPages of [0.5, "random"] as const) {
     for (const concurrency of [1, 4]) {
       await t.step(`shortPages ${shortPages}, concurrency ${concurrency}`, async () => {
-        const sandbox = await startSandbox({
+        const { stayed, missed } = await churnedRead({
           people: 300,
-          now,
           seed: 7,
           shortPages,
-          churn: { updates: 3, inserts: 1, deletes: 1 },
+          concurrency,
         });
-        try {
-          const before = sandbox.snapshot(PATH);
-          const client = new HumaansClient({
-            baseUrl: sandbox.url,
-            token: sandbox.token,
-            timeoutMs: 5_000,
-            retryAttempts: 0,
-            maxConcurrency: concurrency,
-            clock: testClock(NOW),
-          });
-          const seen = new Set<string>();
-          for await (
-            const page of keysetPages(client, PATH, {
-              start: NOW,
-              ceiling: NOW,
-              pageSize: 20,
-              concurrency,
-            })
-          ) {
-            for (const row of page.rows) seen.add((row as { id: string }).id);
-          }
-          const after = new Map(sandbox.snapshot(PATH).map((row) => [row.id, row.updatedAt]));
-          const stayed = before.filter((row) => after.get(row.id) === row.updatedAt);
-          assert.ok(stayed.length > 150, `${stayed.length} rows stayed`);
-          const missed = stayed.filter((row) => !seen.has(row.id as string));
-          // Keyset pages: a short page just goes on from its last key, whatever changes.
-          assert.deepEqual(missed.map((row) => row.id), []);
-        } finally {
-          await sandbox.close();
-        }
+        assert.ok(stayed > 150, `${stayed} rows stayed`);
+        // Keyset pages: a short page just goes on from its last key, whatever changes.
+        assert.deepEqual(missed, []);
       });
     }
   }
@@ -306,47 +313,16 @@ Deno.test("seeded short pages under heavy churn, slices at once: every row that 
   for (let seed = 1; seed <= 8; seed++) {
     for (const shortPages of [0.5, "random"] as const) {
       const concurrency = seed % 2 === 0 ? 4 : 2;
-      const sandbox = await startSandbox({
-        people: 200 + seed * 7,
-        now,
-        seed,
-        shortPages,
-        churn: { updates: 3, inserts: 1, deletes: 1 },
-      });
+      let missed: string[];
       try {
-        const before = sandbox.snapshot(PATH);
-        const client = new HumaansClient({
-          baseUrl: sandbox.url,
-          token: sandbox.token,
-          timeoutMs: 5_000,
-          retryAttempts: 0,
-          maxConcurrency: concurrency,
-          clock: testClock(NOW),
-        });
-        const seen = new Set<string>();
-        try {
-          const pages = keysetPages(client, PATH, {
-            start: NOW,
-            ceiling: NOW,
-            pageSize: 20,
-            concurrency,
-          });
-          for await (const page of pages) {
-            for (const row of page.rows) seen.add((row as { id: string }).id);
-          }
-        } catch (error) {
-          // Loud: rows left a tied run faster than it could be read.
-          assert.match(String(error), /changed faster than they could be paged/);
-          continue;
-        }
-        ended++;
-        const after = new Map(sandbox.snapshot(PATH).map((row) => [row.id, row.updatedAt]));
-        const stayed = before.filter((row) => after.get(row.id) === row.updatedAt);
-        const missed = stayed.filter((row) => !seen.has(row.id as string)).map((row) => row.id);
-        assert.deepEqual(missed, [], `seed ${seed}, shortPages ${shortPages}`);
-      } finally {
-        await sandbox.close();
+        ({ missed } = await churnedRead({ people: 200 + seed * 7, seed, shortPages, concurrency }));
+      } catch (error) {
+        // Loud: rows left a tied run faster than it could be read.
+        assert.match(String(error), /changed faster than they could be paged/);
+        continue;
       }
+      ended++;
+      assert.deepEqual(missed, [], `seed ${seed}, shortPages ${shortPages}`);
     }
   }
   assert.ok(ended >= 12, `${ended} of 16 reads ended`);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { type Changes, sandboxRows, startSandbox } from "../sandbox/mod.ts";
-import { HumaansClient } from "../src/http/client.ts";
+import type { HumaansClient } from "../src/http/client.ts";
 import { getPage } from "../src/http/paginate.ts";
 import { keysetPages } from "../src/sync/keyset.ts";
 import { runConnector, stateFileOf, TempFiles } from "./support/connector.ts";
 import { testClock } from "./support/clock.ts";
+import { sandboxClient } from "./support/sandbox_client.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
 const now = () => new Date(NOW);
@@ -30,14 +31,7 @@ async function churnedSync(options: ChurnCase) {
   const sandbox = await startSandbox({ people: PEOPLE, now, churn: options.changes, seed: 7 });
   try {
     const before = sandbox.snapshot(PATH);
-    const client = new HumaansClient({
-      baseUrl: sandbox.url,
-      token: sandbox.token,
-      timeoutMs: 5_000,
-      retryAttempts: 0,
-      maxConcurrency: options.concurrency,
-      clock: testClock(NOW),
-    });
+    const client = sandboxClient(sandbox, { concurrency: options.concurrency, now: NOW });
     const ids = new Set<string>();
     const unproven = 0;
     const pages = options.overlap === 0 ? bareOffsets(client) : keysetPages(client, PATH, {
