@@ -292,8 +292,7 @@ class Slice {
     // (rows only leave a range below the sync's start): then the skip passed rows unread.
     const fell = !this.#overlap && this.#last !== undefined && page.total < this.#last.total;
     const first = page.data.find((raw) => rowId(raw) !== undefined);
-    if (first === undefined && !fell) return true;
-    if (first === undefined) return this.#restart(path);
+    if (first === undefined) return !fell || this.#restart(path);
     const at = rowCursor(first);
     const id = rowId(first)!;
     const last = this.#lastId!;
@@ -556,18 +555,16 @@ class Readers {
     const perPage = Math.max(1, options.pageSize - 1);
     const part = perPage * Math.max(1, Math.ceil(rest / (parts * perPage)));
     const positions = Array.from({ length: parts - 1 }, (_, k) => (k + 1) * part - 1);
-    const probes = await Promise.all(positions.map((position) =>
-      getPage(client, path, {
-        query: {
-          "updatedAt[$gte]": at,
-          "$sort[updatedAt]": 1,
-          "$sort[id]": 1,
-          $skip: slice.key.ids.length + position,
-          $limit: 1,
-        },
-        signal,
-      })
-    ));
+    // The slice's own query (no `$lt` yet, no `$skip`: not inside a run), one row at a position.
+    const probe = slice.query(1);
+    const probes = await Promise.all(
+      positions.map((position) =>
+        getPage(client, path, {
+          query: { ...probe, $skip: slice.key.ids.length + position },
+          signal,
+        })
+      ),
+    );
     slice.vouch(probes[0].total);
     const bounds = new Set<string>();
     for (const probe of probes) {
