@@ -24,14 +24,12 @@ import { customFieldsBench } from "./bench_custom_fields.ts";
 import { deletesBench } from "./bench_deletes.ts";
 import { type LoggedRequest, type Sandbox, type SandboxOptions, startSandbox } from "./mod.ts";
 import { dataOptions, rowCount } from "./data.ts";
-import { connectorArgs, ownCpu, usageOf } from "./process_usage.ts";
+import { type ConnectorRun, ownCpu, runConnector as runMeasured } from "./process_usage.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const WORK = new URL(".bench/", ROOT);
 const PAGE_SIZE = 250;
 const CONCURRENCY = 4;
-/** How often the child's peak RSS and CPU time are read while it runs. */
-const SAMPLE_MS = 20;
 const MB = 1024 * 1024;
 /** The streams of the latency and memory cases (issue 23 measured these). */
 const TWO_STREAMS = ["documents", "job_roles"];
@@ -95,19 +93,9 @@ interface Row {
   rss: number;
 }
 
-/** What one run of the connector came to. */
-interface Run {
-  code: number;
+/** What one run of the connector came to: the measures, and the RECORD lines it wrote. */
+interface Run extends ConnectorRun {
   records: number;
-  seconds: number;
-  /** Peak RSS in bytes; 0 when it could not be read. */
-  rss: number;
-  /** User + system CPU seconds of the connector (as last sampled). */
-  cpu: number;
-  /** User + system CPU seconds of this process (the sandbox) meanwhile. */
-  sandboxCpu: number;
-  /** The last lines the child wrote to stderr. */
-  stderr: string[];
 }
 
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
@@ -155,59 +143,20 @@ async function countLines(path: string, marker: string): Promise<number> {
 }
 
 /**
- * Runs the connector with `args`, sampling its peak RSS and CPU time until it exits, then
- * counts the RECORD lines it wrote (and hands its output to `inspect`). Its stdout goes to a file, through `sh -c 'exec ...'` so that
- * the child's pid is the connector's own: the file stands for an ideal destination, where
- * reading a pipe here would take CPU from the sandbox, which shares this process. Stderr is
- * kept (its last lines) for when the run fails.
+ * Runs the connector with `args` (see `process_usage.ts`), its stdout to a file: the file stands
+ * for an ideal destination, where reading a pipe here would take CPU from the sandbox, which
+ * shares this process. Counts the RECORD lines it wrote (and hands its output to `inspect`).
  */
 async function runConnector(
   args: string[],
   inspect?: (out: string) => Promise<void>,
 ): Promise<Run> {
   const out = new URL("stdout.jsonl", WORK).pathname;
-  const command = [Deno.execPath(), ...await connectorArgs(), ...args];
-  const started = performance.now();
-  const cpuBefore = ownCpu();
-  const child = new Deno.Command("sh", {
-    args: ["-c", 'out=$1; shift; exec "$@" >"$out"', "sh", out, ...command],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let rss = 0;
-  let cpu = 0;
-  let sampling = false;
-  const sample = async () => {
-    if (sampling) return;
-    sampling = true;
-    const now = await usageOf(child.pid);
-    rss = Math.max(rss, now.rss);
-    cpu = Math.max(cpu, now.cpu);
-    sampling = false;
-  };
-  const sampler = setInterval(sample, SAMPLE_MS);
-  let text = "";
-  try {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      text = (text + decoder.decode(chunk, { stream: true })).slice(-8192);
-    }
-    // Stderr is closed: the child is exiting. One more sample before it is reaped.
-    sampling = false;
-    await sample();
-  } finally {
-    clearInterval(sampler);
-  }
-  const { code } = await child.status;
-  const seconds = (performance.now() - started) / 1000;
-  const sandboxCpu = ownCpu() - cpuBefore;
+  const run = await runMeasured(args, { out, cwd: ROOT });
   const records = await countLines(out, '{"type":"RECORD"');
   await inspect?.(out);
   await Deno.remove(out);
-  const stderr = text.split("\n").filter((line) => line.trim()).slice(-12);
-  return { code, records, seconds, rss, cpu, sandboxCpu, stderr };
+  return { ...run, records };
 }
 
 /** A stream by name, with its list path and whether it can be read incrementally. */

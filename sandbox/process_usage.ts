@@ -18,7 +18,7 @@ export async function connectorArgs(): Promise<string[]> {
 }
 
 /** A process's CPU time (seconds) and peak RSS so far (bytes); zeros once it has exited. */
-export async function usageOf(pid: number): Promise<{ cpu: number; rss: number }> {
+async function usageOf(pid: number): Promise<{ cpu: number; rss: number }> {
   try {
     const [status, stat] = await Promise.all([
       Deno.readTextFile(`/proc/${pid}/status`),
@@ -45,6 +45,8 @@ export function ownCpu(): number {
 
 /** What {@linkcode runConnector} measured of one run. */
 export interface ConnectorRun {
+  /** The connector's exit code. */
+  code: number;
   /** Wall time, seconds. */
   seconds: number;
   /** The connector's CPU seconds and peak RSS (bytes), as last sampled (every 20 ms). */
@@ -52,49 +54,63 @@ export interface ConnectorRun {
   rss: number;
   /** This process's CPU seconds meanwhile (the sandbox is served from it). */
   sandboxCpu: number;
+  /** The last lines the connector wrote to stderr. */
+  stderr: string[];
 }
+
+/** How often the child's peak RSS and CPU time are read while it runs. */
+const SAMPLE_MS = 20;
 
 /**
  * Runs the connector (the `connector` task's command line) with `args`, its stdout to the file
- * `out`, sampling its CPU and peak RSS; throws, naming `name` and its stderr, on a non-zero exit.
+ * `out` (through `sh -c 'exec ...'`, so that the child's pid is the connector's own), sampling
+ * its CPU and peak RSS while it runs and once more when it closes stderr. With `name`, throws,
+ * naming it and the stderr, on a non-zero exit.
  */
 export async function runConnector(
   args: string[],
-  options: { out: string; name: string; cwd: URL },
+  options: { out: string; cwd: URL; name?: string },
 ): Promise<ConnectorRun> {
   const started = performance.now();
   const sandboxBefore = ownCpu();
+  const command = [Deno.execPath(), ...await connectorArgs(), ...args];
   const child = new Deno.Command("sh", {
-    args: [
-      "-c",
-      'out=$1; shift; exec "$@" >"$out"',
-      "sh",
-      options.out,
-      Deno.execPath(),
-      ...await connectorArgs(),
-      ...args,
-    ],
+    args: ["-c", 'out=$1; shift; exec "$@" >"$out"', "sh", options.out, ...command],
     cwd: options.cwd,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  // `sh` execs the connector: the child's pid is the connector's own.
   let cpu = 0;
   let rss = 0;
-  const sampler = setInterval(async () => {
+  let sampling = false;
+  const sample = async () => {
+    if (sampling) return;
+    sampling = true;
     const usage = await usageOf(child.pid);
     cpu = Math.max(cpu, usage.cpu);
     rss = Math.max(rss, usage.rss);
-  }, 20);
-  const { code, stderr } = await child.output();
-  clearInterval(sampler);
+    sampling = false;
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  let text = "";
+  try {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      text = (text + decoder.decode(chunk, { stream: true })).slice(-8192);
+    }
+    // Stderr is closed: the child is exiting. One more sample before it is reaped.
+    sampling = false;
+    await sample();
+  } finally {
+    clearInterval(sampler);
+  }
+  const { code } = await child.status;
   const seconds = (performance.now() - started) / 1000;
   const sandboxCpu = ownCpu() - sandboxBefore;
-  if (code !== 0) {
-    throw new Error(
-      `${options.name}: the connector exited ${code}: ${new TextDecoder().decode(stderr)}`,
-    );
+  if (code !== 0 && options.name !== undefined) {
+    throw new Error(`${options.name}: the connector exited ${code}: ${text}`);
   }
-  return { seconds, cpu, rss, sandboxCpu };
+  const stderr = text.split("\n").filter((line) => line.trim()).slice(-12);
+  return { code, seconds, cpu, rss, sandboxCpu, stderr };
 }
