@@ -345,23 +345,36 @@ Deno.test("peopleQuery: one $in list of at most 20 people (qs's default arrayLim
   assert.deepEqual(peopleQuery(["a", "b"]), { "personId[$in][0]": "a", "personId[$in][1]": "b" });
 });
 
+/**
+ * A first sync of 60 people's values (in a sandbox closed after it): its catalog, its last
+ * STATE, and the values and definitions the sandbox held.
+ */
+async function firstSyncOf(files: TempFiles): Promise<{
+  state: CursorStateValue;
+  catalog: string;
+  values: Row[];
+  definitions: Row[];
+}> {
+  await using sandbox = await sandboxAt({ people: 60 });
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+  });
+  const { catalog } = await discoverStream(files, config);
+  const state = (await read(config, { catalog, at: FIRST_SYNC, files })).lastState(STREAM);
+  return {
+    state,
+    catalog,
+    values: sandbox.snapshot("/custom-values"),
+    definitions: sandbox.snapshot("/custom-fields"),
+  };
+}
+
 Deno.test("a sync that fails part-way writes no STATE: the next one resumes without a gap", async () => {
   await using files = await TempFiles.create();
-  let state: CursorStateValue;
-  let catalog: string;
-  let values: Row[];
-  let definitions: Row[];
-  {
-    await using sandbox = await sandboxAt({ people: 60 });
-    const config = await files.write("config.json", {
-      api_token: sandbox.token,
-      base_url: sandbox.url,
-    });
-    catalog = (await discoverStream(files, config)).catalog;
-    state = (await read(config, { catalog, at: FIRST_SYNC, files })).lastState(STREAM);
-    values = sandbox.snapshot("/custom-values");
-    definitions = sandbox.snapshot("/custom-fields");
-  }
+  const first = await firstSyncOf(files);
+  const { state, catalog, definitions } = first;
+  let { values } = first;
   // One value changed for each of 45 people: three batches of re-reads.
   const changed = new Set<string>();
   values = values.map((v) => {
@@ -412,21 +425,9 @@ async function stateFile(files: TempFiles, state: CursorStateValue): Promise<str
 
 Deno.test("an API that ignores or rejects personId[$in]: one read of every value serves the rest", async (t) => {
   await using files = await TempFiles.create();
-  let state: CursorStateValue;
-  let catalog: string;
-  let values: Row[];
-  let definitions: Row[];
-  {
-    await using sandbox = await sandboxAt({ people: 60 });
-    const config = await files.write("config.json", {
-      api_token: sandbox.token,
-      base_url: sandbox.url,
-    });
-    catalog = (await discoverStream(files, config)).catalog;
-    state = (await read(config, { catalog, at: FIRST_SYNC, files })).lastState(STREAM);
-    values = sandbox.snapshot("/custom-values");
-    definitions = sandbox.snapshot("/custom-fields");
-  }
+  const first = await firstSyncOf(files);
+  const { state, catalog, definitions } = first;
+  let { values } = first;
   const text = new Set(definitions.filter((d) => d.type === "text").map((d) => d.id));
   const changed = new Set<string>();
   values = values.map((v) => {
