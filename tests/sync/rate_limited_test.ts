@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Clock } from "../../src/clock.ts";
 import { HumaansClient } from "../../src/http/client.ts";
 import { MessageWriter } from "../../src/protocol/writer.ts";
 import { rateLimitedStatus, reportingRateLimits } from "../../src/sync/rate_limited.ts";
@@ -21,13 +22,9 @@ function setup() {
   return { clock, writer, statuses };
 }
 
-Deno.test("a 429 with Retry-After: the stream reports RUNNING, RATE_LIMITED, quota_reset, then reads on", async () => {
-  const { clock, writer, statuses } = setup();
-  const replies = [
-    new Response("{}", { status: 429, headers: { "retry-after": "30" } }),
-    Response.json({ ok: true }),
-  ];
-  const client = new HumaansClient({
+/** A client whose requests get `replies`, in turn. */
+function clientReplying(clock: Clock, replies: Response[]): HumaansClient {
+  return new HumaansClient({
     baseUrl: "https://app.humaans.io/api",
     token: "hms_live_token_for_tests_only",
     timeoutMs: 30_000,
@@ -35,6 +32,15 @@ Deno.test("a 429 with Retry-After: the stream reports RUNNING, RATE_LIMITED, quo
     clock,
     fetch: () => Promise.resolve(replies.shift()!),
   });
+}
+
+Deno.test("a 429 with Retry-After: the stream reports RUNNING, RATE_LIMITED, quota_reset, then reads on", async () => {
+  const { clock, writer, statuses } = setup();
+  const replies = [
+    new Response("{}", { status: 429, headers: { "retry-after": "30" } }),
+    Response.json({ ok: true }),
+  ];
+  const client = clientReplying(clock, replies);
   const onRateLimited = rateLimitedStatus(writer, "people", { now: clock.now });
   assert.deepEqual(await client.get("/people", {}, { onRateLimited }), { ok: true });
   assert.deepEqual(statuses(), [{
@@ -69,14 +75,7 @@ Deno.test("reportingRateLimits: the options with a client whose every request re
     new Response("{}", { status: 429, headers: { "retry-after": "5" } }),
     Response.json({ ok: true }),
   ];
-  const client = new HumaansClient({
-    baseUrl: "https://app.humaans.io/api",
-    token: "hms_live_token_for_tests_only",
-    timeoutMs: 30_000,
-    retryAttempts: 3,
-    clock,
-    fetch: () => Promise.resolve(replies.shift()!),
-  });
+  const client = clientReplying(clock, replies);
   const options = { client, writer, now: clock.now, other: 1 };
   const reporting = reportingRateLimits(options, "documents");
   assert.equal(reporting.other, 1);
