@@ -56,6 +56,25 @@ async function sync(options: SyncOptions): Promise<Sync> {
   }
 }
 
+/**
+ * An incremental sync resumed from one STATE of a sync before it (a kill there): it ends well and
+ * writes no row twice; its run and the ids it wrote.
+ */
+async function resume(
+  options: Pick<SyncOptions, "sandbox" | "config">,
+  state: { stream: unknown },
+): Promise<{ resumed: Sync; again: string[] }> {
+  const resumed = await sync({
+    ...options,
+    syncMode: "incremental",
+    state: [{ type: "STREAM", stream: state.stream }],
+  });
+  assert.equal(resumed.result.code, 0, resumed.result.stderr);
+  const again = resumed.result.records(STREAM).map((r) => r.id as string);
+  assert.equal(again.length, new Set(again).size, "no row twice after resuming");
+  return { resumed, again };
+}
+
 function idsOf(records: Record<string, unknown>[]): Set<string> {
   return new Set(records.map((r) => r.id as string));
 }
@@ -322,15 +341,7 @@ Deno.test("a server that ignores one operator ($gt or $lt), resumed from a state
       // Resume from every STATE the first sync wrote (a kill at any of them).
       for (const state of first.result.states(STREAM)) {
         const value = state.stream.stream_state!;
-        const resumed = await sync({
-          sandbox,
-          syncMode: "incremental",
-          config,
-          state: [{ type: "STREAM", stream: state.stream }],
-        });
-        assert.equal(resumed.result.code, 0, resumed.result.stderr);
-        const again = resumed.result.records(STREAM).map((r) => r.id as string);
-        assert.equal(again.length, new Set(again).size, "no row twice after resuming");
+        const { resumed, again } = await resume({ sandbox, config }, state);
         const after = first.rows.filter((r) => (r.updatedAt as string) > value.updated_at!);
         assert.deepEqual(missing(after, new Set(again)), []);
         for (const written of resumed.result.states(STREAM)) {
@@ -365,15 +376,7 @@ Deno.test("a run of ties longer than a page: paged with $skip, every row once, a
   assert.equal(new Set(ids).size, 75, "no row twice");
   for (const state of first.result.states(STREAM)) {
     const value = state.stream.stream_state!;
-    const resumed = await sync({
-      sandbox,
-      syncMode: "incremental",
-      config,
-      state: [{ type: "STREAM", stream: state.stream }],
-    });
-    assert.equal(resumed.result.code, 0, resumed.result.stderr);
-    const again = resumed.result.records(STREAM).map((r) => r.id as string);
-    assert.equal(again.length, new Set(again).size, "no row twice after resuming");
+    const { again } = await resume({ sandbox, config }, state);
     // The rows the state does not list as written at its cursor, or after it, come again.
     const listed = new Set((value.ids_at_cursor as string[] | undefined) ?? []);
     const owed = rows.filter((r) =>
