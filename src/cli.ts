@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine, type ParsedCommandLine } from "./cli_args.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { configError, toConnectorError } from "./errors.ts";
 import { ProgressLine } from "./progress.ts";
@@ -75,9 +75,7 @@ const FLAGS = {
   version: { type: "boolean" },
 } as const;
 
-type ParsedArgs = ReturnType<
-  typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof FLAGS }>
->;
+type ParsedArgs = ParsedCommandLine<typeof FLAGS>;
 
 function writeLine(sink: ByteSink | undefined, text: string): void {
   sink?.write(new TextEncoder().encode(text + "\n"));
@@ -88,7 +86,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
   const clock = options.clock ?? systemClock;
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: FLAGS });
+    parsed = parseCommandLine(args, FLAGS);
   } catch (error) {
     const writer = new MessageWriter(options.stdout, { stderr: options.stderr, now: clock.now });
     writeLine(options.stderr, USAGE);

@@ -278,6 +278,23 @@ Deno.test("--version prints the version to stderr and nothing to stdout", async 
   assert.equal(stderr.text(), `source-humaans ${VERSION}\n`);
 });
 
+Deno.test("a bad command line prints the usage, one config_error TRACE naming the option, and exits 2", async () => {
+  const { Capture } = await import("./support/capture.ts");
+  const { run, USAGE } = await import("../src/cli.ts");
+  for (
+    const [args, named] of [[["read", "--bogus"], "--bogus"], [["check", "--config"], "--config"]]
+  ) {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    assert.equal(await run(args as string[], { stdout, stderr }), 2);
+    assert.ok(stderr.text().startsWith(USAGE));
+    const lines = stdout.text().trim().split("\n").map((line) => JSON.parse(line));
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0].trace.error.failure_type, "config_error");
+    assert.match(lines[0].trace.error.message, new RegExp(`^Invalid command line: .*'${named}`));
+  }
+});
+
 Deno.test("a missing state file starts fresh with a WARN naming it; an empty one with an INFO", async () => {
   const { startSandbox } = await import("../sandbox/mod.ts");
   const sandbox = await startSandbox({ people: 3 });

@@ -130,7 +130,7 @@ export async function check(context: CommandContext): Promise<number> {
   let sensitive: string;
   try {
     const config = await loadConfig(context);
-    sensitive = policySummary(policyOf(config));
+    sensitive = policySummary(await policyOf(config));
     const client = clientFor(config, context);
     host = client.host;
     access = await streamAccess(client, { clock: context.clock });

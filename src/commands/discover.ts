@@ -92,7 +92,7 @@ export async function customFieldsStream(
 /** `discover`: validates the config, reads the custom field definitions, prints the catalog. */
 export async function discover(context: CommandContext): Promise<number> {
   const config = await loadConfig(context);
-  const policy = policyOf(config);
+  const policy = await policyOf(config);
   const streams: AirbyteStream[] = [];
   for (const stream of STREAMS) {
     streams.push(

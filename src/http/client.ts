@@ -6,6 +6,9 @@ import { SecretMask } from "../protocol/mask.ts";
 import { AdaptiveLimit } from "./limit.ts";
 import { type BackoffOptions, parseRetryAfter, retryDelay } from "./retry.ts";
 
+/** Bodies are UTF-8 (a byte order mark is dropped, a malformed sequence becomes U+FFFD). */
+const decoder = new TextDecoder();
+
 /** Largest response body read, in bytes (64 MiB; a 250-row page is well under 1 MiB). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -132,8 +135,11 @@ export function failureKindOf(error: unknown): FailureKind | undefined {
 export interface GetOptions<T> {
   /** Checks and converts the body; what it throws is retried like a 5xx. */
   parse?: (body: unknown) => T;
-  /** Give `parse` the body's text rather than its parsed JSON. */
-  text?: boolean;
+  /**
+   * Give `parse` the body's bytes rather than its parsed JSON (a page waiting its turn holds
+   * them outside the JavaScript heap).
+   */
+  bytes?: boolean;
   /** Aborts the request (retries included). */
   signal?: AbortSignal;
   /**
@@ -143,13 +149,19 @@ export interface GetOptions<T> {
   onRateLimited?: (info: RateLimitedInfo) => void | Promise<void>;
 }
 
-/** Whether `text` begins with `{` and ends with `}`, blanks aside: a cheap check for truncation. */
-function looksLikeJsonObject(text: string): boolean {
-  const first = text.search(/\S/);
-  if (first < 0 || text.charCodeAt(first) !== 123) return false;
-  let last = text.length - 1;
-  while (last > first && /\s/.test(text[last])) last--;
-  return text.charCodeAt(last) === 125;
+/** JSON's blanks: space, tab, newline, carriage return. */
+function isBlank(byte: number): boolean {
+  return byte === 32 || byte === 9 || byte === 10 || byte === 13;
+}
+
+/** Whether `bytes` begin with `{` and end with `}`, blanks aside: a cheap check for truncation. */
+function looksLikeJsonObject(bytes: Uint8Array): boolean {
+  let first = 0;
+  while (first < bytes.length && isBlank(bytes[first])) first++;
+  if (first === bytes.length || bytes[first] !== 123) return false;
+  let last = bytes.length - 1;
+  while (last > first && isBlank(bytes[last])) last--;
+  return bytes[last] === 125;
 }
 
 /** Query values; arrays repeat the key. */
@@ -201,20 +213,23 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * A response's body as text, or undefined when it is larger than `maxBytes`: then no more of it is
+ * A response's body, or undefined when it is larger than `maxBytes`: then no more of it is
  * read. A declared length is checked first (the HTTP stack reads no more than it declares); a body
  * without one is read chunk by chunk, and reading stops past the cap.
  */
-async function readCappedText(response: Response, maxBytes: number): Promise<string | undefined> {
+async function readCappedBytes(
+  response: Response,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
   const declared = response.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim())) {
     if (Number(declared) > maxBytes) {
       await response.body?.cancel().catch(() => {});
       return undefined;
     }
-    return await response.text();
+    return await response.bytes();
   }
-  if (!response.body) return "";
+  if (!response.body) return new Uint8Array();
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -232,14 +247,15 @@ async function readCappedText(response: Response, maxBytes: number): Promise<str
   } finally {
     reader.releaseLock();
   }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  // A body in one chunk that owns its buffer is returned as it is; else copied into one that does.
+  if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
   const bytes = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, at);
     at += chunk.length;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 function plural(n: number, word: string): string {
@@ -304,8 +320,8 @@ export class HumaansClient {
 
   /**
    * GETs `path` and returns its JSON body (after `parse`, whose errors count as retryable). With
-   * `text`, `parse` is given the body's text unparsed, once it looks like a JSON object (begins
-   * with `{` and ends with `}`), so a caller holding many bodies can parse each when it needs it.
+   * `bytes`, `parse` is given the body's bytes unparsed, once they look like a JSON object (begin
+   * with `{` and end with `}`), so a caller holding many bodies can parse each when it needs it.
    */
   async get<T = unknown>(
     path: string,
@@ -390,10 +406,11 @@ export class HumaansClient {
   }
 
   async #attempt<T>(url: URL, options: GetOptions<T>): Promise<{ value: T } | Failure> {
-    const fetched = await this.#fetchText(url, options.signal);
+    const fetched = await this.#fetchBody(url, options.signal);
     if ("reason" in fetched) return fetched;
-    const { response, text } = fetched;
+    const { response, bytes } = fetched;
     if (!response.ok) {
+      const text = decoder.decode(bytes);
       const status = response.status;
       return {
         reason: `${status} ${capMessage(response.statusText || "error", 100)}`.trim(),
@@ -403,24 +420,24 @@ export class HumaansClient {
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.#clock.now()),
       };
     }
-    return this.#decode(response, { text, get: options });
+    return this.#decode(response, { bytes, get: options });
   }
 
-  /** One request and its body as text (capped), or why there is none. */
-  async #fetchText(
+  /** One request and its body (capped), or why there is none. */
+  async #fetchBody(
     url: URL,
     signal: AbortSignal | undefined,
-  ): Promise<{ response: Response; text: string } | Failure> {
+  ): Promise<{ response: Response; bytes: Uint8Array } | Failure> {
     const timeoutMs = this.#options.timeoutMs;
     const timeout = this.#clock.timeout(timeoutMs);
     let response: Response;
-    let text: string | undefined;
+    let bytes: Uint8Array | undefined;
     try {
       response = await this.#fetch(url, {
         headers: { authorization: `Bearer ${this.#options.token}`, accept: "application/json" },
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
-      text = await readCappedText(response, this.#maxBodyBytes);
+      bytes = await readCappedBytes(response, this.#maxBodyBytes);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (timeout.aborted) {
@@ -438,7 +455,7 @@ export class HumaansClient {
         cause: error,
       };
     }
-    if (text !== undefined) return { response, text };
+    if (bytes !== undefined) return { response, bytes };
     return {
       reason: `${response.status} response body is larger than ${
         formatBytes(this.#maxBodyBytes)
@@ -447,25 +464,24 @@ export class HumaansClient {
     };
   }
 
-  /** A successful response's body: JSON (or JSON object text), then `parse`d if asked. */
+  /** A successful response's body: JSON (or JSON object bytes), then `parse`d if asked. */
   #decode<T>(
     response: Response,
-    options: { text: string; get: GetOptions<T> },
+    options: { bytes: Uint8Array; get: GetOptions<T> },
   ): { value: T } | Failure {
-    const { text, get } = options;
-    let body: unknown = text;
+    const { bytes, get } = options;
+    let body: unknown = bytes;
     try {
-      if (!get.text) body = JSON.parse(text);
-      else if (!looksLikeJsonObject(text)) throw new SyntaxError("not a JSON object");
+      if (!get.bytes) body = JSON.parse(decoder.decode(bytes));
+      else if (!looksLikeJsonObject(bytes)) throw new SyntaxError("not a JSON object");
     } catch (error) {
+      const text = decoder.decode(bytes);
       const type = capMessage(
         this.#redact(response.headers.get("content-type") ?? "no content type"),
         100,
       );
       return {
-        reason: `response is not JSON (${type}, ${
-          plural(new TextEncoder().encode(text).length, "byte")
-        }): ${
+        reason: `response is not JSON (${type}, ${plural(bytes.length, "byte")}): ${
           apiErrorMessage(this.#redact(text), { redact: (t) => this.#redact(t) }) ?? "empty body"
         }`.slice(0, 300),
         kind: "not_json",

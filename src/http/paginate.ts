@@ -9,6 +9,8 @@ import { z } from "zod";
 import { ConnectorError } from "../errors.ts";
 import type { HumaansClient, Query } from "./client.ts";
 
+const decoder = new TextDecoder();
+
 /** A Humaans list response: `{ total, limit, skip, data }`. */
 export interface ListEnvelope {
   /** Rows that match the query, as the server counts them. */
@@ -55,21 +57,26 @@ export function getPage(
 }
 
 /**
- * One list page asked for now and parsed when its turn comes: a parsed page waiting its turn
- * would be copied by young-generation GCs and promoted, which costs more memory than the text.
- * `open` parses it; a body that is not a list envelope is read again, with retries, as any page.
+ * One list page asked for now and parsed when its turn comes. It waits as bytes, outside the
+ * JavaScript heap: a page waiting as text or parsed would outlive young-generation GCs and be
+ * promoted, and held until the next full GC. `open` parses it and frees the bytes at once; a body
+ * that is not a list envelope is read again, with retries, as any page.
  */
 export async function laterPage(
   client: HumaansClient,
   path: string,
   options: GetPageOptions,
 ): Promise<{ open(): Promise<ListEnvelope> }> {
-  const text = await client.get<string>(path, options.query ?? {}, {
-    text: true,
+  let bytes: Uint8Array | undefined = await client.get<Uint8Array>(path, options.query ?? {}, {
+    bytes: true,
     signal: options.signal,
   });
   return {
     open: () => {
+      const text = decoder.decode(bytes);
+      // The client's body owns its buffer: detaching it frees the bytes now.
+      (bytes?.buffer as ArrayBuffer | undefined)?.transfer(0);
+      bytes = undefined;
       try {
         return Promise.resolve(parseEnvelope(JSON.parse(text)));
       } catch {

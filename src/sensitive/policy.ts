@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config.ts";
 import { SENSITIVE_CLASSES, type SensitiveClass } from "./classes.ts";
-import { Hmac } from "./hash.ts";
+import type { Hmac } from "./hash.ts";
 
 /** What the settings do with sensitive data, when they do anything (`keep` is no policy). */
 export interface SensitivePolicy {
@@ -20,14 +20,19 @@ export interface SensitivePolicy {
 /** The settings a policy is made of. */
 export type SensitiveSettings = Pick<Config, "sensitive_data" | "sensitive_classes" | "hash_key">;
 
-/** The policy of a parsed config; undefined for `keep` (today's output, nothing changed). */
-export function policyOf(config: SensitiveSettings): SensitivePolicy | undefined {
+/**
+ * The policy of a parsed config; undefined for `keep` (today's output, nothing changed). The
+ * keyed hash is loaded only for `hash` (`node:crypto` costs a run that hashes nothing about
+ * 10 MB of memory).
+ */
+export async function policyOf(config: SensitiveSettings): Promise<SensitivePolicy | undefined> {
   const mode = config.sensitive_data;
   if (mode === "keep") return undefined;
   const classes = new Set(config.sensitive_classes ?? SENSITIVE_CLASSES);
   if (mode === "drop") return { mode, classes };
   // parseConfig refuses hash without a key: this is a guard for a config made by hand.
   if (!config.hash_key) throw new Error("sensitive_data is hash but hash_key is not set");
+  const { Hmac } = await import("./hash.ts");
   return { mode, classes, hmac: new Hmac(config.hash_key) };
 }
 

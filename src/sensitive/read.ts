@@ -78,7 +78,7 @@ export async function sensitiveReading(
   selected: SelectedStream[],
   options: { config: Config; client: () => HumaansClient; writer: MessageWriter },
 ): Promise<SensitiveReading> {
-  const policy = policyOf(options.config);
+  const policy = await policyOf(options.config);
   if (!policy) return { selected, reports: () => [], sectionsOf: () => undefined };
   const wrapped: ProtectedStream[] = [];
   const out: SelectedStream[] = [];
