@@ -6,13 +6,6 @@
  */
 import { createHmac } from "node:crypto";
 
-/** A value's text, as it is hashed: a string as is, a number or boolean as text, else JSON. */
-export function valueText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-}
-
 /** The longest value whose hash is cached, and how many are cached at most. */
 const CACHED_LENGTH = 64;
 const CACHE_SIZE = 4096;

@@ -8,8 +8,14 @@
 import { ADDITIONAL_FIELDS, snakeCase } from "../streams/fields.ts";
 import type { ValueChange } from "../streams/mapping.ts";
 import type { SensitiveClass } from "./classes.ts";
-import { valueText } from "./hash.ts";
 import { protects, type SensitivePolicy } from "./policy.ts";
+
+/** A value's text, as it is hashed: a string as is, a number or boolean as text, else JSON. */
+export function valueText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
 
 /** A column's class: declared, or `unknown` (protected whatever the classes chosen). */
 export type ColumnClass = SensitiveClass | "unknown";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { Hmac, valueText } from "../../src/sensitive/hash.ts";
+import { Hmac } from "../../src/sensitive/hash.ts";
 import { bankAccounts } from "../../src/streams/bank_accounts.ts";
 
 Deno.test("Hmac equals HMAC-SHA-256 (node:crypto) for keys short, block-sized and long", async (t) => {
@@ -22,14 +22,6 @@ Deno.test("Hmac: 64 lowercase hex digits; another key, another hash", () => {
   const a = new Hmac("0123456789abcdef").hex("01234567");
   assert.match(a, /^[0-9a-f]{64}$/);
   assert.notEqual(new Hmac("0123456789abcdeg").hex("01234567"), a);
-});
-
-Deno.test("valueText: a string as is, numbers and booleans as text, the rest as JSON", () => {
-  assert.equal(valueText("70000.50"), "70000.50");
-  assert.equal(valueText(70000.5), "70000.5");
-  assert.equal(valueText(true), "true");
-  assert.equal(valueText({ line1: "1 High Street" }), '{"line1":"1 High Street"}');
-  assert.equal(valueText(["GB", "IE"]), '["GB","IE"]');
 });
 
 Deno.test("Hmac equals createHmac at every length around the block boundaries", () => {

@@ -5,7 +5,7 @@ import { type Sandbox, sandboxRows, startSandbox } from "../../sandbox/mod.ts";
 import { classOfSection } from "../../src/sensitive/classes.ts";
 import { parseConfig } from "../../src/config.ts";
 import { MessageWriter } from "../../src/protocol/writer.ts";
-import { valueText } from "../../src/sensitive/hash.ts";
+import { valueText } from "../../src/sensitive/transform.ts";
 import { sensitiveReading } from "../../src/sensitive/read.ts";
 import { CUSTOM_VALUES } from "../../src/sensitive/stream.ts";
 import { columnClasses } from "../../src/streams/fields.ts";

@@ -6,7 +6,7 @@ import {
   SENSITIVE_CLASSES,
   type SensitiveClass,
 } from "../../src/sensitive/classes.ts";
-import { Hmac, valueText } from "../../src/sensitive/hash.ts";
+import { Hmac } from "../../src/sensitive/hash.ts";
 import type { SensitivePolicy } from "../../src/sensitive/policy.ts";
 import {
   classNote,
@@ -15,6 +15,7 @@ import {
   planColumns,
   protectRecord,
   protectSchema,
+  valueText,
 } from "../../src/sensitive/transform.ts";
 import { columnClasses, recordJsonSchema } from "../../src/streams/fields.ts";
 import type { ValueChange } from "../../src/streams/mapping.ts";
@@ -250,4 +251,12 @@ Deno.test("protectRecord: a column named __proto__ is a property, hashed like an
   assert.deepEqual(Object.keys(out), ["id", "__proto__", "note"]);
   assert.equal(Object.getPrototypeOf(out), Object.prototype);
   assert.equal(JSON.parse(JSON.stringify(out))["__proto__"], hmac("12345678"));
+});
+
+Deno.test("valueText: a string as is, numbers and booleans as text, the rest as JSON", () => {
+  assert.equal(valueText("70000.50"), "70000.50");
+  assert.equal(valueText(70000.5), "70000.5");
+  assert.equal(valueText(true), "true");
+  assert.equal(valueText({ line1: "1 High Street" }), '{"line1":"1 High Street"}');
+  assert.equal(valueText(["GB", "IE"]), '["GB","IE"]');
 });
