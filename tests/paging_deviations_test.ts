@@ -186,6 +186,32 @@ Deno.test("a total of 1e9 with $skip honoured: every row, paging ends at the emp
   }
 });
 
+Deno.test("a total of 1e9 while rows change on every request: a loud failure, not an endless read", async () => {
+  // No page ever ends the tail: each brings the rows changed since the one before (never empty),
+  // and the total says more are left after each. The read fails after its bound of pages.
+  await using files = await TempFiles.create();
+  const { sandbox, read } = await deviant({
+    sandbox: { lyingTotal: 1e9, churn: { updates: 3, inserts: 0, deletes: 0 } },
+    concurrency: 4,
+    syncMode: "full_refresh",
+  }, files);
+  try {
+    const result = await read(NOW);
+    assert.equal(result.code, 1);
+    assert.equal(result.statuses(STREAM).at(-1), "INCOMPLETE");
+    const [error] = result.ofType("TRACE").flatMap((m) => m.trace.error ?? []);
+    assert.equal(error.failure_type, "transient_error");
+    assert.match(
+      error.message,
+      /^Stream "job_roles" failed: Rows of \/job-roles kept changing while they were read: 100 pages of rows changed after the sync started/,
+    );
+    const pages = sandbox.requests.filter((r) => r.path === PATH).length;
+    assert.ok(pages < PEOPLE * 10 / 20 + 150, `${pages} requests`);
+  } finally {
+    await sandbox.close();
+  }
+});
+
 Deno.test("$skip ignored: keyset pages need none; the scan that would fails at once, naming it", async (t) => {
   for (const lyingTotal of [undefined, 1e9]) {
     for (const concurrency of [1, 4]) {

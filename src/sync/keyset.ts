@@ -33,6 +33,13 @@ export const EVER = "0001-01-01T00:00:00.000Z";
  * start after it shifted.
  */
 const MAX_RESTARTS = 3;
+/**
+ * Pages of rows changed after the sync's start one read may take before it fails, at least: a
+ * tail that ends neither at an empty page nor at a short page its count agrees with (a `total`
+ * that lies) while rows keep changing would be read for ever. Twice the pages read below the
+ * start, when that is more.
+ */
+const MIN_CHASE_PAGES = 100;
 
 /** A server answer keyset paging cannot use; `message` says what the server ignored. */
 export class KeysetRefused extends Error {
@@ -460,6 +467,8 @@ class Readers {
   failure?: { error: unknown };
   running = 0;
   #wake = () => {};
+  /** Pages asked from a key below the sync's start, and from one at or past it. */
+  readonly #pages = { below: 0, past: 0 };
 
   constructor(
     readonly client: HumaansClient,
@@ -526,12 +535,31 @@ class Readers {
   async #open(slice: Slice, later: { open(): Promise<ListEnvelope> }): Promise<Opened> {
     const { path, options } = this;
     const page = await later.open();
+    this.#count((slice.key.at ?? EVER) >= options.start);
     const took = slice.take(page, path, options.pageSize);
     if (slice.pages++ === 0 && this.set.slices.length === 1) {
       if (await this.#split(slice, { total: page.total, length: took.length })) this.schedule();
     }
     if (slice.suspect) slice.settle(await this.#countBetween(slice.suspect), path);
     return { took, mark: slice.proven(), total: page.total };
+  }
+
+  /**
+   * Counts a page; fails the read when rows changed during the sync keep coming with no end in
+   * sight (see {@linkcode MIN_CHASE_PAGES}).
+   */
+  #count(past: boolean): void {
+    const pages = this.#pages;
+    if (!past) {
+      pages.below++;
+      return;
+    }
+    const most = Math.max(MIN_CHASE_PAGES, 2 * pages.below);
+    if (++pages.past <= most) return;
+    throw new ConnectorError(
+      `Rows of ${this.path} kept changing while they were read: ${most} pages of rows changed after the sync started, and no page said the list was read to its end (an empty page, or a short one its total agrees with); run the sync again`,
+      { failureType: "transient_error" },
+    );
   }
 
   /**
