@@ -212,9 +212,16 @@ function formatBytes(bytes: number): string {
   return mib >= 1 ? `${Math.round(mib * 10) / 10} MiB` : plural(bytes, "byte");
 }
 
+/** `bytes` in a buffer of their own: copied when they are a view into a larger one. */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : bytes.slice();
+}
+
 /**
- * A response's body, or undefined when it is larger than `maxBytes`: then no more of it is
- * read. A declared length is checked first (the HTTP stack reads no more than it declares); a body
+ * A response's body, in a buffer of its own (a caller may free it by detaching it), or undefined
+ * when it is larger than `maxBytes`: then no more of it is read. A declared length is checked first (the HTTP stack reads no more than it declares); a body
  * without one is read chunk by chunk, and reading stops past the cap.
  */
 async function readCappedBytes(
@@ -227,7 +234,7 @@ async function readCappedBytes(
       await response.body?.cancel().catch(() => {});
       return undefined;
     }
-    return await response.bytes();
+    return owned(await response.bytes());
   }
   if (!response.body) return new Uint8Array();
   const reader = response.body.getReader();
@@ -247,8 +254,7 @@ async function readCappedBytes(
   } finally {
     reader.releaseLock();
   }
-  // A body in one chunk that owns its buffer is returned as it is; else copied into one that does.
-  if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
+  if (chunks.length === 1) return owned(chunks[0]);
   const bytes = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {

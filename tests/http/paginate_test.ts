@@ -236,7 +236,7 @@ Deno.test("getPage returns one checked envelope", async () => {
   });
 });
 
-Deno.test("laterPage: the text now, parsed on open; a body that is not an envelope is read again", async (t) => {
+Deno.test("laterPage: the body now, parsed on open; a body that is not an envelope is read again", async (t) => {
   const bad: [string, () => Response][] = [
     ["JSON without data", () => Response.json({ total: 1000, limit: 100 })],
     ["truncated JSON", () => new Response('{"total":1000,"data":[{"id":"r0')],
@@ -257,6 +257,22 @@ Deno.test("laterPage: the text now, parsed on open; a body that is not an envelo
       assert.equal(served, 3, "read again (by the client or on open), with retries");
     });
   }
+});
+
+Deno.test("laterPage holds the page as bytes until it is opened, and frees them then", async () => {
+  const body = new TextEncoder().encode(JSON.stringify({ total: 3, data: rows(3) }));
+  let asked: unknown;
+  const client = {
+    get: (_path: string, _query: unknown, options: unknown) => {
+      asked = options;
+      return Promise.resolve(body);
+    },
+  } as unknown as HumaansClient;
+  const page = await laterPage(client, "/job-roles", { query: { $limit: 10 } });
+  assert.equal((asked as { bytes?: boolean }).bytes, true, "the client is asked for bytes");
+  assert.equal(body.byteLength, JSON.stringify({ total: 3, data: rows(3) }).length);
+  assert.deepEqual((await page.open()).data, rows(3));
+  assert.equal(body.byteLength, 0, "the buffer is detached (freed) once parsed");
 });
 
 Deno.test("scanPages: rows shifting on every request end the scan all the same, its later pages unproven", async () => {
