@@ -221,8 +221,9 @@ function owned(bytes: Uint8Array): Uint8Array {
 
 /**
  * A response's body, in a buffer of its own (a caller may free it by detaching it), or undefined
- * when it is larger than `maxBytes`: then no more of it is read. A declared length is checked first (the HTTP stack reads no more than it declares); a body
- * without one is read chunk by chunk, and reading stops past the cap.
+ * when it is larger than `maxBytes`: then no more of it is read. A declared length is checked
+ * first (the HTTP stack reads no more than it declares); a body without one is read chunk by
+ * chunk, and reading stops past the cap.
  */
 async function readCappedBytes(
   response: Response,

@@ -29,6 +29,31 @@ function fakeClock(options: { timeout?: (ms: number) => AbortSignal } = {}): Fak
   return testClock(START, { timeout: options.timeout ?? (() => new AbortController().signal) });
 }
 
+/**
+ * A clock whose sleeps wait until `release(ms)`, which moves `now` on by `ms` and wakes every
+ * sleeper: a test can look at a pause while it lasts.
+ */
+function heldClock(): { clock: FakeClock; sleeps: number[]; release(ms: number): void } {
+  let now = START;
+  const sleeps: number[] = [];
+  const wakers: (() => void)[] = [];
+  const clock: FakeClock = {
+    sleeps,
+    now: () => now,
+    sleep(ms) {
+      sleeps.push(ms);
+      return new Promise((resolve) => wakers.push(() => resolve()));
+    },
+    timeout: () => new AbortController().signal,
+    random: () => 0.5,
+  };
+  const release = (ms: number) => {
+    now += ms;
+    for (const wake of wakers.splice(0)) wake();
+  };
+  return { clock, sleeps, release };
+}
+
 type Reply = Response | Error | ((url: URL, init: RequestInit) => Response | Promise<Response>);
 
 interface FakeFetch {
@@ -194,19 +219,7 @@ Deno.test("Retry-After is honoured in seconds and as an HTTP date", async (t) =>
 });
 
 Deno.test("a Retry-After pause is shared by every request of the client", async () => {
-  let now = START;
-  const sleeps: number[] = [];
-  const wakers: (() => void)[] = [];
-  const clock: FakeClock = {
-    sleeps,
-    now: () => now,
-    sleep(ms) {
-      sleeps.push(ms);
-      return new Promise((resolve) => wakers.push(() => resolve()));
-    },
-    timeout: () => new AbortController().signal,
-    random: () => 0.5,
-  };
+  const { clock, sleeps, release } = heldClock();
   const { client: humaans, fetch } = client([
     status(429, { message: "Too many requests" }, { "retry-after": "10" }),
     json({ ok: 1 }),
@@ -217,8 +230,7 @@ Deno.test("a Retry-After pause is shared by every request of the client", async 
   await until(() => sleeps.length >= 2, { what: "2 sleeps" });
   assert.deepEqual(sleeps, [10_000, 10_000], "the second request waits out the same pause");
   assert.equal(fetch.calls.length, 1, "nothing is sent during the pause");
-  now += 10_000;
-  for (const wake of wakers) wake();
+  release(10_000);
   assert.deepEqual(await Promise.all([first, second]), [{ ok: 1 }, { ok: 1 }]);
   assert.equal(fetch.calls.length, 3);
 });
@@ -279,19 +291,7 @@ Deno.test("onRateLimited: not called for other retries, once per wait, and a rej
 });
 
 Deno.test("a request held back by another request's 429 pause reports it too, once", async () => {
-  let now = START;
-  const sleeps: number[] = [];
-  const wakers: (() => void)[] = [];
-  const clock: FakeClock = {
-    sleeps,
-    now: () => now,
-    sleep(ms) {
-      sleeps.push(ms);
-      return new Promise((resolve) => wakers.push(() => resolve()));
-    },
-    timeout: () => new AbortController().signal,
-    random: () => 0.5,
-  };
+  const { clock, sleeps, release } = heldClock();
   const { client: humaans } = client([
     status(429, { message: "Too many requests" }, { "retry-after": "10" }),
     json({ ok: 1 }),
@@ -305,27 +305,14 @@ Deno.test("a request held back by another request's 429 pause reports it too, on
     onRateLimited: (i) => void seen.documents.push(i),
   });
   await until(() => sleeps.length >= 2, { what: "2 sleeps" });
-  now += 10_000;
-  for (const wake of wakers) wake();
+  release(10_000);
   await Promise.all([first, second]);
   const reset = { quotaReset: START + 10_000, delayMs: 10_000 };
   assert.deepEqual(seen, { companies: [reset], documents: [reset] });
 });
 
 Deno.test("withDefaults: a view's requests report to its onRateLimited, share the pause and the limit", async () => {
-  let now = START;
-  const sleeps: number[] = [];
-  const wakers: (() => void)[] = [];
-  const clock: FakeClock = {
-    sleeps,
-    now: () => now,
-    sleep(ms) {
-      sleeps.push(ms);
-      return new Promise((resolve) => wakers.push(() => resolve()));
-    },
-    timeout: () => new AbortController().signal,
-    random: () => 0.5,
-  };
+  const { clock, sleeps, release } = heldClock();
   const { client: humaans, fetch } = client([
     status(429, {}, { "retry-after": "10" }),
     json({ ok: 1 }),
@@ -346,8 +333,7 @@ Deno.test("withDefaults: a view's requests report to its onRateLimited, share th
   await until(() => sleeps.length >= 4, { what: "4 sleeps" });
   assert.deepEqual(sleeps, [10_000, 10_000, 10_000, 10_000], "every view waits out the pause");
   assert.equal(fetch.calls.length, 1);
-  now += 10_000;
-  for (const wake of wakers) wake();
+  release(10_000);
   await Promise.all([first, second, third, fourth]);
   assert.deepEqual(seen, { people: [10_000], documents: [10_000], own: [10_000] });
 });
