@@ -179,8 +179,11 @@ interface Failure {
 }
 
 /**
- * Reads a Feathers-style error body: `message`, then `name`/`code`, then raw text; at most
- * {@linkcode MAX_MESSAGE_CHARS} characters of it (200 of raw text), masked by `redact` first.
+ * Reads a Feathers-style error body: `message`, then `name`/`code`; a JSON body without either is
+ * not quoted (what else it holds is the server's, e.g. an echo of the request). Text that is not
+ * JSON is quoted as text: tags out, character references and %-escapes decoded, whitespace made
+ * single spaces. At most {@linkcode MAX_MESSAGE_CHARS} characters (200 of text), masked by
+ * `redact` once decoded.
  */
 export function apiErrorMessage(
   text: string,
@@ -190,21 +193,40 @@ export function apiErrorMessage(
   if (trimmed === "") return undefined;
   // What JSON decodes (an escaped secret) is masked before it is cut.
   const redact = options.redact ?? ((text: string) => text);
+  const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+  let body: unknown;
   try {
-    const body = JSON.parse(trimmed);
-    if (body && typeof body === "object") {
-      if (typeof body.message === "string" && body.message) {
-        return capMessage(redact(body.message));
-      }
-      if (typeof body.name === "string") {
-        return capMessage(redact(body.code ? `${body.name} (${String(body.code)})` : body.name));
-      }
-    }
+    body = JSON.parse(trimmed);
   } catch {
-    // not JSON: fall through to raw text
+    const plain = oneLine(decodeEscapes(trimmed.replace(/<[^>]*>/g, " ")));
+    return plain === "" ? undefined : capMessage(redact(plain), 200);
   }
-  const plain = trimmed.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-  return plain.length > 200 ? `${plain.slice(0, 200)}...` : plain || undefined;
+  if (!body || typeof body !== "object") return undefined;
+  const { message, name, code } = body as Record<string, unknown>;
+  if (typeof message === "string" && message) return capMessage(redact(oneLine(message)));
+  if (typeof name === "string" && name) {
+    return capMessage(redact(oneLine(code ? `${name} (${String(code)})` : name)));
+  }
+  return undefined;
+}
+
+/** `text` with HTML character references and %-escapes decoded (those that decode). */
+function decodeEscapes(text: string): string {
+  const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+  return text
+    .replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (whole, ref: string) => {
+      const lower = ref.toLowerCase();
+      if (!lower.startsWith("#")) return named[lower] ?? whole;
+      const point = lower.startsWith("#x") ? parseInt(lower.slice(2), 16) : Number(lower.slice(1));
+      return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+    })
+    .replace(/(%[0-9a-f]{2})+/gi, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
 }
 
 function formatBytes(bytes: number): string {

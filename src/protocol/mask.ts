@@ -41,50 +41,75 @@ function base64Cores(bytes: Uint8Array): string[] {
 }
 
 /**
- * Every form in which `secret` can appear in what the connector prints: as is, JSON-escaped,
- * URL-encoded (as a path or query part, and form-encoded), base64 (standard and URL-safe, at any
- * alignment inside a longer encoded text, e.g. `Basic` or `Bearer` header values) and hex.
+ * Every form in which `secret` can appear in what the connector prints: as is, JSON-escaped
+ * (once, twice, and with `/` escaped as `\/`), URL-encoded (as a path or query part, and
+ * form-encoded), base64 (standard and URL-safe, at any alignment inside a longer encoded text,
+ * e.g. `Basic` or `Bearer` header values) and hex.
  */
 export function secretForms(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret);
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  const forms = [
-    secret,
-    JSON.stringify(secret).slice(1, -1),
-    encodeURIComponent(secret),
-    new URLSearchParams({ s: secret }).toString().slice(2),
-    ...base64Cores(bytes),
-    hex,
-    hex.toUpperCase(),
-  ];
-  return [...new Set(forms)].filter((form) => form.length >= MIN_MASKED_LENGTH);
+  return [...new Set([...foldedForms(secret, bytes), ...base64Cores(bytes)])]
+    .filter((form) => form.length >= MIN_MASKED_LENGTH);
 }
 
-/** A set of secrets masked in every form {@linkcode secretForms} lists. */
+/** The forms of {@linkcode secretForms} that keep their meaning in any letter case. */
+function foldedForms(secret: string, bytes: Uint8Array): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [
+    secret,
+    json,
+    JSON.stringify(json).slice(1, -1),
+    json.replaceAll("/", "\\/"),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
+  ];
+}
+
+/**
+ * A set of secrets masked in every form {@linkcode secretForms} lists, base64 as it is and the
+ * other forms in any letter case (an upper-cased token is the token).
+ */
 export class SecretMask {
-  #forms: string[] = [];
+  /** Base64 forms: case is meaning. */
+  #exact: string[] = [];
+  /** The other forms, lower-cased: found in a lower-cased text. */
+  #folded: string[] = [];
+  /** The folded forms as one case-insensitive pattern, longest first. */
+  #pattern?: RegExp;
 
   /** Masks `secret` (in every form) from now on; secrets shorter than 4 characters are ignored. */
   add(secret: string): void {
     if (secret.length < MIN_MASKED_LENGTH) return;
-    for (const form of secretForms(secret)) {
-      if (!this.#forms.includes(form)) this.#forms.push(form);
-    }
+    const bytes = new TextEncoder().encode(secret);
+    const folded = foldedForms(secret, bytes).map((form) => form.toLowerCase());
+    const exact = base64Cores(bytes);
     // Longest first, so a form containing another is masked whole.
-    this.#forms.sort((a, b) => b.length - a.length);
+    const byLength = (a: string, b: string) => b.length - a.length;
+    const long = (form: string) => form.length >= MIN_MASKED_LENGTH;
+    this.#folded = [...new Set([...this.#folded, ...folded.filter(long)])].sort(byLength);
+    this.#exact = [...new Set([...this.#exact, ...exact.filter(long)])].sort(byLength);
+    const escaped = this.#folded.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    this.#pattern = new RegExp(escaped.join("|"), "gi");
   }
 
   /** Whether any form of a secret holds `text` (e.g. a newline). */
   anyHolds(text: string): boolean {
-    return this.#forms.some((form) => form.includes(text));
+    const lower = text.toLowerCase();
+    return this.#exact.some((form) => form.includes(text)) ||
+      this.#folded.some((form) => form.includes(lower));
   }
 
   /** `text` with every form of every secret replaced by `****`. */
   redact(text: string): string {
     let out = text;
-    for (const form of this.#forms) {
+    for (const form of this.#exact) {
       if (out.includes(form)) out = out.replaceAll(form, MASK);
     }
-    return out;
+    if (this.#pattern === undefined) return out;
+    const lower = out.toLowerCase();
+    return this.#folded.some((form) => lower.includes(form))
+      ? out.replace(this.#pattern, MASK)
+      : out;
   }
 }

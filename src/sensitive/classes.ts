@@ -38,36 +38,63 @@ function words(section: string): string {
 
 /**
  * What a section's words say of its class, tried in order: the first rule a section matches
- * decides. Sensitive words come first, so "Employment > Compensation" is `compensation` though
- * "employment" alone is not sensitive.
+ * decides. So "Employment > Compensation" is `compensation` though "employment" alone is not
+ * sensitive, and "Work permit" is `government_id` though "work" alone is not.
  */
-const SECTION_RULES: [RegExp, SensitiveClass | null][] = [
-  [/\b(bank|banking|iban|payout|payment details?)\b/, "bank"],
+const SECTION_RULES: [RegExp, SensitiveClass][] = [
+  [/\b(banks?|banking|iban|payouts?|payment details?)\b/, "bank"],
   [/\b(health|medical|medicine|allerg\w*|disabilit\w*|wellbeing)\b/, "health"],
   [
-    /\b(compensation|salary|salaries|pay|payroll|bonus\w*|equity|commission|benefits?)\b/,
+    /\b(compensations?|salary|salaries|pay|payroll|bonus\w*|equity|commissions?|benefits?)\b/,
     "compensation",
   ],
   [
-    /\b(identity|identification|passport|tax|government|national (id|insurance)|social security|visa|ssn)\b/,
+    /\b(identity|identities|identification|passports?|tax\w*|government|national (id|insurance)|social (security|insurance)|visas?|permits?|licen[cs]es?|driver|driving|ssn)\b/,
     "government_id",
   ],
-  [/\b(emergency|personal|address|family|dependants?|dependents?|contact)\b/, "personal"],
-  [/\b(basics?|equipment|social|details|role|roles|offboarding|job|work|working)\b/, null],
+  [/\b(emergency|personal|address|family|dependants?|dependents?|contacts?)\b/, "personal"],
 ];
+
+/** The words of the sections known to hold nothing sensitive. */
+const CLEAR_WORDS = new Set([
+  "basic",
+  "basics",
+  "equipment",
+  "social",
+  "details",
+  "role",
+  "roles",
+  "offboarding",
+  "job",
+  "work",
+  "working",
+]);
+
+/** Words that only say where a section is ("Profile > Basics", "Employment > Details"). */
+const PLACE_WORDS = new Set(["profile", "employment"]);
+
+/**
+ * Whether a section holds nothing sensitive: each of its words is one of those sections' or a
+ * place ("Employment > Details"), and one at least is theirs ("Profile" alone is not known).
+ */
+function isClear(text: string): boolean {
+  const list = text.split(" ");
+  return list.some((word) => CLEAR_WORDS.has(word)) &&
+    list.every((word) => CLEAR_WORDS.has(word) || PLACE_WORDS.has(word));
+}
 
 /**
  * The class of a custom field's section, matched loosely (Humaans does not publish its section
  * strings): "Profile > Banking" is `bank`, "Profile > Health" `health`, "Employment >
  * Compensation > ..." `compensation`; the sections known to hold nothing sensitive ("Profile >
- * Basics", "Equipment", "Social", "Employment > Details", "Role", "Offboarding") are null; any
- * other section, or none, is `personal`, so that an unknown section is never sent in clear when
- * `personal` is hashed or dropped.
+ * Basics", "Equipment", "Social", "Employment > Details", "Role", "Offboarding": every word one of
+ * theirs) are null; any other section, or none, is `personal`, so that an unknown section is never
+ * sent in clear when `personal` is hashed or dropped.
  */
 export function classOfSection(section: unknown): SensitiveClass | null {
   if (typeof section !== "string") return "personal";
   const text = words(section);
   if (text === "") return "personal";
   for (const [pattern, cls] of SECTION_RULES) if (pattern.test(text)) return cls;
-  return "personal";
+  return isClear(text) ? null : "personal";
 }

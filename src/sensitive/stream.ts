@@ -8,7 +8,7 @@
 import { ADDITIONAL_FIELDS, columnClasses } from "../streams/fields.ts";
 import type { MapContext, RawObject, StreamDefinition } from "../streams/define.ts";
 import { classOfSection, type SensitiveClass } from "./classes.ts";
-import type { SensitivePolicy } from "./policy.ts";
+import { protects, type SensitivePolicy } from "./policy.ts";
 import {
   type ColumnClass,
   type ColumnPlan,
@@ -184,6 +184,9 @@ export function protectStream(
   };
 }
 
+/** A dotted path of identifiers (`slack.email`, `teams[].name`): a field named in a log line. */
+const IDENTIFIER_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\[\])?(\.[A-Za-z_][A-Za-z0-9_]*(\[\])?)*$/;
+
 /** What a strict stream left out: API fields with no column, and misfits of protected columns. */
 interface Seen {
   /** The API fields (dotted paths), bounded. */
@@ -197,8 +200,12 @@ function seenReport(name: string, seen: Seen): string | undefined {
   if (left.size === 0 && misfits.size === 0) return undefined;
   const parts: string[] = [];
   if (left.size > 0) {
-    const named = [...left].slice(0, NAMED_LEFT).join(", ");
-    const more = left.size > NAMED_LEFT ? `, and ${left.size - NAMED_LEFT} more` : "";
+    // A key that is no identifier may be a value (an email used as a key): counted, not named.
+    const names = [...left].filter((field) => IDENTIFIER_PATH.test(field));
+    const named = names.slice(0, NAMED_LEFT).join(", ") || "none named";
+    const more = left.size > Math.min(names.length, NAMED_LEFT)
+      ? `, and ${left.size - Math.min(names.length, NAMED_LEFT)} more`
+      : "";
     parts.push(
       `API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): ${named}${more}`,
     );
@@ -249,8 +256,9 @@ export function sectionClasses(columns: readonly SectionColumn[]): Map<string, S
 /**
  * What a policy does to a stream whose columns are built at run time from custom fields (such as
  * `people_custom_fields`), given the columns with their sections: `schema` protects its JSON
- * Schema at discover, `rows` makes the protection of its records at read. A column the
- * configured catalog selects (`selected`) but the policy drops is written as null.
+ * Schema at discover, `rows` makes the protection of its records at read (given also the fields
+ * with no column, whose values `additional_fields` keeps when their section is not protected). A
+ * column the configured catalog selects (`selected`) but the policy drops is written as null.
  */
 export function sectionProtection(
   policy: SensitivePolicy,
@@ -269,12 +277,19 @@ export function sectionProtection(
     },
     rows(columns) {
       const classes = sectionClasses(columns);
+      // `additional_fields` keeps the values of the unprotected fields only, columns or not (a
+      // field defined since discover, or left out there): the stream is always strict.
+      const open = columns.map((c) => c.name).filter((name) =>
+        !classes.has(name) ||
+        !protects(policy, classes.get(name)!)
+      );
       let plan: ColumnPlan | undefined;
       return (record) => {
         // The plan follows the records' columns (the same in every record of a read).
         const names = Object.keys(record);
         if (plan?.order.length !== names.length) {
-          plan = planColumns(classes, policy, { columns: names, selected });
+          const made = planColumns(classes, policy, { columns: names, selected, strict: true });
+          plan = { ...made, open: new Set([...made.open, ...open]) };
         }
         return protectRecord(record, plan, { hash }).record;
       };

@@ -553,8 +553,9 @@ export interface CustomFieldsReadOptions extends ReadStreamOptions {
   /** The stream's state object as given (its `columns`: the columns the rows were written with). */
   streamState?: Record<string, unknown>;
   /**
-   * A transform of every row, made once the read knows its columns (each with its field's
-   * section and type): where a sensitive-data policy hashes or drops columns by section.
+   * A transform of every row, made once the read knows its columns and the fields it keeps in
+   * `additional_fields` (each with its field's section and type): where a sensitive-data policy
+   * hashes or drops columns, and leaves fields out, by section.
    */
   protect?: RowTransform;
 }
@@ -663,7 +664,7 @@ async function readRows(run: Run): Promise<string | undefined> {
   const { options, stream } = run;
   const { writer } = options;
   await planRun(run);
-  run.protectRow = options.protect?.(run.plan.columns);
+  run.protectRow = options.protect?.([...run.plan.columns, ...run.plan.unconfigured.values()]);
   await writer.streamStatus(stream.name, "RUNNING");
   let cursor = options.syncMode === "incremental"
     ? await saneCursor(run.stream, options)

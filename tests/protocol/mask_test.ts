@@ -36,6 +36,20 @@ function encodings(secret: string): [string, string, string][] {
     ],
   ];
   rows[3][2] = rows[3][1];
+  // A server's echo may change the case (an upper-cased token is the token), escape JSON twice,
+  // or escape `/` as `\/` (PHP).
+  const json = rows[1][1];
+  for (
+    const [name, form] of [
+      ["upper case", secret.toUpperCase()],
+      ["lower case", secret.toLowerCase()],
+      ["JSON-escaped, upper case", json.toUpperCase()],
+      ["URL-encoded, lower-case escapes", rows[2][1].toLowerCase()],
+      ["hex, upper case", rows[3][1].toUpperCase()],
+      ["JSON-escaped twice", JSON.stringify(json).slice(1, -1)],
+      ["JSON-escaped with \\/", json.replaceAll("/", "\\/")],
+    ]
+  ) rows.push([name, form, form]);
   for (
     const [before, after] of [
       ["", ""],

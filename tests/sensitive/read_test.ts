@@ -241,6 +241,32 @@ Deno.test("drop: the columns are absent from discover and from every record", as
   });
 });
 
+Deno.test("drop, with the catalog discover gave: people_custom_fields keeps no protected value in additional_fields", async () => {
+  await withSandbox(async (sandbox) => {
+    // Discover with `drop` (every class) leaves the custom columns of sensitive sections out, so
+    // the read meets their fields as fields the catalog has no column for, whose values
+    // additional_fields keeps when they are not protected: here none is.
+    const config = { sensitive_data: "drop" };
+    const discovered = await runAll(sandbox, config);
+    const custom = discovered.discover.ofType("CATALOG")[0].catalog.streams.find((s) =>
+      s.name === "people_custom_fields"
+    )!;
+    const catalog = catalogOf(["people_custom_fields"], "full_refresh") as {
+      streams: { stream: Record<string, unknown> }[];
+    };
+    catalog.streams[0].stream.json_schema = custom.json_schema;
+    const results = await runAll(sandbox, config, { catalog });
+    assert.equal(results.read.code, 0, results.read.stderr);
+    const records = results.read.records("people_custom_fields");
+    assert.ok(records.length > 0);
+    const columns = Object.keys((custom.json_schema as { properties: object }).properties);
+    for (const record of records) {
+      assert.equal(record.additional_fields, null, record.id as string);
+      assert.deepEqual(Object.keys(record).filter((c) => !columns.includes(c)), []);
+    }
+  });
+});
+
 Deno.test("keep: the output is the same as without the settings", async () => {
   await withSandbox(async (sandbox) => {
     // One stream at a time, so that two runs write their lines in the same order.

@@ -47,7 +47,8 @@ Deno.test("drop: the columns leave the stream's columns (so delete records too) 
   const extra: string[] = [];
   const record = mapRecord(
     guarded.stream,
-    { ...bank.example, iban: "GB33BUKB20201555555555" },
+    // A key that is a value (an email used as a key) is counted, never named.
+    { ...bank.example, iban: "GB33BUKB20201555555555", "jane.doe@mail.example": true },
     context(extra),
   );
   assert.deepEqual(Object.keys(record), columns);
@@ -55,7 +56,7 @@ Deno.test("drop: the columns leave the stream's columns (so delete records too) 
   assert.deepEqual(extra, [], "the read loop is not told of fields left out (none is kept)");
   assert.equal(
     guarded.report(),
-    'Stream "bank_accounts": API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): iban',
+    'Stream "bank_accounts": API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): iban, and 1 more',
   );
   assert.deepEqual(guarded.warnings, []);
 });
@@ -204,6 +205,32 @@ Deno.test("sectionProtection: a stream built at run time from custom fields, by 
   assert.deepEqual(hash.rows(columns)(record), { ...record, iban: hmac("GB33BUKB20201555555555") });
   const stale = sectionProtection(policy("drop", ["bank"]), { selected: schema.properties });
   assert.deepEqual(stale.rows(columns)(record), { ...record, iban: null });
+});
+
+Deno.test("sectionProtection: additional_fields keeps only values of unprotected fields, columns or not", () => {
+  // A catalog discovered with `drop` has no `iban` column: its field's values would come in
+  // additional_fields, beside a field defined since (`sort_code`, banking; `hobby`, basics) and
+  // a value whose field has no definition (its section unknown).
+  const columns = [
+    { name: "shirt", section: "Profile > Basics" },
+    { name: "iban", section: "Profile > Banking" },
+    { name: "sort_code", section: "Profile > Banking" },
+    { name: "hobby", section: "Profile > Basics" },
+  ];
+  const record = {
+    id: "p1",
+    shirt: "M",
+    additional_fields: {
+      iban: "GB33BUKB20201555555555",
+      sort_code: "20-20-15",
+      hobby: "chess",
+      cf_no_definition: "secret",
+    },
+  };
+  for (const mode of ["drop", "hash"] as const) {
+    const rows = sectionProtection(policy(mode, ["bank"])).rows(columns);
+    assert.deepEqual(rows(record), { id: "p1", shirt: "M", additional_fields: { hobby: "chess" } });
+  }
 });
 
 Deno.test("property: no value of a protected column, nor of a field with no column, leaves a strict stream in clear", () => {
