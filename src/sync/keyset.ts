@@ -439,6 +439,29 @@ class SliceSet {
   }
 }
 
+/** A written row as the range of itself alone (see {@linkcode isCovered}). */
+type Point = Covered & { from: string };
+
+/**
+ * The rows `slice` has written that its proven key does not reach: those before (`points`) and
+ * the rows of its latest page (`rows`, raw).
+ */
+function rowsBeyond(slice: Slice, points: readonly Point[], rows: readonly unknown[]): Point[] {
+  const proven = [{ from: slice.from, key: slice.written.key }];
+  const out: Point[] = [];
+  for (const point of [...points, ...rows.map(pointOf)]) {
+    if (point && !isCovered(proven, { at: point.from, id: point.key.ids[0] })) out.push(point);
+  }
+  return out;
+}
+
+/** A raw row as the range of itself alone, or undefined when it has no id or date. */
+function pointOf(raw: unknown): Point | undefined {
+  const at = rowCursor(raw);
+  const id = rowId(raw);
+  return at === undefined || id === undefined ? undefined : { from: at, key: { at, ids: [id] } };
+}
+
 /**
  * A page fetched by a slice, waiting its turn as text; `opened` lets the slice ask for its next
  * page while this one is written.
@@ -636,6 +659,8 @@ export async function* keysetPages(
   const readers = new Readers(client, path, options);
   const { set, ready } = readers;
   let current: Ready | undefined;
+  // Rows written past their slice's proven key, by slice: a scan that takes over skips them too.
+  const beyond = new Map<Slice, Point[]>();
   readers.schedule();
   try {
     for (;;) {
@@ -651,11 +676,14 @@ export async function* keysetPages(
       item.slice.written = mark;
       const claim = claimOf(set.slices.map((s) => s.written), { ceiling: options.ceiling });
       const { rows, skipped, known } = took;
+      beyond.set(item.slice, rowsBeyond(item.slice, beyond.get(item.slice) ?? [], rows));
       yield { rows, total, skipped, known, claim };
       current = undefined;
     }
   } catch (error) {
-    if (error instanceof KeysetRefused) error.covered = set.covered();
+    if (error instanceof KeysetRefused) {
+      error.covered = [...set.covered(), ...beyond.values()].flat();
+    }
     throw error;
   } finally {
     await readers.close(current);
