@@ -379,3 +379,42 @@ Deno.test("future-dated rows moved back to now while read: every row, none writt
     });
   }
 });
+
+Deno.test("$sort ignored while rows are inserted: the scan's last pass reads those it passed", async () => {
+  // A server that ignores the sort sends rows in id order, so a row inserted during the scan
+  // lands at a random place, often behind it. Inserts stop when the pass over the rows dated from
+  // the sync's start begins: every row that exists then must be read.
+  await using files = await TempFiles.create();
+  // The server's clock runs on from the sync's start: each row inserted is dated after it.
+  let tick = 0;
+  const { sandbox, read } = await deviant({
+    sandbox: {
+      sortIgnored: true,
+      churn: { updates: 0, inserts: 1, deletes: 0 },
+      now: () => new Date(Date.parse(NOW) + tick++),
+    },
+    concurrency: 1,
+    syncMode: "full_refresh",
+  }, files);
+  try {
+    let scanned = false;
+    const log = sandbox.requests.push.bind(sandbox.requests);
+    sandbox.requests.push = (...items) => {
+      for (const item of items) {
+        const query = new URLSearchParams(item.query);
+        const filtered = query.has("updatedAt[$gte]");
+        // The scan's pages: no filter, an offset (a count asks `$limit=1` and no offset).
+        if (!filtered && query.has("$skip") && item.path === PATH) scanned = true;
+        else if (filtered && scanned) sandbox.setChurn(0);
+      }
+      return log(...items);
+    };
+    const result = await read(NOW);
+    const rows = sandbox.snapshot(PATH);
+    assert.ok(rows.length > PEOPLE, "rows were inserted");
+    assertEveryRow(result, rows.map((row) => row.id as string), "full refresh");
+    assert.ok(scanned, "the read fell back to a scan");
+  } finally {
+    await sandbox.close();
+  }
+});

@@ -9,7 +9,7 @@
  */
 import type { Config } from "../config.ts";
 import { ConnectorError, toConnectorError } from "../errors.ts";
-import { accessHint, type HumaansClient, isRejectedQuery } from "../http/client.ts";
+import { accessHint, type HumaansClient, isRejectedQuery, type Query } from "../http/client.ts";
 import { scanPages } from "../http/paginate.ts";
 import type { AirbyteSyncMode } from "../protocol/messages.ts";
 import type { MessageWriter } from "../protocol/writer.ts";
@@ -277,7 +277,11 @@ async function readDated(run: StreamRun, plan: Plan): Promise<CursorState> {
       error instanceof KeysetRefused ? "INFO" : "WARN",
       `Stream "${stream.name}": ${refused}; reading every row and filtering here`,
     );
-    return await readFallback(run, plan, error instanceof KeysetRefused ? error.covered : []);
+    return await readFallback(run, plan, {
+      covered: error instanceof KeysetRefused ? error.covered : [],
+      // A server that rejects the filter is not asked it again.
+      filtered: error instanceof KeysetRefused,
+    });
   }
 }
 
@@ -290,29 +294,46 @@ function rejection(error: unknown): string | undefined {
 
 /**
  * The scan that replaces keyset paging: every row, written here when it is inside the read (at
- * or after the lower bound, or undated on a first sync) and not written already. One claim, at
+ * or after the lower bound, or undated on a first sync) and not written already, then the rows
+ * dated from the sync's start once more (asked by `updatedAt[$gte]` when the server is
+ * `filtered`), for those a row inserted or changed meanwhile moved behind the scan. One claim, at
  * the end: the newest row seen, or the lower bound.
  */
-async function readFallback(run: StreamRun, plan: Plan, covered: Covered[]): Promise<CursorState> {
+async function readFallback(
+  run: StreamRun,
+  plan: Plan,
+  options: { covered: Covered[]; filtered: boolean },
+): Promise<CursorState> {
+  const { covered } = options;
   run.paging = "client";
   const { lower } = plan;
+  const start = new Date(run.options.syncStartedAt).toISOString();
   let top: Key = { at: lower, ids: [...plan.idsAtLower ?? []] };
   const written: Covered[] = [...covered, { from: lower, key: top }];
-  run.total = await readScan(run, {
-    keep: (at, id) => {
-      if (at === undefined) return plan.firstSync;
-      if (lower !== undefined && at < lower) {
-        run.outside++;
-        return false;
-      }
-      if (top.at === undefined || at > top.at) top = { at, ids: [id] };
-      else if (at === top.at) top = { at, ids: [...top.ids, id] };
-      if (isCovered(written, { at, id })) {
-        run.known++;
-        return false;
-      }
-      return true;
-    },
+  /** Rows written dated from the sync's start, as `id@updatedAt`. */
+  const recent = new Set<string>();
+  const keep = (at: string | undefined, id: string) => {
+    if (at === undefined) return plan.firstSync;
+    if (lower !== undefined && at < lower) {
+      run.outside++;
+      return false;
+    }
+    if (top.at === undefined || at > top.at) top = { at, ids: [id] };
+    else if (at === top.at) top = { at, ids: [...top.ids, id] };
+    if (isCovered(written, { at, id }) || recent.has(`${id}@${at}`)) {
+      run.known++;
+      return false;
+    }
+    if (at >= start) recent.add(`${id}@${at}`);
+    return true;
+  };
+  run.total = await readScan(run, { keep });
+  // A row inserted or changed while the scan went on may have come in behind it: one more pass
+  // over the rows dated from the sync's start (a server that ignores the filter sends every row,
+  // filtered here) writes those not written yet.
+  await readScan(run, {
+    keep: (at, id) => at !== undefined && at >= start && keep(at, id),
+    query: options.filtered ? { "updatedAt[$gte]": start } : undefined,
   });
   const ceiling = ceilingOf(run.options.syncStartedAt);
   return claimOf([{ key: top, done: true, reached: true }], { ceiling, final: true })!;
@@ -324,7 +345,7 @@ async function readFallback(run: StreamRun, plan: Plan, covered: Covered[]): Pro
  */
 async function readScan(
   run: StreamRun,
-  filter: { keep: (at: string | undefined, id: string) => boolean },
+  filter: { keep: (at: string | undefined, id: string) => boolean; query?: Query },
 ): Promise<number> {
   const { options, stream } = run;
   const seen = new Set<string>();
@@ -333,6 +354,7 @@ async function readScan(
   const pages = scanPages(options.client, stream.path, {
     pageSize: options.config.max_records_per_page,
     signal: options.signal,
+    query: filter.query,
   });
   for await (const page of pages) {
     first ??= page.total;
