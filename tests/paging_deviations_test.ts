@@ -373,6 +373,9 @@ Deno.test("future-dated rows moved back to now while read: every row, none writt
         const versions = result.records(STREAM).map((r) => `${r.id}@${r.updated_at}`);
         const twice = versions.filter((v, i) => versions.indexOf(v) !== i);
         assert.deepEqual(twice, [], `${twice.length} rows written twice`);
+        const handed = logs(result, "INFO").filter((line) => /ignores \$sort/.test(line));
+        assert.ok(handed.length > 0, "the read handed over to a scan");
+        for (const line of handed) assert.match(line, /rows dated after the sync's start that/);
       } finally {
         await sandbox.close();
       }

@@ -198,15 +198,21 @@ class Slice {
   /**
    * Settles the suspect range with the count of its rows now: rows only leave a range below the
    * key (a change moves a row to now, an insert lands at now), so more rows than the pages held
-   * means rows the pages skipped: the server ignores the sort.
+   * means rows the pages skipped: the server ignores the sort. Past the sync's `start`, rows
+   * dated in the future that changed meanwhile also come in (the message says so); the scan that
+   * takes over reads them either way.
    */
-  settle(count: number, path: string): void {
+  settle(count: number, options: { path: string; start: string }): void {
     const suspect = this.suspect!;
     this.suspect = undefined;
     if (count > suspect.held) {
+      // Rows dated in the future break the rule: one changed during the sync moves back to now.
+      const future = suspect.to > options.start
+        ? "; rows dated after the sync's start that changed meanwhile look the same"
+        : "";
       refuse(
-        path,
-        `$sort[updatedAt] (it counts ${count} rows from updatedAt ${suspect.from} to ${suspect.to}, where its pages held ${suspect.held})`,
+        options.path,
+        `$sort[updatedAt] (it counts ${count} rows from updatedAt ${suspect.from} to ${suspect.to}, where its pages held ${suspect.held}${future})`,
       );
     }
     this.#verified = suspect.mark;
@@ -563,7 +569,9 @@ class Readers {
     if (slice.pages++ === 0 && this.set.slices.length === 1) {
       if (await this.#split(slice, { total: page.total, length: took.length })) this.schedule();
     }
-    if (slice.suspect) slice.settle(await this.#countBetween(slice.suspect), path);
+    if (slice.suspect) {
+      slice.settle(await this.#countBetween(slice.suspect), { path, start: options.start });
+    }
     return { took, mark: slice.proven(), total: page.total };
   }
 
