@@ -132,14 +132,16 @@ export interface ScanOptions {
  * and the scan steps back a page (the caller drops repeated ids; that page says `readAgain`). What
  * offsets still cannot promise is the caller's to reconcile against the server's count. Throws a
  * system_error naming the path when the server ignores `$skip` (a later page starts with the first
- * row again).
+ * row again). Pages hold at least 2 rows, whatever `pageSize` says (the row early and one more).
  */
 export async function* scanPages(
   client: HumaansClient,
   path: string,
   options: ScanOptions,
 ): AsyncGenerator<ScanPage> {
-  const limit = options.pageSize;
+  // A page that starts one row early must be able to hold one more: pages of one row would ask
+  // for the same row for ever.
+  const limit = Math.max(2, options.pageSize);
   let first: unknown;
   let last: unknown;
   let backs = 0;
