@@ -303,7 +303,10 @@ export const peopleCustomFields: StreamDefinition = {
 export interface RowPlan {
   /** The columns written, in order (the configured catalog's, else the definitions'). */
   columns: CustomColumn[];
-  /** Each written column by field id. */
+  /**
+   * Each written column whose field is defined now, by field id. A column whose field was deleted
+   * is written as null (values the API still sends for it go to additional_fields).
+   */
   byField: Map<string, CustomColumn>;
   /** Fields defined now that have no column in the catalog, by id: kept in additional_fields. */
   unconfigured: Map<string, CustomColumn>;
@@ -320,7 +323,8 @@ export function planColumns(
 ): RowPlan {
   const current = columnsOf(definitions);
   const columns = options.configured ?? current;
-  const byField = new Map(columns.map((c) => [c.fieldId, c]));
+  const defined = new Set(definitions.map((d) => d.id));
+  const byField = new Map(columns.filter((c) => defined.has(c.fieldId)).map((c) => [c.fieldId, c]));
   const unconfigured = new Map(
     current.filter((c) => !byField.has(c.fieldId)).map((c) => [c.fieldId, c]),
   );
@@ -401,7 +405,7 @@ export function buildRow(
   const extra: Record<string, unknown> = Object.create(null);
   const changes: ValueChange[] = [];
   for (const column of plan.columns) {
-    const raw = latest.get(column.fieldId)?.value;
+    const raw = plan.byField.has(column.fieldId) ? latest.get(column.fieldId)?.value : undefined;
     const typed = raw === null || raw === undefined ? null : typedValue(column.kind, raw);
     if (typed === undefined) {
       extra[column.name] = raw;

@@ -182,6 +182,25 @@ Deno.test("buildRow: a whole row, a misfit nulled and kept, unknown fields kept 
   ]);
 });
 
+Deno.test("buildRow: a column whose field was deleted is null; values still sent go aside", () => {
+  const defs = [
+    field("f1", "Shirt size", "text", "2024-01-01T00:00:00.000Z"),
+    field("f2", "Exit interview done", "checkbox", "2024-01-02T00:00:00.000Z"),
+  ];
+  const plan = planColumns(defs.slice(0, 1), { configured: columnsOf(defs) });
+  const { record } = buildRow(plan, {
+    personId: "p1",
+    syncedAt: SYNCED,
+    values: [
+      value("p1", "f1", "M", "2025-01-01T00:00:00.000Z"),
+      value("p1", "f2", true, "2025-01-02T00:00:00.000Z"),
+    ],
+  });
+  assert.equal(record.shirt_size, "M");
+  assert.equal(record.exit_interview_done, null);
+  assert.deepEqual(record.additional_fields, { f2: true });
+});
+
 Deno.test("property: any values of any fields make a row the discovered schema accepts", () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
