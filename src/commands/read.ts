@@ -108,7 +108,7 @@ async function readAll(
       results.push(
         await reader(stream, {
           configuredSchema: next.jsonSchema,
-          protect: options.sensitive.sectionsOf(next)?.rows,
+          protect: options.sensitive.sectionsOf(next),
           streamState: state.raw.get(stream.name),
           client,
           writer: context.writer,

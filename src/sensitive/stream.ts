@@ -106,7 +106,7 @@ function plansOf(stream: StreamDefinition, options: StreamProtection) {
 
 /** The WARNs of a stale catalog: selected columns now dropped, or now hashed into strings. */
 function staleWarnings(
-  stream: StreamDefinition,
+  name: string,
   plan: ColumnPlan,
   selected: Readonly<Record<string, unknown>> | undefined,
 ): string[] {
@@ -114,7 +114,7 @@ function staleWarnings(
   const nulled = [...plan.nulled].filter((c) => selected && c in selected);
   if (nulled.length > 0) {
     warnings.push(
-      `Stream "${stream.name}": the catalog selects ${
+      `Stream "${name}": the catalog selects ${
         nulled.join(", ")
       }, which sensitive_data drops: written as null. Refresh the source schema (discover) to leave them out`,
     );
@@ -127,7 +127,7 @@ function staleWarnings(
   });
   if (retyped.length > 0) {
     warnings.push(
-      `Stream "${stream.name}": the catalog types ${
+      `Stream "${name}": the catalog types ${
         retyped.join(", ")
       } as they were before sensitive_data hashed them; they now hold hashes (strings). Refresh the source schema (discover)`,
     );
@@ -179,7 +179,7 @@ export function protectStream(
     // A stream the policy does not touch is read as it is, at no cost.
     stream: plan.strict ? protectedStream : stream,
     plan,
-    warnings: staleWarnings(stream, plan, options.selected),
+    warnings: staleWarnings(stream.name, plan, options.selected),
     report: () => seenReport(stream.name, seen),
   };
 }
@@ -257,8 +257,9 @@ export function sectionClasses(columns: readonly SectionColumn[]): Map<string, S
  * What a policy does to a stream whose columns are built at run time from custom fields (such as
  * `people_custom_fields`), given the columns with their sections: `schema` protects its JSON
  * Schema at discover, `rows` makes the protection of its records at read (given also the fields
- * with no column, whose values `additional_fields` keeps when their section is not protected). A
- * column the configured catalog selects (`selected`) but the policy drops is written as null.
+ * with no column, whose values `additional_fields` keeps when their section is not protected),
+ * `warnings` the WARNs of a stale catalog. A column the configured catalog selects (`selected`)
+ * but the policy drops is written as null.
  */
 export function sectionProtection(
   policy: SensitivePolicy,
@@ -266,6 +267,7 @@ export function sectionProtection(
 ): {
   schema(schema: JsonObject, columns: readonly SectionColumn[]): JsonObject;
   rows(columns: readonly SectionColumn[]): (record: JsonObject) => JsonObject;
+  warnings(stream: string, columns: readonly SectionColumn[]): string[];
 } {
   const selected = options.selected ? new Set(Object.keys(options.selected)) : undefined;
   const hash = policy.hmac && ((text: string) => policy.hmac!.hex(text));
@@ -293,6 +295,12 @@ export function sectionProtection(
         }
         return protectRecord(record, plan, { hash }).record;
       };
+    },
+    warnings(stream, columns) {
+      if (!options.selected) return [];
+      const names = Object.keys(options.selected);
+      const plan = planColumns(sectionClasses(columns), policy, { columns: names, selected });
+      return staleWarnings(stream, plan, options.selected);
     },
   };
 }

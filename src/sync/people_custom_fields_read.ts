@@ -557,7 +557,12 @@ export interface CustomFieldsReadOptions extends ReadStreamOptions {
    * `additional_fields` (each with its field's section and type): where a sensitive-data policy
    * hashes or drops columns, and leaves fields out, by section.
    */
-  protect?: RowTransform;
+  protect?: {
+    /** Given the columns and the fields with none, what to do to each row before it is written. */
+    rows: RowTransform;
+    /** The WARNs of a catalog made before the policy changed (see `staleWarnings`). */
+    warnings(stream: string, columns: readonly CustomColumn[]): string[];
+  };
 }
 
 /** Given the columns of a read, what to do to each of its rows before it is written. */
@@ -664,7 +669,11 @@ async function readRows(run: Run): Promise<string | undefined> {
   const { options, stream } = run;
   const { writer } = options;
   await planRun(run);
-  run.protectRow = options.protect?.([...run.plan.columns, ...run.plan.unconfigured.values()]);
+  const columns = [...run.plan.columns, ...run.plan.unconfigured.values()];
+  run.protectRow = options.protect?.rows(columns);
+  for (const line of options.protect?.warnings(stream.name, columns) ?? []) {
+    await writer.log("WARN", line);
+  }
   await writer.streamStatus(stream.name, "RUNNING");
   let cursor = options.syncMode === "incremental"
     ? await saneCursor(run.stream, options)

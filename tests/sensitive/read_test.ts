@@ -313,6 +313,26 @@ Deno.test("a stale catalog: a selected column now dropped is null, with one WARN
   });
 });
 
+Deno.test("a stale catalog of people_custom_fields: hashed columns it types otherwise get the WARN", async () => {
+  await withSandbox(async (sandbox) => {
+    const keep = await runAll(sandbox, {});
+    const custom = keep.discover.ofType("CATALOG")[0].catalog.streams.find((s) =>
+      s.name === "people_custom_fields"
+    )!;
+    const catalog = catalogOf(["people_custom_fields"], "full_refresh") as {
+      streams: { stream: Record<string, unknown> }[];
+    };
+    catalog.streams[0].stream.json_schema = custom.json_schema;
+    const results = await runAll(sandbox, { sensitive_data: "hash", hash_key: KEY }, { catalog });
+    assert.equal(results.read.code, 0, results.read.stderr);
+    const warns = results.read.ofType("LOG").filter((m) =>
+      m.log.level === "WARN" && /before sensitive_data hashed them/.test(m.log.message)
+    );
+    assert.equal(warns.length, 1);
+    assert.match(warns[0].log.message, /^Stream "people_custom_fields": the catalog types \w/);
+  });
+});
+
 Deno.test("hash without hash_key: a config error that names hash_key and says why", async () => {
   await withSandbox(async (sandbox) => {
     const results = await runAll(sandbox, { sensitive_data: "hash" });

@@ -519,10 +519,13 @@ Deno.test("the protect hooks see every column's section: a transform drops the h
     config,
     syncMode: "full_refresh",
     syncStartedAt: Date.parse(FIRST_SYNC),
-    protect: (columns) => {
-      const drop = health(columns);
-      assert.deepEqual([...drop].sort(), ["allergies", "dietary_needs", "health_insurance_id"]);
-      return (record) => Object.fromEntries(Object.entries(record).filter(([n]) => !drop.has(n)));
+    protect: {
+      rows: (columns) => {
+        const drop = health(columns);
+        assert.deepEqual([...drop].sort(), ["allergies", "dietary_needs", "health_insurance_id"]);
+        return (record) => Object.fromEntries(Object.entries(record).filter(([n]) => !drop.has(n)));
+      },
+      warnings: () => [],
     },
   });
   await writer.flush();
