@@ -1,6 +1,6 @@
 import { parseCommandLine, type ParsedCommandLine } from "./cli_args.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { configError, toConnectorError } from "./errors.ts";
+import { toConnectorError } from "./errors.ts";
 import { ProgressLine } from "./progress.ts";
 import { type ByteSink, MessageWriter } from "./protocol/writer.ts";
 import { check } from "./commands/check.ts";
@@ -88,23 +88,40 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
   try {
     parsed = parseCommandLine(args, FLAGS);
   } catch (error) {
-    const writer = new MessageWriter(options.stdout, { stderr: options.stderr, now: clock.now });
-    writeLine(options.stderr, USAGE);
-    await writer.error(`Invalid command line: ${(error as Error).message}`, {
-      failureType: "config_error",
-    });
-    return EXIT_CODES.usage;
+    return await badCommandLine((error as Error).message, { clock, run: options });
   }
-  const name = parsed.positionals[0];
+  const [name, ...extra] = parsed.positionals;
   if (parsed.values.version) {
     writeLine(options.stderr, `source-humaans ${VERSION}`);
     return 0;
   }
-  if (parsed.values.help || name === undefined || name === "help") {
+  if (parsed.values.help || name === "help") {
     writeLine(options.stderr, USAGE);
-    return name === undefined && !parsed.values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
+    return EXIT_CODES.ok;
   }
-  return await runCommand(name, { parsed, clock, run: options });
+  const problem = name === undefined
+    ? "no command: use spec, check, discover or read"
+    : !(name in COMMANDS)
+    ? `unknown command "${name}": use spec, check, discover or read`
+    : extra.length > 0
+    ? `unexpected argument "${extra[0]}"`
+    : COMMANDS[name as keyof typeof COMMANDS].needs.filter((flag) => !parsed.values[flag])
+      .map((flag) => `the ${name} command needs --${flag} FILE`)[0];
+  if (problem !== undefined) return await badCommandLine(problem, { clock, run: options });
+  return await runCommand(name!, { parsed, clock, run: options });
+}
+
+/** A bad command line: the usage on stderr, a config_error TRACE, exit code 2. */
+async function badCommandLine(
+  problem: string,
+  options: { clock: Clock; run: RunOptions },
+): Promise<number> {
+  const { clock, run } = options;
+  const writer = new MessageWriter(run.stdout, { stderr: run.stderr, now: clock.now });
+  writeLine(run.stderr, USAGE);
+  await writer.error(`Invalid command line: ${problem}`, { failureType: "config_error" });
+  await writer.flush();
+  return EXIT_CODES.usage;
 }
 
 /** Runs one named command; a failure becomes a TRACE ERROR and exit code 1. */
@@ -128,17 +145,7 @@ async function runCommand(
       : undefined,
   };
   try {
-    if (!(name in COMMANDS)) {
-      writeLine(run.stderr, USAGE);
-      throw configError(`Unknown command "${name}": use spec, check, discover or read`);
-    }
-    const command = COMMANDS[name as keyof typeof COMMANDS];
-    for (const flag of command.needs) {
-      if (!parsed.values[flag]) {
-        throw configError(`The ${name} command needs --${flag} FILE`);
-      }
-    }
-    return await command.run(context);
+    return await COMMANDS[name as keyof typeof COMMANDS].run(context);
   } catch (thrown) {
     const error = toConnectorError(thrown);
     await writer.flush();

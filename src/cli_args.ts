@@ -25,7 +25,7 @@ export interface ParsedCommandLine<Spec extends Record<string, OptionSpec>> {
 
 /**
  * Parses `args` by `options`; throws an Error naming the argument for an unknown option, a
- * string option without a value, or a value given to a switch.
+ * string option without a value, a value given to a switch, or an option given twice.
  */
 export function parseCommandLine<Spec extends Record<string, OptionSpec>>(
   args: readonly string[],
@@ -52,6 +52,7 @@ export function parseCommandLine<Spec extends Record<string, OptionSpec>>(
     const name = long ? given : shorts.get(given);
     const spec = name !== undefined && Object.hasOwn(options, name) ? options[name] : undefined;
     if (name === undefined || spec === undefined) throw new Error(`Unknown option '${arg}'`);
+    if (Object.hasOwn(values, name)) throw new Error(`Option '--${name}' is given twice`);
     if (spec.type === "boolean") {
       if (equals >= 0) throw new Error(`Option '--${name}' does not take a value`);
       values[name] = true;

@@ -23,7 +23,7 @@ Deno.test("parseCommandLine: values, switches, positionals and `--`", () => {
   assert.deepEqual(parseCommandLine(["--config", "-"], FLAGS).values, { config: "-" });
 });
 
-Deno.test("parseCommandLine: an unknown option, a missing value or a value to a switch throws naming it", () => {
+Deno.test("parseCommandLine: an unknown option, a missing value, a value to a switch or an option twice throws naming it", () => {
   const cases: [string[], RegExp][] = [
     [["--nope"], /Unknown option '--nope'/],
     [["-x"], /Unknown option '-x'/],
@@ -31,6 +31,8 @@ Deno.test("parseCommandLine: an unknown option, a missing value or a value to a 
     [["--config"], /'--config <value>' needs a value/],
     [["--config", "--debug"], /'--config <value>' needs a value/],
     [["--debug=yes"], /'--debug' does not take a value/],
+    [["--config", "a", "--config=b"], /'--config' is given twice/],
+    [["--debug", "--debug"], /'--debug' is given twice/],
   ];
   for (const [args, message] of cases) {
     assert.throws(() => parseCommandLine(args, FLAGS), message, args.join(" "));

@@ -78,7 +78,7 @@ Deno.test("main.ts runs every command as a subprocess, stdout holding only messa
     });
     await t.step("a failure exits non-zero after a TRACE ERROR", async () => {
       const result = await runMain(["read", "--config", config], secrets);
-      assert.equal(result.code, 1);
+      assert.equal(result.code, 2); // a bad command line
       assert.equal(result.traces("ERROR").at(-1)?.error.failure_type, "config_error");
       assert.match(result.stderr, /needs --catalog/);
     });
