@@ -96,7 +96,8 @@ function problemOf(issue: z.core.$ZodIssue, options: { path: Path; value: unknow
 
 function syncModeProblem(value: unknown, stream: StreamDefinition): string {
   const supported = stream.incremental ? "full_refresh or incremental" : "full_refresh";
-  return `is ${JSON.stringify(value)}; stream "${stream.name}" supports ${supported}`;
+  const given = value === undefined ? "is missing" : `is ${JSON.stringify(value)}`;
+  return `${given}; stream "${stream.name}" supports ${supported}`;
 }
 
 /** The stream an entry names: known to this connector, and not named by an earlier entry. */

@@ -72,6 +72,11 @@ class StateReader {
       return;
     }
     const key = "updated_at" in streamState ? "updated_at" : "last_sync_time";
+    if (streamState[key] === null) {
+      this.state.warnings.push(
+        `State file "${this.source}" field "${field}.${key}" is null: stream "${name}" starts from scratch; fix the state if that is not meant`,
+      );
+    }
     const cursor = this.cursor(streamState[key], `${field}.${key}`);
     if (streamState.id_set !== undefined) this.state.idSets.set(name, streamState.id_set);
     if (!cursor) return;

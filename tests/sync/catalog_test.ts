@@ -206,7 +206,10 @@ Deno.test("parseCatalog reads a stream without a cursor in full when asked for i
     const error = catalogErrorOf({
       streams: [configured("public_holiday_calendars", "incremental", { sync_mode: undefined })],
     });
-    assert.match(error.message, /"streams\[0\].sync_mode" is undefined/);
+    assert.match(
+      error.message,
+      /"streams\[0\].sync_mode" is missing; stream "public_holiday_calendars"/,
+    );
   });
 });
 

@@ -329,16 +329,21 @@ Deno.test("ids_at_cursor: read with the cursor; the old format (no ids) still wo
   assert.match(error.message, /field "\[0\]\.stream\.stream_state\.ids_at_cursor" is not an array/);
 });
 
-Deno.test("a stream state without updated_at: a warning naming what was found", () => {
+Deno.test("a stream state without updated_at, or with it null: a warning naming what was found", () => {
   const state = parseState([
     streamMessage("job_roles", { cursor: "2026-11-01", page: 3 }),
     streamMessage("companies", {}),
+    streamMessage("people", { updated_at: null }),
   ], { source: SOURCE });
   assert.equal(state.cursors.size, 0);
-  assert.equal(state.warnings.length, 1);
+  assert.equal(state.warnings.length, 2);
   assert.match(
     state.warnings[0],
     /field "\[0\]\.stream\.stream_state" has no updated_at \(found "cursor", "page"\): stream "job_roles" starts from scratch/,
+  );
+  assert.match(
+    state.warnings[1],
+    /field "\[2\]\.stream\.stream_state\.updated_at" is null: stream "people" starts from scratch/,
   );
   assert.deepEqual([...state.empty], ["companies"]);
 });
