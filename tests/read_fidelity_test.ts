@@ -85,7 +85,7 @@ Deno.test("read: a stream that answers 403 or 404 ends INCOMPLETE, the others fi
   );
   assert.ok(
     errors.some((m) =>
-      /^Stream "spaces" failed: .*404.*; the API has no \/spaces list for this account: deselect the stream$/
+      /^Stream "spaces" failed: .*404.*; the API has no \/spaces list for this account: deselect the stream \(if every stream says so, check base_url\)$/
         .test(m)
     ),
     errors.join("\n"),

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { toConnectorError } from "../errors.ts";
+import { configError, toConnectorError } from "../errors.ts";
 import { failureKindOf, type HttpError, type HumaansClient } from "../http/client.ts";
 import { ERROR_POLICY, type FailureKind } from "../http/error_policy.ts";
 import { policyOf, policySummary } from "../sensitive/policy.ts";
@@ -48,7 +48,15 @@ async function tokenScopes(client: HumaansClient): Promise<string[] | undefined>
     await client.get("/me");
   } catch (error) {
     if (!hasKind(error, "not_found")) throw error;
-    await client.get("/companies", { $limit: 1 });
+    try {
+      await client.get("/companies", { $limit: 1 });
+    } catch (error) {
+      if (!hasKind(error, "not_found")) throw error;
+      // Not one of three endpoints every account has: the base URL is not the API's.
+      throw configError(
+        `${error.message}; /token-info and /me answered 404 too: check base_url (the Humaans API is https://app.humaans.io/api)`,
+      );
+    }
   }
   return undefined;
 }

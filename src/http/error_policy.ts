@@ -122,7 +122,7 @@ export function streamHint(
     } scope for this stream (or its creator's role lacks this list)`;
   }
   if (kind === "not_found") {
-    return `; the API has no ${stream.path} list for this account: deselect the stream`;
+    return `; the API has no ${stream.path} list for this account: deselect the stream (if every stream says so, check base_url)`;
   }
   return "";
 }

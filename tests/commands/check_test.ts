@@ -86,6 +86,21 @@ Deno.test("check asks every stream for one row and reports what the token can re
         assert.match(unreadable.get("compensations")!, /^403 .*; grant compensations:read$/);
       });
     }
+    await t.step("a base_url that is not the API's: FAILED, naming base_url", async () => {
+      const config = await files.write("config.json", {
+        api_token: "role-token-1",
+        base_url: sandbox.url.replace(/\/api$/, "/v1"),
+        retry_attempts: 0,
+      });
+      const result = await runConnector(["check", "--config", config], {
+        clock: testClock(),
+        secrets: ["role-token-1"],
+      });
+      assert.equal(result.code, 0);
+      const status = result.connectionStatus();
+      assert.equal(status.status, "FAILED");
+      assert.match(status.message, /404.*\/token-info and \/me answered 404 too: check base_url/);
+    });
     await t.step("the deadline ends every request not yet answered", async () => {
       const deadline = new AbortController();
       deadline.abort(new DOMException("deadline", "TimeoutError"));

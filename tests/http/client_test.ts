@@ -865,7 +865,7 @@ Deno.test("isRejectedQuery and accessHint: what a 400, a 403 and a 404 mean for 
   );
   assert.equal(
     accessHint(error(404), stream),
-    "; the API has no /documents list for this account: deselect the stream",
+    "; the API has no /documents list for this account: deselect the stream (if every stream says so, check base_url)",
   );
   assert.equal(accessHint(error(401), stream), "");
   assert.equal(accessHint(new Error("x"), stream), "");
