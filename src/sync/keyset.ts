@@ -106,10 +106,17 @@ export interface KeysetOptions {
 /** What one page of a slice came to. */
 interface Take {
   rows: unknown[];
+  /** Each row's key, as parallel lists: its `updatedAt` and its id. */
+  keys: Written;
   skipped: number;
   known: number;
   /** Rows on the page (every one, skipped or not). */
   length: number;
+}
+
+/** What a page of `length` rows gives before its rows are taken. */
+function takeOf(length: number): Take {
+  return { rows: [], keys: { ats: [], ids: [] }, skipped: 0, known: 0, length };
 }
 
 /** One slice of the key order: `[from, to)`, read page by page from its key. */
@@ -241,11 +248,10 @@ class Slice {
   /** Proves a page's rows against the query that brought them and moves the key past them. */
   take(page: ListEnvelope, path: string, limit: number): Take {
     const skip = this.#skip;
-    const took: Take = { rows: [], skipped: 0, known: 0, length: page.data.length };
+    const took = takeOf(page.data.length);
     if (skip > 0 && !this.#joins(page, path)) return took;
     this.#account(page.total);
     const before = this.key.at;
-    const bound = before ?? EVER;
     let previous: { at: string; id: string } | undefined;
     let beyond = false;
     let tie = 0;
@@ -255,7 +261,7 @@ class Slice {
         took.skipped++;
         continue;
       }
-      const at = prove(raw, { previous, bound, to: this.to, path });
+      const at = prove(raw, { previous, bound: before ?? EVER, to: this.to, path });
       if (at === undefined) {
         beyond = true; // rows in order: none below the bound comes after this one
         break;
@@ -280,9 +286,11 @@ class Slice {
       this.key.ids.push(id);
       this.#known.add(id);
       took.rows.push(raw);
+      took.keys.ats.push(at);
+      took.keys.ids.push(id);
     }
     const sameRun = this.key.at === before;
-    const length = page.data.length;
+    const { length } = took;
     this.#last = { at: before, skip, length, tie, total: page.total };
     this.#next({
       page,
@@ -445,27 +453,35 @@ class SliceSet {
   }
 }
 
-/** A written row as the range of itself alone (see {@linkcode isCovered}). */
-type Point = Covered & { from: string };
-
-/**
- * The rows `slice` has written that its proven key does not reach: those before (`points`) and
- * the rows of its latest page (`rows`, raw).
- */
-function rowsBeyond(slice: Slice, points: readonly Point[], rows: readonly unknown[]): Point[] {
-  const proven = [{ from: slice.from, key: slice.written.key }];
-  const out: Point[] = [];
-  for (const point of [...points, ...rows.map(pointOf)]) {
-    if (point && !isCovered(proven, { at: point.from, id: point.key.ids[0] })) out.push(point);
-  }
-  return out;
+/** Rows written, in key order, as parallel lists: each one's `updatedAt` and id. */
+interface Written {
+  ats: string[];
+  ids: string[];
 }
 
-/** A raw row as the range of itself alone, or undefined when it has no id or date. */
-function pointOf(raw: unknown): Point | undefined {
-  const at = rowCursor(raw);
-  const id = rowId(raw);
-  return at === undefined || id === undefined ? undefined : { from: at, key: { at, ids: [id] } };
+/**
+ * Adds the rows of `slice`'s latest page to those it wrote past its proven key (`beyond`), then
+ * drops those the proven key now reaches: rows come in key order, so they are a prefix.
+ */
+function keepBeyond(slice: Slice, beyond: Written, page: Written): void {
+  beyond.ats.push(...page.ats);
+  beyond.ids.push(...page.ids);
+  const { from } = slice;
+  const { key } = slice.written;
+  let reached = 0;
+  for (; reached < beyond.ats.length; reached++) {
+    const at = beyond.ats[reached];
+    const below = key.at !== undefined && (from === undefined || at >= from) &&
+      (at < key.at || (at === key.at && key.ids.includes(beyond.ids[reached])));
+    if (!below) break;
+  }
+  beyond.ats.splice(0, reached);
+  beyond.ids.splice(0, reached);
+}
+
+/** Rows written as ranges of one row each (see {@linkcode isCovered}). */
+function pointsOf(written: Written): Covered[] {
+  return written.ats.map((at, k) => ({ from: at, key: { at, ids: [written.ids[k]] } }));
 }
 
 /**
@@ -668,7 +684,7 @@ export async function* keysetPages(
   const { set, ready } = readers;
   let current: Ready | undefined;
   // Rows written past their slice's proven key, by slice: a scan that takes over skips them too.
-  const beyond = new Map<Slice, Point[]>();
+  const beyond = new Map<Slice, Written>();
   readers.schedule();
   try {
     for (;;) {
@@ -684,13 +700,15 @@ export async function* keysetPages(
       item.slice.written = mark;
       const claim = claimOf(set.slices.map((s) => s.written), { ceiling: options.ceiling });
       const { rows, skipped, known } = took;
-      beyond.set(item.slice, rowsBeyond(item.slice, beyond.get(item.slice) ?? [], rows));
+      const written = beyond.get(item.slice) ?? { ats: [], ids: [] };
+      keepBeyond(item.slice, written, took.keys);
+      beyond.set(item.slice, written);
       yield { rows, total, skipped, known, claim };
       current = undefined;
     }
   } catch (error) {
     if (error instanceof KeysetRefused) {
-      error.covered = [...set.covered(), ...beyond.values()].flat();
+      error.covered = [...set.covered(), ...[...beyond.values()].flatMap(pointsOf)];
     }
     throw error;
   } finally {
