@@ -355,9 +355,10 @@ Deno.test("seeded short pages under heavy churn, slices at once: every row that 
 });
 
 Deno.test("future-dated rows moved back to now while read: every row, none written twice", async (t) => {
-  // A row dated in the future that changes during the sync moves backwards, out of the range
-  // the tail counted: the read may take it for a server that ignores the sort and hand over to a
-  // scan, which must not write again the rows the keyset pages wrote.
+  // A row dated in the future that changes during the sync moves back to now, into a range the
+  // tail has read: the count there rises, which the read takes for a server that ignores the sort
+  // (and says may be these rows), handing over to a scan that must not write again what the
+  // keyset pages wrote.
   for (const syncMode of ["full_refresh", "incremental"] as const) {
     await t.step(syncMode, async () => {
       await using files = await TempFiles.create();

@@ -138,6 +138,16 @@ function properties(result: RunResult, stream: string): Record<string, { descrip
     .properties;
 }
 
+/** A configured catalog of `stream` alone, full_refresh, with the schema `discovered` gave. */
+function catalogFrom(discovered: RunResult, stream: string): Record<string, unknown> {
+  const found = discovered.ofType("CATALOG")[0].catalog.streams.find((s) => s.name === stream)!;
+  const catalog = catalogOf([stream], "full_refresh") as {
+    streams: { stream: Record<string, unknown> }[];
+  };
+  catalog.streams[0].stream.json_schema = found.json_schema;
+  return catalog;
+}
+
 async function withSandbox(test: (sandbox: Sandbox) => Promise<void>): Promise<void> {
   const sandbox = await startSandbox({ people: PEOPLE, now });
   try {
@@ -248,18 +258,12 @@ Deno.test("drop, with the catalog discover gave: people_custom_fields keeps no p
     // additional_fields keeps when they are not protected: here none is.
     const config = { sensitive_data: "drop" };
     const discovered = await runAll(sandbox, config);
-    const custom = discovered.discover.ofType("CATALOG")[0].catalog.streams.find((s) =>
-      s.name === "people_custom_fields"
-    )!;
-    const catalog = catalogOf(["people_custom_fields"], "full_refresh") as {
-      streams: { stream: Record<string, unknown> }[];
-    };
-    catalog.streams[0].stream.json_schema = custom.json_schema;
+    const catalog = catalogFrom(discovered.discover, "people_custom_fields");
     const results = await runAll(sandbox, config, { catalog });
     assert.equal(results.read.code, 0, results.read.stderr);
     const records = results.read.records("people_custom_fields");
     assert.ok(records.length > 0);
-    const columns = Object.keys((custom.json_schema as { properties: object }).properties);
+    const columns = Object.keys(properties(discovered.discover, "people_custom_fields"));
     for (const record of records) {
       assert.equal(record.additional_fields, null, record.id as string);
       assert.deepEqual(Object.keys(record).filter((c) => !columns.includes(c)), []);
@@ -290,13 +294,7 @@ Deno.test("keep: the output is the same as without the settings", async () => {
 Deno.test("a stale catalog: a selected column now dropped is null, with one WARN", async () => {
   await withSandbox(async (sandbox) => {
     const keep = await runAll(sandbox, {});
-    const people = keep.discover.ofType("CATALOG")[0].catalog.streams.find((s) =>
-      s.name === "people"
-    )!;
-    const catalog = catalogOf(["people"], "full_refresh") as {
-      streams: { stream: Record<string, unknown> }[];
-    };
-    catalog.streams[0].stream.json_schema = people.json_schema;
+    const catalog = catalogFrom(keep.discover, "people");
     const results = await runAll(sandbox, { sensitive_data: "drop" }, { catalog });
     const records = results.read.records("people");
     assert.ok(records.length > 0);
@@ -316,13 +314,7 @@ Deno.test("a stale catalog: a selected column now dropped is null, with one WARN
 Deno.test("a stale catalog of people_custom_fields: hashed columns it types otherwise get the WARN", async () => {
   await withSandbox(async (sandbox) => {
     const keep = await runAll(sandbox, {});
-    const custom = keep.discover.ofType("CATALOG")[0].catalog.streams.find((s) =>
-      s.name === "people_custom_fields"
-    )!;
-    const catalog = catalogOf(["people_custom_fields"], "full_refresh") as {
-      streams: { stream: Record<string, unknown> }[];
-    };
-    catalog.streams[0].stream.json_schema = custom.json_schema;
+    const catalog = catalogFrom(keep.discover, "people_custom_fields");
     const results = await runAll(sandbox, { sensitive_data: "hash", hash_key: KEY }, { catalog });
     assert.equal(results.read.code, 0, results.read.stderr);
     const warns = results.read.ofType("LOG").filter((m) =>
