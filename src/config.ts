@@ -132,8 +132,58 @@ function tokenProblem(token: string): string | undefined {
       }): copy the token again from Humaans`;
     }
   }
+  const folded = token.toLowerCase();
+  if (OWN_WORDS.some((word) => word.includes(folded))) {
+    // Masked wherever it shows, in any case, the token would mask the output's own words too.
+    return "is a word the connector's own output holds (such as a key or status of its messages), so masking it would break every message: set the token Humaans gave you";
+  }
   return undefined;
 }
+
+/**
+ * The words of the connector's messages that are not data: keys and values of the protocol's
+ * messages, and the columns every stream has. A token that is part of one cannot be masked.
+ */
+const OWN_WORDS = [
+  "airbyte_secret",
+  "additional_fields",
+  "complete",
+  "connection_status",
+  "cursor_field",
+  "documentationurl",
+  "estimate",
+  "ids_at_cursor",
+  "is_resumable",
+  "namespace",
+  "primary_key",
+  "timestamp",
+  "_ab_cdc_deleted_at",
+  "connectionspecification",
+  "connectionstatus",
+  "config_error",
+  "default_cursor_field",
+  "destination_sync_mode",
+  "emitted_at",
+  "failure_type",
+  "incomplete",
+  "internal_message",
+  "json_schema",
+  "quota_reset",
+  "rate_limited",
+  "recordcount",
+  "row_estimate",
+  "sourcestats",
+  "source_defined_cursor",
+  "source_defined_primary_key",
+  "stream_descriptor",
+  "stream_state",
+  "stream_status",
+  "succeeded",
+  "supported_sync_modes",
+  "system_error",
+  "transient_error",
+  "updated_at",
+];
 
 /** Why `value` cannot be the base URL, or undefined if it can. Quotes no user name or password. */
 function baseUrlProblem(value: string): string | undefined {

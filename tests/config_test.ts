@@ -226,7 +226,7 @@ Deno.test("a missing or empty token is a config_error that never shows the token
   }
 });
 
-Deno.test("a token too short, too long or with a control character is a config_error naming api_token", async (t) => {
+Deno.test("a token too short, too long, with a control character or a word of the output is a config_error naming api_token", async (t) => {
   const rows: [string, string, RegExp][] = [
     ["3 characters", "abc", /is too short \(3 characters, at least 8\)/],
     ["7 characters", "abcdefg", /is too short \(7 characters, at least 8\)/],
@@ -242,6 +242,9 @@ Deno.test("a token too short, too long or with a control character is a config_e
     ["not ASCII", "hms_live_Zx81Qp0Lm4Rt7Yb\u00e9", /not ASCII \(at character 25\)/],
     ["4097 characters", "t".repeat(4097), /is too long \(4097 characters, at most 4096\)/],
     ["10 MB", "t".repeat(10_000_000), /is too long \(10000000 characters, at most 4096\)/],
+    // Masked wherever it shows, such a token would mask the output's own keys and statuses.
+    ["a word of the output", "Updated_At", /is a word the connector's own output holds/],
+    ["part of one", "COMPLETE", /is a word the connector's own output holds/],
   ];
   for (const [name, token, pattern] of rows) {
     await t.step(name, () => {

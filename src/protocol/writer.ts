@@ -215,6 +215,22 @@ export class MessageWriter {
     await this.flush();
   }
 
+  /**
+   * A message line masked. A secret that is text the protocol's own JSON holds (a token such as
+   * `RECORD","record`) would break the line: then the line's keys and string values are masked
+   * one by one instead, so it stays one JSON message.
+   */
+  #masked(line: string): string {
+    const out = this.redact(line);
+    if (out === line) return out;
+    try {
+      JSON.parse(out);
+      return out;
+    } catch {
+      return JSON.stringify(maskedValues(JSON.parse(line), (text) => this.redact(text)));
+    }
+  }
+
   /** Writes a human-readable line to stderr (never stdout). */
   diagnostic(text: string): void {
     if (!this.#stderr) return;
@@ -232,17 +248,20 @@ export class MessageWriter {
     for (const line of lines) size += line.length * 3 + 1;
     let buffer: Uint8Array | undefined;
     let bytes: Uint8Array;
-    if (size <= REUSED_BUFFER_MAX && !this.#mask.anyHolds("\n")) {
+    const newline = this.#mask.anyHolds("\n");
+    if (size <= REUSED_BUFFER_MAX && !newline) {
       // Line by line into a reused buffer: no joined copy of the page, no fresh buffer. Masking
       // each line is masking the whole when no secret holds a newline (lines hold none).
       const spare = this.#spares.findIndex((spare) => spare.length >= size);
       buffer = spare >= 0 ? this.#spares.splice(spare, 1)[0] : new Uint8Array(size);
       let end = 0;
       for (const line of lines) {
-        end += encoder.encodeInto(this.redact(line), buffer.subarray(end)).written;
+        end += encoder.encodeInto(this.#masked(line), buffer.subarray(end)).written;
         buffer[end++] = 10;
       }
       bytes = buffer.subarray(0, end);
+    } else if (!newline) {
+      bytes = encoder.encode(lines.map((line) => this.#masked(line)).join("\n") + "\n");
     } else {
       bytes = encoder.encode(this.redact(lines.join("\n") + "\n"));
     }
@@ -378,4 +397,21 @@ export class OutputGate implements ByteSink {
     if (!this.ended) return;
     for (const resolve of this.#stopped.splice(0)) resolve();
   }
+}
+
+/** `value` with every key and string masked by `redact`, at any depth. */
+function maskedValues(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((item) => maskedValues(item, redact));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(out, redact(key), {
+      value: maskedValues(item, redact),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }

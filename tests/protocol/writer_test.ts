@@ -249,6 +249,25 @@ Deno.test("a secret with JSON-escaped characters is masked in its escaped form t
   assert.ok(!message.record.data.note.includes(secret), "the decoded record holds the secret");
 });
 
+Deno.test("a secret that is the protocol's own text: each line stays one JSON message", async () => {
+  // Masking the line's text would cut `"record":` out of every RECORD line; its keys and string
+  // values are masked one by one instead.
+  // (A token that is a word of the output, such as COMPLETE, is refused when the config is read.)
+  for (const secret of ['RECORD","record', '"TYPE":"']) {
+    const { stdout, writer } = setup();
+    writer.addSecret(secret);
+    writer.record("companies", { id: "c1", note: `a ${secret} b`, [`k ${secret}`]: 1 });
+    await writer.streamState("companies", { updated_at: "2026-01-01T00:00:00.000Z" }, {
+      recordCount: 1,
+    });
+    const lines = stdout.text.trim().split("\n");
+    assert.equal(lines.length, 2, secret);
+    const [record] = lines.map((line) => JSON.parse(line));
+    assert.equal(record.record.data.note, "a **** b", secret);
+    assert.ok("k ****" in record.record.data, secret);
+  }
+});
+
 Deno.test("a secret that contains another secret is masked whole", () => {
   const { writer } = setup();
   writer.addSecret("abcd");
