@@ -179,11 +179,12 @@ interface Failure {
 }
 
 /**
- * Reads a Feathers-style error body: `message`, then `name`/`code`; a JSON body without either is
- * not quoted (what else it holds is the server's, e.g. an echo of the request). Text that is not
- * JSON is quoted as text: tags out, character references and %-escapes decoded, whitespace made
- * single spaces. At most {@linkcode MAX_MESSAGE_CHARS} characters (200 of text), masked by
- * `redact` once decoded.
+ * Reads an error body for the message a person reads: a JSON body's `message` (else `error.message`,
+ * `errors[0].message`, `error` with `error_description`, then `name` and `code`), never the rest
+ * of it (what else it holds is the server's, e.g. an echo of the request); text that is not JSON
+ * as text, tags out when it is HTML. Either way character references, %-escapes and `\u`/`\x`
+ * escapes are decoded and control characters become single spaces before `redact` masks it; at
+ * most {@linkcode MAX_MESSAGE_CHARS} characters (200 of text).
  */
 export function apiErrorMessage(
   text: string,
@@ -191,35 +192,55 @@ export function apiErrorMessage(
 ): string | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
-  // What JSON decodes (an escaped secret) is masked before it is cut.
   const redact = options.redact ?? ((text: string) => text);
-  const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+  const readable = (text: string) =>
+    // deno-lint-ignore no-control-regex -- control characters are what it removes
+    decodeEscapes(text).replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
   let body: unknown;
   try {
     body = JSON.parse(trimmed);
   } catch {
-    const plain = oneLine(decodeEscapes(trimmed.replace(/<[^>]*>/g, " ")));
+    const plain = readable(trimmed.startsWith("<") ? trimmed.replace(/<[^>]*>/g, " ") : trimmed);
     return plain === "" ? undefined : capMessage(redact(plain), 200);
   }
-  if (!body || typeof body !== "object") return undefined;
-  const { message, name, code } = body as Record<string, unknown>;
-  if (typeof message === "string" && message) return capMessage(redact(oneLine(message)));
-  if (typeof name === "string" && name) {
-    return capMessage(redact(oneLine(code ? `${name} (${String(code)})` : name)));
-  }
-  return undefined;
+  const message = messageOf(body);
+  return message ? capMessage(redact(readable(message))) : undefined;
 }
 
-/** `text` with HTML character references and %-escapes decoded (those that decode). */
+/** The message of a JSON error body, by the shapes APIs use; undefined when it has none. */
+function messageOf(body: unknown): string | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const { message, error, errors, error_description: detail, name, code } = body as Record<
+    string,
+    unknown
+  >;
+  const text = (value: unknown) => typeof value === "string" && value ? value : undefined;
+  const first = Array.isArray(errors) ? errors[0] : undefined;
+  return text(message) ??
+    text((error as { message?: unknown } | null)?.message) ??
+    text((first as { message?: unknown } | null)?.message) ??
+    (text(error) && (text(detail) ? `${error}: ${detail}` : text(error))) ??
+    (text(name) && (code ? `${name} (${String(code)})` : text(name)));
+}
+
+/** `text` with HTML character references, %-escapes and `\u`/`\x` escapes decoded. */
 function decodeEscapes(text: string): string {
   const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+  const point = (code: number, whole: string) =>
+    code <= 0x10ffff ? String.fromCodePoint(code) : whole;
   return text
     .replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (whole, ref: string) => {
       const lower = ref.toLowerCase();
       if (!lower.startsWith("#")) return named[lower] ?? whole;
-      const point = lower.startsWith("#x") ? parseInt(lower.slice(2), 16) : Number(lower.slice(1));
-      return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+      return point(
+        lower.startsWith("#x") ? parseInt(lower.slice(2), 16) : Number(lower.slice(1)),
+        whole,
+      );
     })
+    .replace(
+      /\\u([0-9a-f]{4})|\\x([0-9a-f]{2})/gi,
+      (whole, u, x) => point(parseInt(u ?? x, 16), whole),
+    )
     .replace(/(%[0-9a-f]{2})+/gi, (run) => {
       try {
         return decodeURIComponent(run);

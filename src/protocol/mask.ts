@@ -42,7 +42,7 @@ function base64Cores(bytes: Uint8Array): string[] {
 
 /**
  * Every form in which `secret` can appear in what the connector prints: as is, JSON-escaped
- * (once, twice, and with `/` escaped as `\/`), URL-encoded (as a path or query part, and
+ * (once or twice, with or without `/` escaped as `\/`), URL-encoded (as a path or query part, and
  * form-encoded), base64 (standard and URL-safe, at any alignment inside a longer encoded text,
  * e.g. `Basic` or `Bearer` header values) and hex.
  */
@@ -55,11 +55,13 @@ export function secretForms(secret: string): string[] {
 /** The forms of {@linkcode secretForms} that keep their meaning in any letter case. */
 function foldedForms(secret: string, bytes: Uint8Array): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
+  const slashes = json.replaceAll("/", "\\/");
   return [
     secret,
     json,
     JSON.stringify(json).slice(1, -1),
-    json.replaceAll("/", "\\/"),
+    slashes,
+    JSON.stringify(slashes).slice(1, -1),
     encodeURIComponent(secret),
     new URLSearchParams({ s: secret }).toString().slice(2),
     Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),

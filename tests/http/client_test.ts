@@ -414,7 +414,23 @@ Deno.test("apiErrorMessage: Feathers message, then name/code, then raw text", as
     ],
     // Not quoted: what else a JSON body holds is the server's (an echo of the request's headers
     // could hold the token in an escape no mask foresees).
-    ["JSON without message or name", '{"error":"nope"}', undefined],
+    ["JSON without a message of a known shape", '{"detail":"nope"}', undefined],
+    ["error.message", '{"error":{"message":"bad query"}}', "bad query"],
+    ["errors[0].message", '{"errors":[{"message":"bad query"},{"message":"x"}]}', "bad query"],
+    [
+      "error and error_description",
+      '{"error":"invalid_token","error_description":"expired"}',
+      "invalid_token: expired",
+    ],
+    ["error alone", '{"error":"nope"}', "nope"],
+    ["a message that is not a string", '{"message":{"a":1}}', undefined],
+    ["\\u and \\x escapes in a message decoded", '{"message":"\\\\u0068\\\\x69"}', "hi"],
+    [
+      "text that is not HTML keeps its angle brackets",
+      "limit must be <= 250 and > 0 (got <x>)",
+      "limit must be <= 250 and > 0 (got <x>)",
+    ],
+    ["control characters become spaces", "bad\u001b[31m red\u0085end", "bad [31m red end"],
     ["JSON that is not an object", '"nope"', undefined],
     ["a message on one line", '{"message":"bad\\nrequest\\r\\n  here"}', "bad request here"],
     ["character references decoded", "<p>a &amp; b &#104;&#x69; &lt;x&gt;</p>", "a & b hi <x>"],

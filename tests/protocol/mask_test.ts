@@ -48,6 +48,10 @@ function encodings(secret: string): [string, string, string][] {
       ["hex, upper case", rows[3][1].toUpperCase()],
       ["JSON-escaped twice", JSON.stringify(json).slice(1, -1)],
       ["JSON-escaped with \\/", json.replaceAll("/", "\\/")],
+      [
+        "JSON-escaped with \\/, then twice",
+        JSON.stringify(json.replaceAll("/", "\\/")).slice(1, -1),
+      ],
     ]
   ) rows.push([name, form, form]);
   for (
