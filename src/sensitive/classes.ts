@@ -43,13 +43,13 @@ function words(section: string): string {
  */
 const SECTION_RULES: [RegExp, SensitiveClass][] = [
   [/\b(banks?|banking|iban|payouts?|payment details?)\b/, "bank"],
-  [/\b(health|medical|medicine|allerg\w*|disabilit\w*|wellbeing)\b/, "health"],
+  [/\b(health|medical|medicine|allerg\w*|disabilit\w*|wellbeing|sick\w*)\b/, "health"],
   [
-    /\b(compensations?|salary|salaries|pay|payroll|bonus\w*|equity|commissions?|benefits?)\b/,
+    /\b(compensations?|salary|salaries|pay|payroll|payslips?|wages?|remuneration|pensions?|bonus\w*|equity|stock|shares|commissions?|benefits?)\b/,
     "compensation",
   ],
   [
-    /\b(identity|identities|identification|passports?|tax\w*|government|national (id|insurance)|social (security|insurance)|visas?|permits?|licen[cs]es?|driver|driving|ssn)\b/,
+    /\b(identity|identities|identification|passports?|tax\w*|government|national (id|insurance)|social (security|insurance)|ni|nino|visas?|permits?|right to work|immigration|licen[cs]es?|driver|driving|ssn)\b/,
     "government_id",
   ],
   [/\b(emergency|personal|address|family|dependants?|dependents?|contacts?)\b/, "personal"],
