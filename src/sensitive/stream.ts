@@ -258,7 +258,7 @@ export function sectionClasses(columns: readonly SectionColumn[]): Map<string, S
  * `people_custom_fields`), given the columns with their sections: `schema` protects its JSON
  * Schema at discover, `rows` makes the protection of its records at read (given also the fields
  * with no column, whose values `additional_fields` keeps when their section is not protected),
- * `warnings` the WARNs of a stale catalog. A column the configured catalog selects (`selected`)
+ * `warnings` the WARNs of a stale catalog, `protects` whether a column's section is protected. A column the configured catalog selects (`selected`)
  * but the policy drops is written as null.
  */
 export function sectionProtection(
@@ -268,6 +268,7 @@ export function sectionProtection(
   schema(schema: JsonObject, columns: readonly SectionColumn[]): JsonObject;
   rows(columns: readonly SectionColumn[]): (record: JsonObject) => JsonObject;
   warnings(stream: string, columns: readonly SectionColumn[]): string[];
+  protects(column: SectionColumn): boolean;
 } {
   const selected = options.selected ? new Set(Object.keys(options.selected)) : undefined;
   const hash = policy.hmac && ((text: string) => policy.hmac!.hex(text));
@@ -295,6 +296,10 @@ export function sectionProtection(
         }
         return protectRecord(record, plan, { hash }).record;
       };
+    },
+    protects(column) {
+      const cls = classOfSection(column.section);
+      return cls !== null && protects(policy, cls);
     },
     warnings(stream, columns) {
       if (!options.selected) return [];

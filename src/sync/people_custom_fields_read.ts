@@ -137,12 +137,20 @@ export function configuredColumns(
   return columns;
 }
 
-/** The WARNs of a read's plan: columns whose field is gone, fields added, types unknown. */
+/**
+ * The WARNs of a read's plan: columns whose field is gone, fields added (but those `leftOut`, a
+ * sensitive-data policy's: additional_fields does not keep them), types unknown.
+ */
 export async function warnAboutPlan(
   writer: MessageWriter,
-  options: { stream: string; plan: RowPlan; definitions: readonly CustomFieldDefinition[] },
+  options: {
+    stream: string;
+    plan: RowPlan;
+    definitions: readonly CustomFieldDefinition[];
+    leftOut?: (column: CustomColumn) => boolean;
+  },
 ): Promise<void> {
-  const { stream, plan, definitions } = options;
+  const { stream, plan, definitions, leftOut } = options;
   const defined = new Map(definitions.map((d) => [d.id, d]));
   for (const column of plan.columns) {
     const field = defined.get(column.fieldId);
@@ -164,8 +172,9 @@ export async function warnAboutPlan(
       );
     }
   }
-  if (plan.unconfigured.size > 0) {
-    const names = [...plan.unconfigured.values()].map((c) => `"${c.fieldName}" (${c.name})`);
+  const kept = [...plan.unconfigured.values()].filter((c) => !leftOut?.(c));
+  if (kept.length > 0) {
+    const names = kept.map((c) => `"${c.fieldName}" (${c.name})`);
     await writer.log(
       "WARN",
       `Stream "${stream}": custom fields added since the schema was discovered are kept in additional_fields: ${
@@ -562,6 +571,8 @@ export interface CustomFieldsReadOptions extends ReadStreamOptions {
     rows: RowTransform;
     /** The WARNs of a catalog made before the policy changed (see `staleWarnings`). */
     warnings(stream: string, columns: readonly CustomColumn[]): string[];
+    /** Whether the policy protects a column's section (its values are never kept aside). */
+    protects(column: CustomColumn): boolean;
   };
 }
 
@@ -661,7 +672,12 @@ async function planRun(run: Run): Promise<void> {
     "INFO",
     `Stream "${stream.name}": ${definitions.length} custom fields defined`,
   );
-  await warnAboutPlan(options.writer, { stream: stream.name, plan: run.plan, definitions });
+  await warnAboutPlan(options.writer, {
+    stream: stream.name,
+    plan: run.plan,
+    definitions,
+    leftOut: options.protect?.protects,
+  });
 }
 
 /** The definitions and plan, then the rows; returns the cursor read from. */

@@ -526,6 +526,7 @@ Deno.test("the protect hooks see every column's section: a transform drops the h
         return (record) => Object.fromEntries(Object.entries(record).filter(([n]) => !drop.has(n)));
       },
       warnings: () => [],
+      protects: () => false,
     },
   });
   await writer.flush();
