@@ -536,6 +536,7 @@ function finalState(run: Run, cursor: string | undefined): Record<string, unknow
     updated_at: claim,
     ...(ids && ids.length > 0 ? { ids_at_cursor: ids.sort() } : {}),
     [COLUMNS_KEY]: run.plan.columns.map((c) => c.name),
+    [COLUMN_FIELDS_KEY]: Object.fromEntries(run.plan.columns.map((c) => [c.name, c.fieldId])),
   };
 }
 
@@ -584,17 +585,27 @@ export type RowTransform = (
 /** The state key listing the custom columns the rows were last written with. */
 export const COLUMNS_KEY = "columns";
 
+/** The state key mapping each of those columns to the id of the field it was written from. */
+export const COLUMN_FIELDS_KEY = "column_fields";
+
 /**
  * The columns of the plan that the rows written before do not have (the state lists those it
- * wrote): a field added or renamed since, whose column the schema refresh brought. Empty when
- * the state lists none (a state from before this key).
+ * wrote), or had from another field (a field deleted and made again under its name, two fields
+ * that swapped names): whose values every row must be written again for. Empty when the state
+ * lists none (a state from before this key); by name alone for a state without field ids.
  */
 export function newColumns(plan: RowPlan, streamState?: Record<string, unknown>): string[] {
   const written = streamState?.[COLUMNS_KEY];
   if (!Array.isArray(written)) return [];
   const known = new Set(written);
-  return plan.columns.filter((c) => !c.fieldId.startsWith("(") && !known.has(c.name))
-    .map((c) => c.name);
+  const fields = streamState?.[COLUMN_FIELDS_KEY];
+  const fieldOf = fields !== null && typeof fields === "object" && !Array.isArray(fields)
+    ? new Map(Object.entries(fields))
+    : undefined;
+  return plan.columns.filter((c) =>
+    !c.fieldId.startsWith("(") &&
+    (!known.has(c.name) || (fieldOf !== undefined && fieldOf.get(c.name) !== c.fieldId))
+  ).map((c) => c.name);
 }
 
 /** Reads `people_custom_fields`: STARTED, RUNNING, the rows, one STATE, COMPLETE. */
@@ -698,7 +709,7 @@ async function readRows(run: Run): Promise<string | undefined> {
   if (cursor !== undefined && added.length > 0) {
     await writer.log(
       "INFO",
-      `Stream "${stream.name}": new columns since the last sync (${
+      `Stream "${stream.name}": new columns, or columns now of another field, since the last sync (${
         added.join(", ")
       }): reading every person's values once, so every row has them`,
     );

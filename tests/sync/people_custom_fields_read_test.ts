@@ -6,9 +6,11 @@ import {
   type CustomColumn,
   kindOfType,
   peopleCustomFields,
+  planColumns,
   typedValue,
 } from "../../src/streams/people_custom_fields.ts";
 import {
+  newColumns,
   PEOPLE_PER_REQUEST,
   peopleQuery,
   readPeopleCustomFields,
@@ -256,7 +258,8 @@ Deno.test("after a value change, a renamed and an added field: read and discover
       assert.equal(rows.length, people.length);
       assert.ok(
         third.ofType("LOG").some((l) =>
-          /new columns since the last sync \(cost_center, badge_colour\)/.test(l.log.message)
+          /new columns, or columns now of another field, since the last sync \(cost_center, badge_colour\)/
+            .test(l.log.message)
         ),
       );
       assert.equal(rows.find((r) => r.person_id === people[1])!.badge_colour, "Red");
@@ -722,4 +725,23 @@ Deno.test("a full read's rows carry the company of the person's values, as incre
   const rows = (await read(config, { catalog, at: FIRST_SYNC, files })).records(STREAM);
   assert.ok(rows.length > 0);
   assert.deepEqual([...new Set(rows.map((row) => row.company_id))], ["Co1"]);
+});
+
+Deno.test("newColumns: a column that is new, or now of another field, by the state's field ids", () => {
+  const definitions = [
+    { id: "fA", name: "Beta", section: "basics", type: "text", createdAt: "2024-01-01T00:00:00Z" },
+    { id: "fB", name: "Alpha", section: "basics", type: "text", createdAt: "2024-01-02T00:00:00Z" },
+    { id: "fC", name: "Team", section: "basics", type: "text", createdAt: "2024-01-03T00:00:00Z" },
+  ];
+  const plan = planColumns(definitions, {});
+  // The last sync wrote alpha from fA and beta from fB (the two fields swapped names since),
+  // team from fC.
+  const state = {
+    columns: ["alpha", "beta", "team"],
+    column_fields: { alpha: "fA", beta: "fB", team: "fC" },
+  };
+  assert.deepEqual(newColumns(plan, state).sort(), ["alpha", "beta"]);
+  // A state from before the field ids: by name alone.
+  assert.deepEqual(newColumns(plan, { columns: ["alpha", "beta"] }), ["team"]);
+  assert.deepEqual(newColumns(plan, {}), []);
 });
