@@ -168,7 +168,7 @@ Deno.test("detect_deletes: a state without a set (older version) starts one, rep
   }
 });
 
-Deno.test("detect_deletes: a failed or unproven scan reports nothing and keeps the set", async (t) => {
+Deno.test("detect_deletes: a failed or unproven scan reports nothing and keeps the set, with the ids it wrote", async (t) => {
   /** A page of the id scan (not its one-row probe, not a confirming request), and its `$skip`. */
   const scanPage = (input: RequestInfo | URL) => {
     const query = new URL(String(input)).searchParams;
@@ -207,13 +207,19 @@ Deno.test("detect_deletes: a failed or unproven scan reports nothing and keeps t
       try {
         const first = await sync(s, NOW);
         assert.ok(liveIds(s, "job_roles").size > 250, "more than one page of ids");
-        s.sandbox.change("/job-roles", { deletes: 3 });
+        s.sandbox.change("/job-roles", { deletes: 3, inserts: 2 });
         const second = await sync(s, LATER, { state: stateFileOf(first), fetch: fetcher });
         assert.deepEqual(deletedIds(second, "job_roles"), [], "no deletes reported");
         assert.ok(logs(second, "WARN").some((m) => warning.test(m)), logs(second, "WARN").join());
         assert.deepEqual(second.statuses("job_roles"), ["STARTED", "RUNNING", "COMPLETE"]);
-        const kept = second.lastState("job_roles").id_set;
-        assert.deepEqual(kept, first.lastState("job_roles").id_set);
+        // The committed set, with the rows this sync wrote added: should they be deleted later,
+        // the set knows them.
+        const kept = new Set(await decodeIdSet(second.lastState("job_roles").id_set));
+        const committed = await decodeIdSet(first.lastState("job_roles").id_set);
+        assert.ok(committed.every((id) => kept.has(id)), "the committed ids are kept");
+        const written = second.records("job_roles").map((r) => r.id as string);
+        assert.ok(written.length >= 2, "the inserted rows were written");
+        assert.deepEqual(written.filter((id) => !kept.has(id)), [], "written ids are kept");
         // The next sync, with a working API, reports them.
         const third = await sync(s, LATEST, { state: stateFileOf(second) });
         assert.equal(deletedIds(third, "job_roles").length, 3);

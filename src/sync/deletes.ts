@@ -299,21 +299,26 @@ export class DeleteTracker {
   /**
    * Scans ids, writes a RECORD for each row confirmed gone and returns the keys of the final
    * STATE. A scan that fails or cannot be proven complete writes none and keeps the committed
-   * set, with a WARN; only an abort is thrown.
+   * set with the ids this sync wrote added (so a row written now and deleted later is found),
+   * with a WARN; only an abort is thrown.
    */
   async detect(options: DetectOptions): Promise<Detection> {
-    const keep: Detection = { state: this.carried(), records: 0 };
     // Every id known to exist: the committed set, then the rows written and those scanned.
     const known = new Set<string>();
     const committed = await this.#loadCommitted(known, options.writer);
-    if (committed === "unreadable") keep.state = {};
+    const keep = async (why: string): Promise<Detection> => {
+      await this.#warnKept(options.writer, why);
+      if (committed !== "read") return { state: {}, records: 0 };
+      for (const id of this.#written) known.add(id);
+      const encoded = await this.#encode(known, options.writer);
+      return { state: encoded ? { [ID_SET_KEY]: encoded } : {}, records: 0 };
+    };
     try {
       return await this.#scanAndReport(known, { ...options, previous: committed === "read", keep });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      await this.#warnKept(options.writer, `the id scan failed: ${message}`);
-      return keep;
+      return await keep(`the id scan failed: ${message}`);
     }
   }
 
@@ -338,7 +343,7 @@ export class DeleteTracker {
 
   async #scanAndReport(
     known: Set<string>,
-    options: DetectOptions & { previous: boolean; keep: Detection },
+    options: DetectOptions & { previous: boolean; keep: (why: string) => Promise<Detection> },
   ): Promise<Detection> {
     const { writer, client } = options;
     const { name, path } = this.#stream;
@@ -351,11 +356,9 @@ export class DeleteTracker {
     const selection = probe.selection;
     const scan = await scanIds(client, path, { ...options, selection });
     if (!scan.proven) {
-      await this.#warnKept(
-        writer,
+      return await options.keep(
         `the id scan saw fewer ids than the server counts (rows changed while it paged), so it cannot prove which are gone`,
       );
-      return options.keep;
     }
     for (const id of this.#written) known.add(id);
     const candidates = options.previous ? missingIds(known, scan.ids) : [];
@@ -407,7 +410,7 @@ export class DeleteTracker {
   #warnKept(writer: MessageWriter, why: string): Promise<void> {
     return writer.log(
       "WARN",
-      `Stream "${this.#stream.name}": deletes were not detected this sync (${why}); the ids of the last sync are kept, so the next sync detects them`,
+      `Stream "${this.#stream.name}": deletes were not detected this sync (${why}); the ids of the last sync are kept with those this sync wrote, so the next sync detects them`,
     );
   }
 }
