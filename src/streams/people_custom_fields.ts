@@ -132,13 +132,14 @@ export function kindOfType(type: string | null, config?: unknown): CustomColumnK
   return kind === "string" && multiple && /select|choice|dropdown/.test(key) ? "strings" : kind;
 }
 
-/** A definition from a raw `/custom-fields` row, or undefined when it has no id or name. */
+/** A definition from a raw `/custom-fields` row (a missing name is empty), or undefined without an id. */
 export function definitionOf(raw: unknown): CustomFieldDefinition | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const row = raw as RawObject;
   const id = typeof row.id === "string" && row.id !== "" ? row.id : undefined;
-  const name = typeof row.name === "string" && row.name.trim() !== "" ? row.name : undefined;
-  if (id === undefined || name === undefined) return undefined;
+  if (id === undefined) return undefined;
+  // A field without a name still holds values: its column is `field` (a suffix when taken).
+  const name = typeof row.name === "string" ? row.name.trim() : "";
   const resource = row.resourceId;
   // Fields on other resources than people (should the API have any) are not this stream's.
   if (typeof resource === "string" && !/^(person|people)$/i.test(resource)) return undefined;

@@ -69,9 +69,12 @@ Deno.test("column names: snake_case of the field's name, a stable suffix on a co
   assert.deepEqual(columnsOf([older]).map((c) => c.name), ["size"]);
 });
 
-Deno.test("definitionOf: rows without id or name, and fields of other resources, are left out", () => {
-  assert.equal(definitionOf({ id: "x", name: " " }), undefined);
+Deno.test("definitionOf: rows without id, and fields of other resources, are left out; a field without a name is `field`", () => {
   assert.equal(definitionOf({ name: "Cost centre" }), undefined);
+  for (const unnamed of [{ id: "x", name: " " }, { id: "x" }, { id: "x", name: 7 }]) {
+    assert.equal(definitionOf(unnamed)?.name, "");
+    assert.deepEqual(columnsOf([definitionOf(unnamed)!]).map((c) => c.name), ["field"]);
+  }
   assert.equal(definitionOf({ id: "x", name: "Team size", resourceId: "company" }), undefined);
   assert.deepEqual(definitionOf({ id: "x", name: "Grade", type: "select", resourceId: null }), {
     id: "x",
