@@ -10,6 +10,7 @@ export type ColumnKind =
   | "json"
   | "timestamp"
   | "date"
+  | "time"
   | "integer"
   | "number"
   | "boolean";
@@ -23,10 +24,10 @@ interface ColumnMeta {
   kind: ColumnKind;
   /** Also zod's own `.description` (the global registry), which other code reads. */
   description?: string;
-  /** A format the zod type does not carry: to zod a date is a regex. */
-  format?: "date";
+  /** A format the zod type does not carry: to zod a date or a time is a regex. */
+  format?: "date" | "time";
   /** Airbyte's type of the column, a key JSON Schema does not have. */
-  airbyte_type?: "timestamp_with_timezone";
+  airbyte_type?: "timestamp_with_timezone" | "time_without_timezone";
   /** The class of sensitive data the column holds (see {@linkcode sensitive}), if any. */
   sensitive?: SensitiveClass;
 }
@@ -38,6 +39,7 @@ const COLUMNS = z.registry<ColumnMeta>();
 const KIND_KEYS: Partial<Record<ColumnKind, Pick<ColumnMeta, "format" | "airbyte_type">>> = {
   timestamp: { airbyte_type: "timestamp_with_timezone" },
   date: { format: "date" },
+  time: { format: "time", airbyte_type: "time_without_timezone" },
 };
 
 function column<T extends z.ZodType>(kind: ColumnKind, schema: T, description?: string): T {
@@ -51,6 +53,8 @@ function column<T extends z.ZodType>(kind: ColumnKind, schema: T, description?: 
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A time of day without a zone, as Airbyte's `time_without_timezone` holds it. */
+const ISO_TIME = /^\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 /**
  * Column types of a stream's record schema; every column but the id is nullable. The optional
@@ -78,6 +82,9 @@ export const col = {
   /** A calendar date, YYYY-MM-DD. */
   date: (description?: string) =>
     column("date", z.string().regex(ISO_DATE).nullable(), description),
+  /** A time of day without a zone, HH:MM:SS (a warehouse's TIME): `09:00:00`. */
+  time: (description?: string) =>
+    column("time", z.string().regex(ISO_TIME).nullable(), description),
   integer: (description?: string) => column("integer", z.number().int().nullable(), description),
   number: (description?: string) => column("number", z.number().nullable(), description),
   boolean: (description?: string) => column("boolean", z.boolean().nullable(), description),
@@ -295,6 +302,16 @@ function toDate(value: unknown): string | undefined {
   return utcTimestamp(text)?.slice(0, 10);
 }
 
+/** A time of day as HH:MM:SS (seconds added to HH:MM); undefined when it is not one. */
+function toTime(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/.exec(value.trim());
+  if (!match) return undefined;
+  const [, hours, minutes, seconds = "00", fraction = ""] = match;
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) return undefined;
+  return `${hours}:${minutes}:${seconds}${fraction}`;
+}
+
 function toNumber(value: unknown, integer: boolean): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isFinite(n)) return undefined;
@@ -332,6 +349,7 @@ export const CONVERTERS: Record<ColumnKind, (value: unknown) => unknown> = {
   json: (value) => typeof value === "object" ? JSON.stringify(value) : toText(value),
   timestamp: utcTimestamp,
   date: toDate,
+  time: toTime,
   integer: (value) => toNumber(value, true),
   number: (value) => toNumber(value, false),
   boolean: toBoolean,

@@ -12,8 +12,8 @@ export const timesheetEntries: StreamDefinition = defineStream({
   record: z.object({
     person_id: col.string(),
     date: col.date(),
-    start_time: col.string(),
-    end_time: col.string(),
+    start_time: col.time(),
+    end_time: col.time(),
     duration_hours: col.integer(),
     duration_minutes: col.integer(),
   }),

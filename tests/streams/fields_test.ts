@@ -4,6 +4,7 @@ import {
   col,
   type ColumnKind,
   columnKinds,
+  CONVERTERS,
   recordJsonSchema,
   snakeCase,
   utcTimestamp,
@@ -259,6 +260,29 @@ Deno.test("project types every value as its column demands", async (t) => {
       assert.deepEqual(reported, invalid ? [[column, input]] : []);
     });
   }
+});
+
+Deno.test("a time column: HH:MM:SS (seconds added to HH:MM), else it does not fit", () => {
+  const kinds = columnKinds(z.object({ id: col.id(), start_time: col.time() }));
+  assert.equal(kinds.get("start_time"), "time");
+  const rows: [unknown, unknown][] = [
+    ["09:00:00", "09:00:00"],
+    ["09:00", "09:00:00"],
+    [" 17:30:15.250 ", "17:30:15.250"],
+    ["24:00:00", undefined],
+    ["9:00", undefined],
+    ["2024-01-31T09:00:00Z", undefined],
+    [900, undefined],
+  ];
+  for (const [input, expected] of rows) assert.equal(CONVERTERS.time(input), expected, `${input}`);
+  const schema = recordJsonSchema(z.object({ t: col.time() })) as {
+    properties: Record<string, unknown>;
+  };
+  assert.deepEqual(schema.properties.t, {
+    type: ["string", "null"],
+    format: "time",
+    airbyte_type: "time_without_timezone",
+  });
 });
 
 Deno.test("project: missing values are null, never '' or 0", () => {

@@ -82,7 +82,8 @@ DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # An instant as the API sends it (ISO 8601 with a T; with or without a zone).
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")
-# A wall-clock date and time, no zone (timesheet entries' start and end): noted, not failed.
+# A date and time with no zone in a text column: what a loader makes of a time of day declared as
+# plain text (today's date added to it), so a failure.
 LOCAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?")
 
 
@@ -109,7 +110,11 @@ def expected_types(prop: dict[str, Any]) -> set[str] | None:
         return None
     kind = kinds.pop()
     if kind == "string":
-        return {"date": {"date"}, "date-time": TIMESTAMP_TYPES}.get(prop.get("format"), TEXT_TYPES)
+        return {
+            "date": {"date"},
+            "date-time": TIMESTAMP_TYPES,
+            "time": {"time without time zone"},
+        }.get(prop.get("format"), TEXT_TYPES)
     return {
         "number": {"numeric"},
         "integer": {"bigint", "numeric"},
@@ -182,8 +187,7 @@ def type_problems(
                 problems.append(f"{column}: {actual} holding {misfit}")
             present = [v for v in values if v]
             if present and all(LOCAL_DATETIME.fullmatch(v) for v in present):
-                print(f"     note: {stream}.{column} holds wall-clock date-times as text "
-                      f"(e.g. {present[0]}): no zone, so no timestamp type is claimed", flush=True)
+                problems.append(f"{column}: {actual} holding zone-less date-times (e.g. {present[0]})")
     return problems
 
 
