@@ -705,6 +705,14 @@ async function readRows(run: Run): Promise<string | undefined> {
   let cursor = options.syncMode === "incremental"
     ? await saneCursor(run.stream, options)
     : undefined;
+  const listed = options.streamState?.[COLUMNS_KEY];
+  if (cursor !== undefined && listed !== undefined && !Array.isArray(listed)) {
+    await writer.log(
+      "WARN",
+      `Stream "${stream.name}": the state's "${COLUMNS_KEY}" is not a list of columns, so which columns the rows have is unknown: reading every person's values once`,
+    );
+    cursor = undefined;
+  }
   const added = newColumns(run.plan, options.streamState);
   if (cursor !== undefined && added.length > 0) {
     await writer.log(

@@ -745,3 +745,29 @@ Deno.test("newColumns: a column that is new, or now of another field, by the sta
   assert.deepEqual(newColumns(plan, { columns: ["alpha", "beta"] }), ["team"]);
   assert.deepEqual(newColumns(plan, {}), []);
 });
+
+Deno.test("a state whose columns are not a list: every person's row written once, with a WARN", async () => {
+  await using files = await TempFiles.create();
+  await using sandbox = await sandboxAt();
+  const config = await files.write("config.json", {
+    api_token: sandbox.token,
+    base_url: sandbox.url,
+  });
+  const { catalog } = await discoverStream(files, config);
+  const first = await read(config, { catalog, at: FIRST_SYNC, files });
+  const people = new Set(first.records(STREAM).map((r) => r.person_id));
+  // Nothing changed since: a good state writes no row; a state that lost its columns, every one.
+  const state = first.lastState(STREAM);
+  assert.equal(
+    (await read(config, { catalog, at: SECOND_SYNC, state, files })).records().length,
+    0,
+  );
+  const broken = { ...state, columns: "garbage" } as CursorStateValue;
+  const second = await read(config, { catalog, at: SECOND_SYNC, state: broken, files });
+  assert.equal(second.records(STREAM).length, people.size);
+  assert.ok(
+    second.ofType("LOG").some((l) =>
+      l.log.level === "WARN" && /"columns" is not a list of columns/.test(l.log.message)
+    ),
+  );
+});
