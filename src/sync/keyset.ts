@@ -57,11 +57,14 @@ export interface Covered {
 
 /** Whether a row (its `updatedAt` and id) lies in a range already written. */
 export function isCovered(covered: readonly Covered[], row: { at: string; id: string }): boolean {
-  const { at, id } = row;
-  return covered.some(({ from, key }) =>
-    key.at !== undefined && (from === undefined || at >= from) &&
-    (at < key.at || (at === key.at && key.ids.includes(id)))
-  );
+  return covered.some((range) => covers(range, row.at, row.id));
+}
+
+/** Whether the row at `at` with `id` lies in `range`. */
+function covers(range: Covered, at: string, id: string): boolean {
+  const { from, key } = range;
+  return key.at !== undefined && (from === undefined || at >= from) &&
+    (at < key.at || (at === key.at && key.ids.includes(id)));
 }
 
 /**
@@ -466,15 +469,11 @@ interface Written {
 function keepBeyond(slice: Slice, beyond: Written, page: Written): void {
   beyond.ats.push(...page.ats);
   beyond.ids.push(...page.ids);
-  const { from } = slice;
-  const { key } = slice.written;
+  const proven: Covered = { from: slice.from, key: slice.written.key };
   let reached = 0;
-  for (; reached < beyond.ats.length; reached++) {
-    const at = beyond.ats[reached];
-    const below = key.at !== undefined && (from === undefined || at >= from) &&
-      (at < key.at || (at === key.at && key.ids.includes(beyond.ids[reached])));
-    if (!below) break;
-  }
+  while (
+    reached < beyond.ats.length && covers(proven, beyond.ats[reached], beyond.ids[reached])
+  ) reached++;
   beyond.ats.splice(0, reached);
   beyond.ids.splice(0, reached);
 }
