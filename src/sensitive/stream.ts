@@ -258,8 +258,8 @@ export function sectionClasses(columns: readonly SectionColumn[]): Map<string, S
  * `people_custom_fields`), given the columns with their sections: `schema` protects its JSON
  * Schema at discover, `rows` makes the protection of its records at read (given also the fields
  * with no column, whose values `additional_fields` keeps when their section is not protected),
- * `warnings` the WARNs of a stale catalog, `protects` whether a column's section is protected. A column the configured catalog selects (`selected`)
- * but the policy drops is written as null.
+ * `warnings` the WARNs of a stale catalog, `protects` whether a column's section is protected. A
+ * column the configured catalog selects (`selected`) but the policy drops is written as null.
  */
 export function sectionProtection(
   policy: SensitivePolicy,
@@ -272,6 +272,10 @@ export function sectionProtection(
 } {
   const selected = options.selected ? new Set(Object.keys(options.selected)) : undefined;
   const hash = policy.hmac && ((text: string) => policy.hmac!.hex(text));
+  const isProtected = (column: SectionColumn) => {
+    const cls = classOfSection(column.section);
+    return cls !== null && protects(policy, cls);
+  };
   return {
     schema(schema, columns) {
       const classes = sectionClasses(columns);
@@ -282,10 +286,7 @@ export function sectionProtection(
       const classes = sectionClasses(columns);
       // `additional_fields` keeps the values of the unprotected fields only, columns or not (a
       // field defined since discover, or left out there): the stream is always strict.
-      const open = columns.map((c) => c.name).filter((name) =>
-        !classes.has(name) ||
-        !protects(policy, classes.get(name)!)
-      );
+      const open = columns.filter((column) => !isProtected(column)).map((c) => c.name);
       let plan: ColumnPlan | undefined;
       return (record) => {
         // The plan follows the records' columns (the same in every record of a read).
@@ -297,10 +298,7 @@ export function sectionProtection(
         return protectRecord(record, plan, { hash }).record;
       };
     },
-    protects(column) {
-      const cls = classOfSection(column.section);
-      return cls !== null && protects(policy, cls);
-    },
+    protects: isProtected,
     warnings(stream, columns) {
       if (!options.selected) return [];
       const names = Object.keys(options.selected);
