@@ -202,10 +202,9 @@ function seenReport(name: string, seen: Seen): string | undefined {
   if (left.size > 0) {
     // A key that is no identifier may be a value (an email used as a key): counted, not named.
     const names = [...left].filter((field) => IDENTIFIER_PATH.test(field));
-    const named = names.slice(0, NAMED_LEFT).join(", ") || "none named";
-    const more = left.size > Math.min(names.length, NAMED_LEFT)
-      ? `, and ${left.size - Math.min(names.length, NAMED_LEFT)} more`
-      : "";
+    const shown = names.slice(0, NAMED_LEFT);
+    const named = shown.join(", ") || "none named";
+    const more = left.size > shown.length ? `, and ${left.size - shown.length} more` : "";
     parts.push(
       `API fields with no column left out, as the stream holds sensitive data that sensitive_data hashes or drops (an unknown field may be sensitive too): ${named}${more}`,
     );
