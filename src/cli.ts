@@ -90,7 +90,7 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
   } catch (error) {
     return await badCommandLine((error as Error).message, { clock, run: options });
   }
-  const [name, ...extra] = parsed.positionals;
+  const name = parsed.positionals[0];
   if (parsed.values.version) {
     writeLine(options.stderr, `source-humaans ${VERSION}`);
     return 0;
@@ -99,16 +99,19 @@ export async function run(args: string[], options: RunOptions): Promise<number> 
     writeLine(options.stderr, USAGE);
     return EXIT_CODES.ok;
   }
-  const problem = name === undefined
-    ? "no command: use spec, check, discover or read"
-    : !(name in COMMANDS)
-    ? `unknown command "${name}": use spec, check, discover or read`
-    : extra.length > 0
-    ? `unexpected argument "${extra[0]}"`
-    : COMMANDS[name as keyof typeof COMMANDS].needs.filter((flag) => !parsed.values[flag])
-      .map((flag) => `the ${name} command needs --${flag} FILE`)[0];
+  const problem = commandProblem(parsed);
   if (problem !== undefined) return await badCommandLine(problem, { clock, run: options });
-  return await runCommand(name!, { parsed, clock, run: options });
+  return await runCommand(name, { parsed, clock, run: options });
+}
+
+/** What is wrong with a parsed command line's command and its files, or undefined. */
+function commandProblem(parsed: ParsedArgs): string | undefined {
+  const [name, ...extra] = parsed.positionals;
+  if (name === undefined) return "no command: use spec, check, discover or read";
+  if (!(name in COMMANDS)) return `unknown command "${name}": use spec, check, discover or read`;
+  if (extra.length > 0) return `unexpected argument "${extra[0]}"`;
+  const missing = COMMANDS[name as keyof typeof COMMANDS].needs.find((f) => !parsed.values[f]);
+  return missing === undefined ? undefined : `the ${name} command needs --${missing} FILE`;
 }
 
 /** A bad command line: the usage on stderr, a config_error TRACE, exit code 2. */
